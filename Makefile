@@ -1,0 +1,61 @@
+# scout: `make run` serves the app with demo data; `make test` runs the whole test suite.
+# Without SCOUT_DATABASE_URL both use a private PostgreSQL cluster under instance/postgres.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PRIVATE_DB := $(shell sh scripts/pg.sh url scout)
+export SCOUT_DATABASE_URL ?= $(PRIVATE_DB)
+export SCOUT_TEST_DATABASE_URL ?= $(shell sh scripts/pg.sh url scout_test)
+export FLASK_APP := scout
+# A secret kept under instance/ (never committed), made on first use.
+export SCOUT_SECRET_KEY ?= $(shell mkdir -p instance; test -s instance/secret_key || \
+  python3 -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key; cat instance/secret_key)
+
+.PHONY: run test setup deps venv db migrate data translations bench lint format clean-db
+
+setup: deps venv translations db
+
+deps:
+	@sh scripts/system-deps.sh
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip
+	@$(BIN)/pip install -q -e '.[test,bench]'
+	@touch $@
+
+translations: venv
+	@$(BIN)/pybabel compile -q -d translations 2>/dev/null || $(BIN)/pybabel compile -d translations
+
+db:
+	@if [ "$$SCOUT_DATABASE_URL" = "$(PRIVATE_DB)" ]; then sh scripts/pg.sh start; fi
+	@$(BIN)/python scripts/ensure_db.py "$$SCOUT_DATABASE_URL"
+
+migrate: setup
+	@$(BIN)/flask db upgrade heads
+
+data: migrate
+	@$(BIN)/flask geo load
+	@$(BIN)/flask demo load
+
+run: data
+	@echo "scout on http://127.0.0.1:5000  (Ctrl-C to stop)"
+	@SCOUT_SESSION_COOKIE_SECURE=false SCOUT_REMEMBER_COOKIE_SECURE=false \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: venv
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: venv
+	@$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean-db:
+	@sh scripts/pg.sh stop; rm -rf instance/postgres

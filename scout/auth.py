@@ -1,0 +1,197 @@
+"""Login, logout, roles and API tokens.
+
+Passwords are hashed with Argon2id. Browser sessions use Flask-Login; the JSON API also
+accepts ``Authorization: Bearer <token>``, of which only the SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from scout import audit
+from scout.extensions import db, limiter, login_manager
+from scout.models import ApiToken, AuditAction, Role, User, utcnow
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the e-mail is unknown, so timing does not tell.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(email: str, password: str, role: Role, name: str = "", **kw: Any) -> User:
+    """Add a user to the session (flushes, does not commit)."""
+    user = User(
+        email=email.strip().lower(),
+        password_hash=hash_password(password),
+        role=role,
+        name=name,
+        **kw,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def issue_token(user: User, name: str = "") -> str:
+    """Create an API token for ``user`` and return it; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, name=name, token_hash=_token_hash(token)))
+    db.session.flush()
+    return token
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        uid, version = (int(x) for x in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_token(req: Any) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(header[7:].strip()),
+            ApiToken.revoked_at.is_(None),
+        )
+    )
+    if token is None or not token.user.active:
+        return None
+    g.token_auth = True
+    return token.user
+
+
+def role_required(*roles: Role) -> Callable[[], Any]:
+    """A ``before_request`` guard for a whole blueprint: login, then role."""
+
+    def guard() -> Any:
+        if not current_user.is_authenticated:
+            if request.path.startswith("/api/") or request.is_json:
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if not current_user.has_role(*roles):
+            abort(403)
+        return None
+
+    return guard
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """The same guard for a single view."""
+
+    def deco(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            response = role_required(*roles)()
+            return response if response is not None else view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return deco
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+HOME_BY_ROLE = {
+    Role.SCOUT: "scout.index",
+    Role.TUTOR: "tutor.index",
+    Role.COORDINATOR: "admin.index",
+}
+
+
+def _login_rate_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login() -> Any:
+    """Log a staff user in. Unknown e-mail and wrong password give the same message."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if check_password(user, form.password.data) and user is not None and user.active:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            user.last_login_at = utcnow()
+            audit.record(db.session, AuditAction.LOGIN, "user", user.id, user_id=user.id)
+            db.session.commit()
+            return redirect(
+                _safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role])
+            )
+        flash(_("E-mail or password is not correct."), "danger")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    if current_user.is_authenticated:
+        audit.record(db.session, AuditAction.LOGOUT, "user", current_user.id)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("public.index"))

@@ -1,0 +1,91 @@
+"""Command-line interface: ``flask --app scout geo ...``, ``users ...``, ``demo ...``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from scout import ROOT
+from scout.errors import ImportFailed
+from scout.extensions import db
+from scout.models import Role, User
+
+geo = AppGroup("geo", help="Reference geodata and the walking network.")
+users = AppGroup("users", help="Staff users and API tokens.")
+demo = AppGroup("demo", help="Example data for trying the app.")
+
+
+@geo.command("load")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path),
+    default=ROOT / "geodata",
+    show_default=True,
+    help="Folder holding the geodata files.",
+)
+def geo_load(folder: Path) -> None:
+    """Load municipi, NIL, schools and the OSM places to visit (safe to re-run)."""
+    from scout.geodata import load_all
+
+    try:
+        report = load_all(db.session, folder, current_app.config["SERVICE_MUNICIPI"])
+        db.session.commit()
+    except ImportFailed as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(report.line())
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", default="")
+@click.password_option(help="Prompted for when not given.")
+def users_create(email: str, role: str, name: str, password: str) -> None:
+    """Create a staff user."""
+    from scout.auth import create_user
+
+    if db.session.scalar(select(User).where(User.email == email.strip().lower())):
+        raise click.ClickException(f"a user with e-mail {email} already exists")
+    if len(password) < 10:
+        raise click.ClickException("the password must have at least 10 characters")
+    user = create_user(email, password, Role(role), name=name)
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.email}")
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label to recognise the token by.")
+def users_token(email: str, name: str) -> None:
+    """Print a new API token for EMAIL (shown once; only its hash is kept)."""
+    from scout.auth import issue_token
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user with e-mail {email}")
+    token = issue_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Add the example organisations, offers, courses and demo users (safe to re-run)."""
+    from scout.demo import DEMO_USERS, load_demo
+
+    added = load_demo(db.session)
+    db.session.commit()
+    click.echo(f"demo data: {added} example organisations added")
+    for email, password, role, _name in DEMO_USERS:
+        click.echo(f"  {role.value:<12} {email}  password: {password}")
+
+
+def register(app: Flask) -> None:
+    for group in (geo, users, demo):
+        app.cli.add_command(group)

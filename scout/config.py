@@ -1,0 +1,40 @@
+"""Default configuration. Override with ``SCOUT_*`` environment variables or a test mapping."""
+
+from datetime import timedelta
+
+# Database: SCOUT_DATABASE_URL is the documented name; it is copied to SQLALCHEMY_DATABASE_URI.
+DATABASE_URL: str | None = None
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SECRET_KEY: str | None = None
+
+# Languages: Italian first. Public pages and printed sheets also in ar, es, fr.
+LANGUAGES = ["it", "en", "ar", "es", "fr"]
+STAFF_LANGUAGES = ["it", "en"]
+RTL_LANGUAGES = ["ar"]
+BABEL_DEFAULT_LOCALE = "it"
+BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+
+# Service area: municipi served, and the buffer around them in metres.
+SERVICE_MUNICIPI = [2, 3]
+SERVICE_BUFFER_M = 1500
+KM_ZERO_MINUTES = 15
+# Straight-line fallback when no walking network is imported.
+DETOUR_FACTOR = 1.3
+
+# Sessions and cookies.
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = True
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SECURE = True
+WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+# Uploaded photos are stored here (outside the database); default instance/uploads.
+UPLOAD_FOLDER: str | None = None
+MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+
+# Rate limits (Flask-Limiter); storage in memory unless a URI is given.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT = "10 per minute"

@@ -1,0 +1,33 @@
+"""Small value types shared by spatial queries and the walking engine."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LonLat:
+    """A WGS84 point. x is always lon."""
+
+    lon: float
+    lat: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.lon) and math.isfinite(self.lat)):
+            raise ValueError("coordinates must be finite numbers")
+        if not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):
+            raise ValueError("coordinates out of range")
+
+    @property
+    def wkt(self) -> str:
+        return f"SRID=4326;POINT({self.lon!r} {self.lat!r})"
+
+
+def haversine_m(a: LonLat, b: LonLat) -> float:
+    """Great-circle distance in metres (spherical Earth, R = 6,371,008.8 m)."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(h))

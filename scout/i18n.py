@@ -1,0 +1,65 @@
+"""Locale choice: an explicit switch (remembered in a cookie), then the browser's language,
+then Italian. Staff pages are offered in Italian and English only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_babel import get_locale
+
+bp = Blueprint("i18n", __name__)
+
+COOKIE = "lang"
+STAFF_BLUEPRINTS = {"scout", "tutor", "admin", "auth"}
+LANGUAGE_NAMES = {
+    "it": "Italiano",
+    "en": "English",
+    "ar": "العربية",
+    "es": "Español",
+    "fr": "Français",
+}
+
+
+def _offered() -> list[str]:
+    cfg = current_app.config
+    if request.blueprint in STAFF_BLUEPRINTS:
+        return cfg["STAFF_LANGUAGES"]
+    return cfg["LANGUAGES"]
+
+
+def select_locale() -> str:
+    offered = _offered()
+    explicit = request.args.get("lang") or request.cookies.get(COOKIE)
+    if explicit in offered:
+        return explicit
+    return (
+        request.accept_languages.best_match(offered) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def text_direction() -> str:
+    return "rtl" if str(get_locale()) in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+def offered_languages() -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in _offered()]
+
+
+@bp.route("/lang/<code>")
+def switch(code: str) -> Any:
+    """Remember the chosen language and go back where the visitor was."""
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.index")
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+        )
+    return response

@@ -1,0 +1,48 @@
+"""Typed ORM models. One module per area; everything is re-exported here."""
+
+from scout.models.base import Base, utcnow
+from scout.models.core import Offer, Organisation, Photo, Place, Resource, Visit
+from scout.models.enums import (
+    AuditAction,
+    ContractType,
+    ItalianLevel,
+    OfferStatus,
+    OrgKind,
+    PartTime,
+    PlaceSource,
+    ResourceKind,
+    ReviewStatus,
+    Role,
+    VisitOutcome,
+)
+from scout.models.reference import Address, Municipio, Nil, School
+from scout.models.users import ApiToken, AuditEvent, User
+
+__all__ = [
+    "Address",
+    "ApiToken",
+    "AuditAction",
+    "AuditEvent",
+    "VisitOutcome",
+    "Base",
+    "ContractType",
+    "ItalianLevel",
+    "Municipio",
+    "Nil",
+    "Offer",
+    "OfferStatus",
+    "OrgKind",
+    "Organisation",
+    "PartTime",
+    "Photo",
+    "Place",
+    "PlaceSource",
+    "Resource",
+    "ResourceKind",
+    "ReviewStatus",
+    "Role",
+    "School",
+    "User",
+    "Visit",
+    "utcnow",
+]

@@ -1,0 +1,76 @@
+"""Reference layers loaded from geodata/: municipi, NIL and schools."""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geography, Geometry, WKBElement
+from sqlalchemy import Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from scout.models.base import Base
+
+
+class Municipio(Base):
+    __tablename__ = "municipio"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(50))
+    geom: Mapped[WKBElement] = mapped_column(Geometry("MULTIPOLYGON", srid=4326), nullable=False)
+
+
+class Nil(Base):
+    __tablename__ = "nil"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(120))
+    municipio: Mapped[int | None] = mapped_column(Integer)
+    geom: Mapped[WKBElement] = mapped_column(Geometry("MULTIPOLYGON", srid=4326), nullable=False)
+
+
+class School(Base):
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    school_type: Mapped[str] = mapped_column(String(100))
+    street: Mapped[str | None] = mapped_column(String(200))
+    civic_number: Mapped[str | None] = mapped_column(String(20))
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    municipio: Mapped[int | None] = mapped_column(Integer, index=True)
+    location: Mapped[WKBElement] = mapped_column(
+        Geography("POINT", srid=4326, spatial_index=True), nullable=False
+    )
+
+    @property
+    def address(self) -> str:
+        return " ".join(p for p in (self.street, self.civic_number) if p)
+
+
+class Address(Base):
+    """The address gazetteer: every ``addr:street`` + ``addr:housenumber`` of the imported
+    OSM extract. ``street_key`` is the street lower-cased, without accents or the street
+    type's punctuation, for tolerant matching (pg_trgm)."""
+
+    __tablename__ = "address"
+    __table_args__ = (
+        Index(
+            "ix_address_street_key_trgm",
+            "street_key",
+            postgresql_using="gin",
+            postgresql_ops={"street_key": "gin_trgm_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street: Mapped[str] = mapped_column(String(200))
+    street_key: Mapped[str] = mapped_column(String(200), index=True)
+    housenumber: Mapped[str] = mapped_column(String(20))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    osm_ref: Mapped[str | None] = mapped_column(String(40))
+    location: Mapped[WKBElement] = mapped_column(
+        Geography("POINT", srid=4326, spatial_index=True), nullable=False
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.street} {self.housenumber}"

@@ -1,0 +1,156 @@
+"""Every spatial (``ST_*``) query of the app. Functions take plain values and return a
+``Select`` or plain rows; views and templates never spell ``ST_``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app
+from geoalchemy2 import Geography, Geometry
+from sqlalchemy import Select, and_, cast, func, select
+from sqlalchemy.orm import Session
+
+from scout.geo import LonLat
+from scout.models import Municipio, Nil, Organisation, Place, ReviewStatus
+
+
+def point(p: LonLat) -> Any:
+    """``geography(Point, 4326)`` expression for a bound lon/lat pair."""
+    return cast(func.ST_SetSRID(func.ST_MakePoint(p.lon, p.lat), 4326), Geography)
+
+
+def point_geom(p: LonLat) -> Any:
+    return func.ST_SetSRID(func.ST_MakePoint(p.lon, p.lat), 4326)
+
+
+def place_lonlat() -> tuple[Any, Any]:
+    """``(lon, lat)`` column expressions of a place."""
+    g = cast(Place.location, Geometry)
+    return func.ST_X(g).label("lon"), func.ST_Y(g).label("lat")
+
+
+def admin_units(session: Session, p: LonLat) -> tuple[int | None, int | None]:
+    """The municipio and NIL whose polygons cover ``p`` (point-in-polygon)."""
+    pt = point_geom(p)
+    mun = session.scalar(select(Municipio.id).where(func.ST_Covers(Municipio.geom, pt)).limit(1))
+    nil = session.scalar(select(Nil.id).where(func.ST_Covers(Nil.geom, pt)).limit(1))
+    return mun, nil
+
+
+def service_area_geom(buffer_m: float | None = None) -> Any:
+    """Geography of the served municipi, buffered by ``buffer_m`` (config default)."""
+    cfg = current_app.config
+    if buffer_m is None:
+        buffer_m = cfg["SERVICE_BUFFER_M"]
+    union = (
+        select(func.ST_Union(Municipio.geom))
+        .where(Municipio.id.in_(cfg["SERVICE_MUNICIPI"]))
+        .scalar_subquery()
+    )
+    return func.ST_Buffer(cast(union, Geography), buffer_m)
+
+
+def in_service_area(session: Session, p: LonLat, buffer_m: float | None = None) -> bool:
+    """Whether ``p`` lies in the served municipi plus the buffer.
+
+    Uses ``ST_DWithin`` on geography against the unbuffered union, which is both exact and
+    cheaper than building the buffer polygon.
+    """
+    cfg = current_app.config
+    if buffer_m is None:
+        buffer_m = cfg["SERVICE_BUFFER_M"]
+    has_any = session.scalar(
+        select(func.count()).select_from(Municipio).where(Municipio.id.in_(cfg["SERVICE_MUNICIPI"]))
+    )
+    if not has_any:
+        # Reference layers not loaded: nothing to check against; accept.
+        return True
+    return bool(
+        session.scalar(
+            select(
+                func.bool_or(func.ST_DWithin(cast(Municipio.geom, Geography), point(p), buffer_m))
+            ).where(Municipio.id.in_(cfg["SERVICE_MUNICIPI"]))
+        )
+    )
+
+
+def public_places() -> Select:
+    """Published places of partner organisations that agreed to appear publicly."""
+    lon, lat = place_lonlat()
+    return (
+        select(Place, lon, lat)
+        .join(Place.organisation)
+        .where(
+            Place.status == ReviewStatus.PUBLISHED,
+            Organisation.is_partner.is_(True),
+            Organisation.public_consent.is_(True),
+        )
+        .order_by(Place.name)
+    )
+
+
+def places_within(p: LonLat, metres: float) -> Select:
+    """Places whose point is within ``metres`` of ``p`` (GiST-indexed ``ST_DWithin``)."""
+    distance = func.ST_Distance(Place.location, point(p)).label("distance_m")
+    return (
+        select(Place, distance)
+        .where(func.ST_DWithin(Place.location, point(p), metres))
+        .order_by(distance)
+    )
+
+
+def similar_places_near(p: LonLat, name: str, metres: float = 75, threshold: float = 0.3) -> Select:
+    """Possible duplicates: places within ``metres`` whose name is trigram-similar."""
+    sim = func.similarity(func.lower(Place.name), name.lower()).label("similarity")
+    distance = func.ST_Distance(Place.location, point(p)).label("distance_m")
+    return (
+        select(Place, distance, sim)
+        .where(
+            and_(
+                func.ST_DWithin(Place.location, point(p), metres),
+                sim >= threshold,
+                Place.status != ReviewStatus.ARCHIVED,
+            )
+        )
+        .order_by(sim.desc(), distance)
+    )
+
+
+def municipi_geojson(session: Session, ids: list[int]) -> dict[str, Any]:
+    """A FeatureCollection of the given municipi outlines (simplified to ~5 m)."""
+    rows = session.execute(
+        select(
+            Municipio.id,
+            Municipio.name,
+            func.ST_AsGeoJSON(func.ST_Simplify(Municipio.geom, 5e-5), 6),
+        )
+        .where(Municipio.id.in_(ids))
+        .order_by(Municipio.id)
+    ).all()
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": mid,
+                "properties": {"municipio": mid, "name": name},
+                "geometry": json.loads(geom),
+            }
+            for mid, name, geom in rows
+        ],
+    }
+
+
+def service_area_bounds(session: Session) -> tuple[float, float, float, float] | None:
+    """``(min_lon, min_lat, max_lon, max_lat)`` of the served municipi, or None if not loaded."""
+    ids = current_app.config["SERVICE_MUNICIPI"]
+    box = session.execute(
+        select(
+            func.ST_XMin(func.ST_Extent(Municipio.geom)),
+            func.ST_YMin(func.ST_Extent(Municipio.geom)),
+            func.ST_XMax(func.ST_Extent(Municipio.geom)),
+            func.ST_YMax(func.ST_Extent(Municipio.geom)),
+        ).where(Municipio.id.in_(ids))
+    ).one()
+    return None if box[0] is None else tuple(box)  # type: ignore[return-value]
