@@ -41,6 +41,82 @@ def geo_load(folder: Path) -> None:
     click.echo(report.line())
 
 
+@geo.command("import-osm")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def geo_import_osm(file: Path) -> None:
+    """Import the walking network and addresses from an OSM extract (.osm.pbf, .osm, .osm.bz2),
+    replacing the current one in one transaction."""
+    from scout.osm import import_osm
+
+    try:
+        report = import_osm(db.session, file, progress=click.echo)
+        db.session.commit()
+    except ImportFailed as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(report.line())
+
+
+@geo.command("fetch-osm")
+@click.option("--url", default=None, help="Overpass API endpoint.")
+def geo_fetch_osm(url: str | None) -> None:
+    """Download the service area's streets and addresses from Overpass, then import them."""
+    import tempfile
+
+    from scout.osm import OVERPASS_URL, fetch_overpass, import_osm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            click.echo(f"downloading from {url or OVERPASS_URL} (this takes a minute or two)")
+            path = fetch_overpass(db.session, Path(tmp) / "overpass.osm", url=url or OVERPASS_URL)
+            report = import_osm(db.session, path, source="Overpass API", progress=click.echo)
+            db.session.commit()
+        except ImportFailed as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from None
+    click.echo(report.line())
+
+
+@geo.command("network-info")
+def geo_network_info() -> None:
+    """Print the imported walking network's figures (or say that there is none)."""
+    from scout.osm import network_summary
+
+    info = network_summary(db.session)
+    if info is None:
+        click.echo("no walking network imported: walking times are estimates (geo import-osm)")
+        return
+    date = info["osm_date"].date().isoformat() if info["osm_date"] else "unknown"
+    click.echo(
+        f"walking network {info['id']} from {info['source']}: {info['nodes']} nodes, "
+        f"{info['edges']} edges ({info['steps']} steps, {info['total_km']} km), "
+        f"covering {info['area_km2']} km² bbox {info['bbox']}, {info['addresses']} addresses, "
+        f"OSM data of {date}, imported {info['imported_at']:%Y-%m-%d %H:%M} UTC "
+        f"in {info['import_seconds']} s"
+    )
+
+
+@geo.command("ensure-network")
+def geo_ensure_network() -> None:
+    """For `make run`: fetch the network when none is imported and the machine is online;
+    otherwise say that times are estimates and how to import one. Never fails."""
+    from scout.osm import current_network, is_online
+
+    if current_network(db.session) is not None:
+        geo_network_info.callback()  # type: ignore[misc]
+        return
+    if not is_online():
+        click.echo(
+            "offline and no walking network imported: walking times are estimates. Import one "
+            "with `flask --app scout geo fetch-osm` (online) or `geo import-osm FILE`."
+        )
+        return
+    try:
+        geo_fetch_osm.callback(url=None)  # type: ignore[misc]
+    except click.ClickException as exc:
+        click.echo(f"{exc.message}; walking times are estimates for now.")
+
+
 @users.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)

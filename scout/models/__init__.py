@@ -15,6 +15,7 @@ from scout.models.enums import (
     Role,
     VisitOutcome,
 )
+from scout.models.network import WalkEdge, WalkNetwork, WalkNode
 from scout.models.reference import Address, Municipio, Nil, School
 from scout.models.users import ApiToken, AuditEvent, User
 
@@ -44,5 +45,8 @@ __all__ = [
     "School",
     "User",
     "Visit",
+    "WalkEdge",
+    "WalkNetwork",
+    "WalkNode",
     "utcnow",
 ]
