@@ -31,7 +31,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from scout import audit
 from scout.extensions import db, limiter, login_manager
@@ -68,6 +68,33 @@ def create_user(email: str, password: str, role: Role, name: str = "", **kw: Any
     db.session.add(user)
     db.session.flush()
     return user
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def end_sessions(user: User) -> None:
+    """End every browser session of ``user`` (the session id carries ``session_version``)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new Argon2id hash and end the user's other sessions."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def revoke_tokens(user: User, token_id: int | None = None) -> int:
+    """Revoke one of ``user``'s API tokens, or all of them; returns how many were revoked."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    tokens = db.session.scalars(query).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    return len(tokens)
 
 
 def issue_token(user: User, name: str = "") -> str:
@@ -184,6 +211,36 @@ def login() -> Any:
             )
         flash(_("E-mail or password is not correct."), "danger")
     return render_template("auth/login.html", form=form)
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> Any:
+    """Change one's own password. Every other session of the user ends; this one goes on."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not check_password(current_user, form.current.data):
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            user = current_user._get_current_object()
+            set_password(user, form.password.data)
+            db.session.commit()
+            login_user(user)  # this session, with the new session_version
+            flash(_("Password changed. Your other sessions have ended."), "success")
+            return redirect(url_for(HOME_BY_ROLE[user.role]))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])

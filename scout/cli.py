@@ -150,6 +150,26 @@ def users_token(email: str, name: str) -> None:
     click.echo(token)
 
 
+@users.command("revoke-token")
+@click.argument("email")
+@click.option("--all", "revoke_all", is_flag=True, help="Revoke every token of the user.")
+@click.option("--token-id", type=int, help="Revoke only this token (its number on the user page).")
+def users_revoke_token(email: str, revoke_all: bool, token_id: int | None) -> None:
+    """Revoke API tokens of EMAIL: one (--token-id N) or all (--all). Safe to re-run."""
+    from scout.auth import revoke_tokens
+
+    if revoke_all == (token_id is not None):
+        raise click.UsageError("give exactly one of --all or --token-id N")
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user with e-mail {email}")
+    if token_id is not None and not any(t.id == token_id for t in user.tokens):
+        raise click.ClickException(f"{user.email} has no token {token_id}")
+    count = revoke_tokens(user, token_id=token_id)
+    db.session.commit()
+    click.echo(f"revoked {count} token(s) of {user.email}")
+
+
 @demo.command("load")
 def demo_load() -> None:
     """Add the example organisations, offers, courses and demo users (safe to re-run)."""

@@ -22,3 +22,4 @@ def index() -> str:
 
 
 # Route modules register on ``bp``; import them last.
+from scout.views.admin import users  # noqa: E402, F401
