@@ -11,7 +11,7 @@ export FLASK_APP := scout
 export SCOUT_SECRET_KEY ?= $(shell mkdir -p instance; test -s instance/secret_key || \
   python3 -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key; cat instance/secret_key)
 
-.PHONY: run test setup deps venv db migrate data translations bench lint format clean-db
+.PHONY: run test setup deps venv db migrate data translations messages bench lint format clean-db
 
 setup: deps venv translations db
 
@@ -27,7 +27,17 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 translations: venv
-	@$(BIN)/pybabel compile -q -d translations 2>/dev/null || $(BIN)/pybabel compile -d translations
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true; fi
+
+# Re-extract UI strings and merge them into every catalogue (then translate, then commit).
+messages: venv
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  -o translations/messages.pot .
+	@for l in it en ar es fr; do \
+	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i translations/messages.pot -d translations -l $$l --no-fuzzy-matching; \
+	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; fi; done
 
 db:
 	@if [ "$$SCOUT_DATABASE_URL" = "$(PRIVATE_DB)" ]; then sh scripts/pg.sh start; fi
