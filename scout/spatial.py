@@ -154,3 +154,26 @@ def service_area_bounds(session: Session) -> tuple[float, float, float, float] |
         ).where(Municipio.id.in_(ids))
     ).one()
     return None if box[0] is None else tuple(box)  # type: ignore[return-value]
+
+
+def lonlat_of(column: Any) -> tuple[Any, Any]:
+    """``(lon, lat)`` expressions of any geography point column (schools, addresses)."""
+    g = cast(column, Geometry)
+    return func.ST_X(g).label("lon"), func.ST_Y(g).label("lat")
+
+
+def nil_outlines_in_box(
+    session: Session, bbox: tuple[float, float, float, float]
+) -> list[tuple[str, dict[str, Any]]]:
+    """``(name, GeoJSON geometry)`` of the NIL clipped to ``bbox`` (min_lon, min_lat,
+    max_lon, max_lat), simplified to ~5 m: the backdrop of the printed sheet's map."""
+    box = func.ST_MakeEnvelope(*bbox, 4326)
+    rows = session.execute(
+        select(
+            Nil.name,
+            func.ST_AsGeoJSON(func.ST_Intersection(func.ST_Simplify(Nil.geom, 5e-5), box), 6),
+        )
+        .where(func.ST_Intersects(Nil.geom, box))
+        .order_by(Nil.id)
+    ).all()
+    return [(name, json.loads(geom)) for name, geom in rows]

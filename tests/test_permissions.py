@@ -59,6 +59,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.users": COORDINATORS,
     "api.openapi": STAFF_API,
     "api.places": STAFF_API,
+    "api.search_address": STAFF_API,
+    "api.search_isochrones": STAFF_API,
+    "api.search_route": STAFF_API,
+    "api.search_run": STAFF_API,
     "auth.change_password": STAFF,
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
@@ -66,6 +70,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "public.index": EVERYONE,
     "scout.index": SCOUTS,
     "tutor.index": TUTORS,
+    "tutor.sheet_html": TUTORS,
+    "tutor.sheet_pdf": TUTORS,
 }
 
 # Values for URL arguments not filled from the sample rows below (a 404 still proves access).

@@ -1,16 +1,184 @@
-"""Tutor pages (``/tutor``): find offers and resources a person can walk to."""
+"""Tutor pages (``/tutor``): find offers and resources a person can walk to, and print her
+shortlist as a one-page sheet in her language.
+
+The search page is a form plus a small ES module (static/js/tutor.js) that POSTs to
+``/api/v1/search``. The sheet is POSTed too: the origin travels in the request body only,
+is used to recompute the walking times and is then forgotten.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import json
+from datetime import date
+from typing import Any
 
+import folium
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from scout import audit, maps, search, sheet, spatial
 from scout.auth import role_required
-from scout.models import Role
+from scout.errors import BadRequest
+from scout.extensions import db
+from scout.models import AuditAction, ContractType, ItalianLevel, PartTime, Role
+from scout.routing import Profile
+from scout.security import csp_nonce
 
 bp = Blueprint("tutor", __name__)
 bp.before_request(role_required(Role.TUTOR))
 
+MAX_SHEET_ITEMS = 10
+NAME_MAX, NOTE_MAX = 80, 400
+
+
+def _labels() -> dict[str, Any]:
+    """Texts the page's script shows, in the page's language ({n} is a number)."""
+    from babel.dates import get_day_names
+    from flask_babel import get_locale
+
+    days = get_day_names("abbreviated", locale=str(get_locale()))
+    return {
+        "kinds": {
+            "offer": _("Job offer"),
+            "course": _("Course"),
+            "service": _("Service"),
+            "organisation": _("Partner organisation"),
+        },
+        "fit": {
+            "fits": _("Fits school hours"),
+            "does_not_fit": _("Does not fit school hours: {n} min missing"),
+            "unknown": _("Hours unknown"),
+        },
+        "walk": _("{n} min on foot"),
+        "from_school": _("{n} min from school"),
+        "estimate": _("estimate"),
+        "estimate_title": _("Straight-line estimate: no street network is imported"),
+        "route": _("Show the route"),
+        "shortlist": _("Add to the shortlist"),
+        "no_results": _(
+            "Nothing found within this walking time. Try more minutes or fewer filters."
+        ),
+        "results": _("{n} results in {p} places"),
+        "origin_map": _("Point chosen on the map"),
+        "origin_none": _("Choose where she starts first."),
+        "address_none": _("No address found. Check the street name or click on the map."),
+        "approximate": _("approximate, near {near}"),
+        "searching": _("Searching…"),
+        "error": _("The search did not work: {message}"),
+        "home": _("Start"),
+        "school": _("School"),
+        "days": [str(d) for _i, d in sorted(days.items())],
+        "shortlist_full": _("The sheet holds at most {n} results."),
+    }
+
 
 @bp.route("/")
 def index() -> str:
-    return render_template("tutor/index.html")
+    """The search page: where she starts, what she looks for, school hours; results."""
+    m = maps.new_map(zoom=14)
+    folium.GeoJson(
+        spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"]),
+        name=_("Municipi served"),
+        style_function=lambda _f: {"color": "#0b5394", "weight": 2, "fillOpacity": 0.02},
+        class_name="municipio-outline",
+        interactive=False,
+    ).add_to(m)
+    settings = {
+        "map": m.get_name(),
+        "urls": {
+            "search": url_for("api.search_run"),
+            "address": url_for("api.search_address"),
+            "isochrones": url_for("api.search_isochrones"),
+            "route": url_for("api.search_route"),
+        },
+        "labels": _labels(),
+    }
+    return render_template(
+        "tutor/index.html",
+        map=maps.embed_parts(m, nonce=csp_nonce()),
+        settings=settings,
+        hubs=search.hubs(db.session),
+        schools=search.schools(db.session),
+        sectors=search.sectors(db.session),
+        contract_types=list(ContractType),
+        part_times=list(PartTime),
+        italian_levels=list(ItalianLevel),
+        profiles=list(Profile),
+        sheet_languages=current_app.config["LANGUAGES"],
+        minutes=(search.MIN_MINUTES, search.MAX_MINUTES, search.DEFAULT_MINUTES),
+        max_sheet_items=MAX_SHEET_ITEMS,
+    )
+
+
+def _sheet_context() -> dict[str, Any]:
+    """Parse the sheet form, recompute the chosen results; raises :class:`BadRequest`."""
+    lang = request.form.get("lang", "it")
+    if lang not in current_app.config["LANGUAGES"]:
+        raise BadRequest("unknown language", field="lang")
+    try:
+        data = json.loads(request.form.get("search") or "")
+    except ValueError:
+        raise BadRequest("the search is missing", field="search") from None
+    query = search.parse_query(db.session, data)
+    keys = request.form.getlist("items")[:MAX_SHEET_ITEMS]
+    result = search.run_selected(db.session, query, keys)
+    if not result.hits:
+        raise BadRequest("none of the chosen results is available any more", field="items")
+    places = sheet.group_by_place(result.hits)
+    audit.record(
+        db.session,
+        AuditAction.SEARCH,
+        "sheet",
+        changes={"language": lang, "items": len(result.hits)},
+    )
+    db.session.commit()
+    return {
+        "lang": lang,
+        "places": places,
+        "estimate": result.estimate,
+        "school": result.school,
+        "school_hours": query.school_hours,
+        "profile": query.profile,
+        "person_name": (request.form.get("person_name") or "").strip()[:NAME_MAX],
+        "note": (request.form.get("note") or "").strip()[:NOTE_MAX],
+        "today": date.today(),
+    }
+
+
+def _render_sheet(ctx: dict[str, Any], for_pdf: bool) -> str:
+    rtl = ctx["lang"] in current_app.config["RTL_LANGUAGES"]
+    with force_locale(ctx["lang"]):
+        svg = sheet.map_svg(db.session, ctx["places"], _("Map of the places on this sheet"))
+        return render_template(
+            "tutor/sheet.html",
+            **ctx,
+            direction="rtl" if rtl else "ltr",
+            map_svg=svg,
+            format_schedule=search.format_schedule,
+            for_pdf=for_pdf,
+        )
+
+
+@bp.post("/sheet")
+def sheet_html() -> str:
+    """The printable sheet (opens in a new tab; the browser prints it)."""
+    return _render_sheet(_sheet_context(), for_pdf=False)
+
+
+@bp.post("/sheet.pdf")
+def sheet_pdf() -> Response:
+    """The same sheet as a PDF, to send by phone. The file name carries no personal data."""
+    from scout.pdf import html_to_pdf
+
+    ctx = _sheet_context()
+    pdf = html_to_pdf(_render_sheet(ctx, for_pdf=True), base_url=request.host_url)
+    filename = f"lavoro-km-zero-{ctx['today'].isoformat()}-{ctx['lang']}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
