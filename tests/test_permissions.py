@@ -44,6 +44,11 @@ COORDINATORS = frozenset({COORD})
 # Keep it sorted; add a row with every new route.
 ACCESS: dict[str, frozenset[str]] = {
     "admin.audit_log": COORDINATORS,
+    "admin.bulletin_compose": COORDINATORS,
+    "admin.bulletin_delete": COORDINATORS,
+    "admin.bulletin_new": COORDINATORS,
+    "admin.bulletin_preview": COORDINATORS,
+    "admin.bulletins": COORDINATORS,
     "admin.import_places_page": COORDINATORS,
     "admin.index": COORDINATORS,
     "admin.organisation_detail": COORDINATORS,
@@ -66,6 +71,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "auth.change_password": STAFF,
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
+    "bulletin.archive": EVERYONE,
+    "bulletin.feed": EVERYONE,
+    "bulletin.pdf": EVERYONE,
+    "bulletin.show": EVERYONE,
+    "bulletin.text": EVERYONE,
     "i18n.switch": EVERYONE,
     "public.index": EVERYONE,
     "scout.index": SCOUTS,

@@ -1,6 +1,7 @@
 """Typed ORM models. One module per area; everything is re-exported here."""
 
 from scout.models.base import Base, utcnow
+from scout.models.bulletin import Bulletin, BulletinItem, BulletinStatus
 from scout.models.core import Offer, Organisation, Photo, Place, Resource, Visit
 from scout.models.enums import (
     AuditAction,
@@ -26,6 +27,9 @@ __all__ = [
     "AuditEvent",
     "VisitOutcome",
     "Base",
+    "Bulletin",
+    "BulletinItem",
+    "BulletinStatus",
     "ContractType",
     "ItalianLevel",
     "Municipio",

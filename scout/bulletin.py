@@ -1,0 +1,728 @@
+"""The weekly bulletin: propose a week's items, edit the draft, publish a frozen snapshot.
+
+A draft's items point at live offers and resources. :func:`publish` copies only their public
+fields into ``Bulletin.snapshot``; every output (web page, PDF, plain text, feed) is rendered
+from that snapshot, so a published bulletin never changes when offers are edited later.
+
+Section titles and field labels are not stored: the snapshot keeps keys and enum values, and
+they are rendered in the reader's language (Italian, or English) at view time.
+
+Services ``flush()`` and never ``commit()``; the view commits once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import textwrap
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import get_day_names
+from flask import current_app
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from shapely.geometry import shape
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from scout import routing, spatial
+from scout.errors import Conflict, ScoutError
+from scout.extensions import db
+from scout.geo import LonLat
+from scout.models import (
+    AuditAction,
+    Bulletin,
+    BulletinItem,
+    BulletinStatus,
+    ContractType,
+    ItalianLevel,
+    Nil,
+    Offer,
+    OfferStatus,
+    Organisation,
+    OrgKind,
+    PartTime,
+    Place,
+    Resource,
+    ResourceKind,
+    ReviewStatus,
+    User,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+# Sections in the order they are printed.
+SECTIONS: dict[str, Any] = {
+    "market": _l("Job offers on the open market"),
+    "km_zero": _l("Km-zero job offers"),
+    "professional": _l("Professional courses"),
+    "labour_policy": _l("Active labour policies"),
+    "italian": _l("Italian-language courses"),
+    "services": _l("Useful services"),
+    "local_training": _l("Local training activities"),
+}
+RESOURCE_SECTION = {
+    ResourceKind.PROFESSIONAL_COURSE: "professional",
+    ResourceKind.LABOUR_POLICY: "labour_policy",
+    ResourceKind.ITALIAN_COURSE: "italian",
+    ResourceKind.INCOME_SUPPORT: "services",
+    ResourceKind.HOUSING_SUPPORT: "services",
+    ResourceKind.CHILDCARE: "services",
+    ResourceKind.HELP_DESK: "services",
+    ResourceKind.DIGITAL_COURSE: "local_training",
+    ResourceKind.OTHER: "local_training",
+}
+LANGUAGES = ("it", "en")  # the bulletin is written in Italian, with English available
+TEXT_WIDTH = 60
+SNAPSHOT_VERSION = 1
+_PUBLISH_LOCK = 7_007_001  # pg advisory lock key: one publication (numbering) at a time
+
+
+def today() -> date:
+    """Today in the programme's time zone (a bulletin's date is a local date)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def km_zero_municipi() -> list[int]:
+    cfg = current_app.config
+    configured = cfg.get("KM_ZERO_MUNICIPI")
+    return list(cfg["SERVICE_MUNICIPI"] if configured is None else configured)
+
+
+# --- what is eligible for a week ---------------------------------------------------------
+
+
+def eligible_offers(week_start: date) -> Select:
+    """Published, open offers at published places, not expired when the week starts (or
+    today, if the week has already started)."""
+    cutoff = max(week_start, today())
+    return (
+        select(Offer)
+        .join(Offer.place)
+        .where(
+            Offer.status == ReviewStatus.PUBLISHED,
+            Offer.offer_status == OfferStatus.OPEN,
+            Place.status == ReviewStatus.PUBLISHED,
+            or_(Offer.expires_on.is_(None), Offer.expires_on >= cutoff),
+        )
+    )
+
+
+def eligible_resources(week_start: date) -> Select:
+    """Published courses and services at published places that run during the week."""
+    week_end = week_start + timedelta(days=6)
+    return (
+        select(Resource)
+        .join(Resource.place)
+        .where(
+            Resource.status == ReviewStatus.PUBLISHED,
+            Place.status == ReviewStatus.PUBLISHED,
+            or_(Resource.starts_on.is_(None), Resource.starts_on <= week_end),
+            or_(Resource.ends_on.is_(None), Resource.ends_on >= week_start),
+        )
+    )
+
+
+# --- km zero -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KmZero:
+    """The walk from the nearest hub to a place and whether that makes it km zero."""
+
+    minutes: int | None
+    estimate: bool
+    hub_name: str | None
+    reason: str | None  # "walk", "municipio" or None (not km zero)
+
+
+def _hubs() -> list[tuple[Place, LonLat]]:
+    lon, lat = spatial.place_lonlat()
+    rows = db.session.execute(
+        select(Place, lon, lat)
+        .join(Place.organisation)
+        .where(Place.status == ReviewStatus.PUBLISHED, Organisation.kind == OrgKind.HUB)
+        .order_by(Place.name)
+    ).all()
+    return [(place, LonLat(x, y)) for place, x, y in rows]
+
+
+def _points(place_ids: set[int]) -> dict[int, LonLat]:
+    if not place_ids:
+        return {}
+    lon, lat = spatial.place_lonlat()
+    rows = db.session.execute(select(Place.id, lon, lat).where(Place.id.in_(place_ids))).all()
+    return {pid: LonLat(x, y) for pid, x, y in rows}
+
+
+def classify_km_zero(places: list[Place]) -> dict[int, KmZero]:
+    """Km-zero status of each place: within ``KM_ZERO_MINUTES`` walk of a programme hub
+    (exactly N minutes counts), or inside the km-zero municipi.
+
+    Walks are asked of the walking engine from each hub to all places at once; if it cannot
+    answer for a hub, that hub is skipped and the municipio rule still applies.
+    """
+    limit_s = current_app.config["KM_ZERO_MINUTES"] * 60
+    municipi = set(km_zero_municipi())
+    targets = _points({p.id for p in places})
+    best: dict[int, tuple[routing.Walk, str, bool]] = {}
+    for hub, hub_point in _hubs() if targets else []:
+        try:
+            answer = routing.walk_to(hub_point, targets)
+        except ScoutError as err:  # RoutingUnavailable, OutOfArea: fall back to municipi
+            logger.warning("no walking times from hub %s: %s", hub.id, err)
+            continue
+        for pid, walk in answer.walks.items():
+            if pid not in best or walk.seconds < best[pid][0].seconds:
+                best[pid] = (walk, hub.name, answer.estimate)
+    out = {}
+    for place in places:
+        walk, hub_name, estimate = best.get(place.id, (None, None, False))
+        if walk is not None and walk.seconds <= limit_s + 1e-6:
+            reason: str | None = "walk"
+        elif place.municipio is not None and place.municipio in municipi:
+            reason = "municipio"
+        else:
+            reason = None
+        minutes = walk.whole_minutes if walk is not None else None
+        out[place.id] = KmZero(minutes, estimate, hub_name, reason)
+    return out
+
+
+# --- compose ---------------------------------------------------------------------------------
+
+
+def propose(week_start: date) -> list[BulletinItem]:
+    """Every eligible item of the week, sorted into sections (not yet added to a session)."""
+    offers = db.session.scalars(
+        eligible_offers(week_start).options(selectinload(Offer.place))
+    ).all()
+    resources = db.session.scalars(
+        eligible_resources(week_start).options(selectinload(Resource.place))
+    ).all()
+    km = classify_km_zero(list({o.place_id: o.place for o in offers}.values()))
+    items: list[tuple[tuple[Any, ...], BulletinItem]] = []
+    for offer in offers:
+        k = km[offer.place_id]
+        section = "km_zero" if k.reason else "market"
+        item = BulletinItem(
+            section=section,
+            offer=offer,
+            offer_id=offer.id,
+            walk_minutes=k.minutes,
+            walk_estimate=k.estimate,
+            hub_name=k.hub_name,
+            km_zero_reason=k.reason,
+        )
+        key = (k.minutes if k.minutes is not None else math.inf, offer.title.lower(), offer.id)
+        items.append((key, item))
+    for resource in resources:
+        item = BulletinItem(
+            section=RESOURCE_SECTION[resource.kind], resource=resource, resource_id=resource.id
+        )
+        key = (resource.starts_on or date.min, resource.title.lower(), resource.id)
+        items.append((key, item))
+    items.sort(key=lambda ki: (list(SECTIONS).index(ki[1].section), ki[0]))
+    counters: dict[str, int] = {}
+    for _key, item in items:
+        item.position = counters[item.section] = counters.get(item.section, 0) + 1
+    return [item for _key, item in items]
+
+
+def create_draft(week_start: date, user: User | None) -> Bulletin:
+    """A new draft for the week of ``week_start``, with every eligible item proposed."""
+    bulletin = Bulletin(week_start=week_of(week_start), created_by=user, notes={})
+    bulletin.items = propose(bulletin.week_start)
+    db.session.add(bulletin)
+    db.session.flush()
+    return bulletin
+
+
+def add_new_proposals(bulletin: Bulletin) -> int:
+    """Add items that became eligible since the draft was made (dropped ones stay dropped)."""
+    _require_draft(bulletin)
+    have = {(i.offer_id, i.resource_id) for i in bulletin.items}
+    last: dict[str, int] = {}
+    for item in bulletin.items:
+        last[item.section] = max(last.get(item.section, 0), item.position)
+    added = 0
+    for item in propose(bulletin.week_start):
+        if (item.offer_id, item.resource_id) in have:
+            continue
+        item.position = last[item.section] = last.get(item.section, 0) + 1
+        bulletin.items.append(item)
+        added += 1
+    db.session.flush()
+    return added
+
+
+def update_draft(
+    bulletin: Bulletin,
+    order: dict[str, list[int]],
+    kept: set[int],
+    notes: dict[str, str],
+    editorial: str | None,
+) -> None:
+    """Apply the coordinator's edits: item order per section, kept items, notes, editorial.
+
+    Item ids that are not this bulletin's are ignored; items not named in ``order`` keep their
+    place after the named ones.
+    """
+    _require_draft(bulletin)
+    by_id = {item.id: item for item in bulletin.items}
+    for section, ids in order.items():
+        if section not in SECTIONS:
+            continue
+        ranked = [by_id[i] for i in ids if i in by_id and by_id[i].section == section]
+        rest = sorted(
+            (i for i in by_id.values() if i.section == section and i not in ranked),
+            key=lambda i: i.position,
+        )
+        for position, item in enumerate(ranked + rest, start=1):
+            item.position = position
+    for item in bulletin.items:
+        item.included = item.id in kept
+    bulletin.notes = {k: v.strip() for k, v in notes.items() if k in SECTIONS and v.strip()}
+    bulletin.editorial = (editorial or "").strip() or None
+    db.session.flush()
+
+
+def move_item(bulletin: Bulletin, item_id: int, delta: int) -> None:
+    """Move one item up (``delta`` -1) or down (+1) within its section."""
+    _require_draft(bulletin)
+    item = next((i for i in bulletin.items if i.id == item_id), None)
+    if item is None:
+        return
+    same = sorted(
+        (i for i in bulletin.items if i.section == item.section), key=lambda i: i.position
+    )
+    at = same.index(item)
+    to = max(0, min(len(same) - 1, at + delta))
+    same.insert(to, same.pop(at))
+    for position, other in enumerate(same, start=1):
+        other.position = position
+    db.session.flush()
+
+
+def preview_snapshot(bulletin: Bulletin) -> dict[str, Any]:
+    """What the draft would look like if published now (nothing is written)."""
+    snapshot = build_snapshot(bulletin)
+    last = db.session.scalar(select(func.max(Bulletin.number))) or 0
+    snapshot["number"] = bulletin.number or last + 1
+    snapshot["published_on"] = (bulletin.published_on or today()).isoformat()
+    return snapshot
+
+
+def _require_draft(bulletin: Bulletin) -> None:
+    if bulletin.is_published:
+        raise Conflict(_l("This bulletin is already published and cannot be changed."))
+
+
+# --- publish -------------------------------------------------------------------------------
+
+
+def still_eligible(bulletin: Bulletin) -> tuple[set[int], set[int]]:
+    """Ids of the offers and resources that are still eligible for the bulletin's week."""
+    week = bulletin.week_start
+    offers = set(db.session.scalars(eligible_offers(week).with_only_columns(Offer.id)))
+    resources = set(db.session.scalars(eligible_resources(week).with_only_columns(Resource.id)))
+    return offers, resources
+
+
+def kept_items(bulletin: Bulletin) -> list[BulletinItem]:
+    """The included items that may still be published, in section and position order."""
+    offers, resources = still_eligible(bulletin)
+    items = [
+        i
+        for i in bulletin.items
+        if i.included
+        and ((i.offer_id in offers) if i.offer_id is not None else (i.resource_id in resources))
+    ]
+    return sorted(items, key=lambda i: (list(SECTIONS).index(i.section), i.position, i.id))
+
+
+def publish(bulletin: Bulletin) -> Bulletin:
+    """Give the bulletin the next number and today's date, and freeze its public content."""
+    _require_draft(bulletin)
+    from scout import audit
+
+    db.session.execute(select(func.pg_advisory_xact_lock(_PUBLISH_LOCK)))
+    last = db.session.scalar(select(func.max(Bulletin.number))) or 0
+    bulletin.number = last + 1
+    bulletin.published_on = today()
+    bulletin.published_at = utcnow()
+    bulletin.snapshot = build_snapshot(bulletin)
+    bulletin.status = BulletinStatus.PUBLISHED
+    db.session.flush()
+    audit.record(db.session, AuditAction.PUBLISH, "bulletin", bulletin.id, {"number": last + 1})
+    return bulletin
+
+
+def build_snapshot(bulletin: Bulletin) -> dict[str, Any]:
+    """The public content of the bulletin as plain JSON (what publication freezes)."""
+    items = kept_items(bulletin)
+    places = {i.subject.place_id: i.subject.place for i in items if i.subject is not None}
+    points = _points(set(places))
+    nil_names = dict(
+        db.session.execute(
+            select(Nil.id, Nil.name).where(Nil.id.in_({p.nil_id for p in places.values()}))
+        ).all()
+    )
+    sections: dict[str, dict[str, Any]] = {
+        key: {"key": key, "note": (bulletin.notes or {}).get(key), "items": []} for key in SECTIONS
+    }
+    for n, item in enumerate(items, start=1):
+        subject = item.subject
+        assert subject is not None  # noqa: S101 (kept_items only keeps live subjects)
+        entry = _public_fields(subject, points[subject.place_id], nil_names)
+        entry["n"] = n
+        if item.offer_id is not None:
+            entry["walk"] = (
+                {
+                    "minutes": item.walk_minutes,
+                    "estimate": item.walk_estimate,
+                    "hub": item.hub_name,
+                    "reason": item.km_zero_reason,
+                }
+                if item.walk_minutes is not None or item.km_zero_reason
+                else None
+            )
+        sections[item.section]["items"].append(entry)
+    snapshot = {
+        "version": SNAPSHOT_VERSION,
+        "number": bulletin.number,
+        "week_start": bulletin.week_start.isoformat(),
+        "week_end": (bulletin.week_start + timedelta(days=6)).isoformat(),
+        "published_on": bulletin.published_on.isoformat() if bulletin.published_on else None,
+        "editorial": bulletin.editorial,
+        "km_zero_minutes": current_app.config["KM_ZERO_MINUTES"],
+        "sections": [s for s in sections.values() if s["items"] or s["note"]],
+        "hubs": [_hub_fields(hub) for hub, _p in _hubs()],
+    }
+    snapshot["map"] = km_zero_map(snapshot)
+    return snapshot
+
+
+def _public_fields(
+    subject: Offer | Resource, point: LonLat, nil_names: dict[int, str]
+) -> dict[str, Any]:
+    """Only what may be printed: the employer is named only if it agreed to be public, and
+    its contacts only if it agreed to that too (otherwise people apply through the hubs)."""
+    place = subject.place
+    org = place.organisation
+    public = bool(org and org.public_consent)
+    contacts_public = bool(public and org and org.contacts_public)
+    digits = 5 if public else 3  # a non-public employer's point is blurred to ~100 m
+    out: dict[str, Any] = {
+        "kind": "offer" if isinstance(subject, Offer) else "resource",
+        "title": subject.title,
+        "description": subject.description,
+        "schedule": subject.schedule or [],
+        "where": place.name if public else None,
+        "address": (place.address or None) if public else None,
+        "area": nil_names.get(place.nil_id) if place.nil_id else None,
+        "municipio": place.municipio,
+        "lon": round(point.lon, digits),
+        "lat": round(point.lat, digits),
+        "contacts": (
+            {k: getattr(org, k) for k in ("email", "phone", "website") if getattr(org, k)}
+            if contacts_public and org
+            else None
+        ),
+    }
+    if isinstance(subject, Offer):
+        out.update(
+            sector=subject.sector,
+            contract=subject.contract_type.value,
+            part_time=subject.part_time.value,
+            hours_per_week=float(subject.hours_per_week) if subject.hours_per_week else None,
+            italian_level=subject.italian_level.value,
+            documents_required=subject.documents_required,
+            positions=subject.positions,
+            expires_on=subject.expires_on.isoformat() if subject.expires_on else None,
+            how_to_apply=subject.how_to_apply if contacts_public else None,
+        )
+    else:
+        out.update(
+            resource_kind=subject.kind.value,
+            languages=list(subject.languages or []),
+            childcare=subject.childcare,
+            is_free=subject.is_free,
+            cost=subject.cost,
+            starts_on=subject.starts_on.isoformat() if subject.starts_on else None,
+            ends_on=subject.ends_on.isoformat() if subject.ends_on else None,
+            how_to_enrol=subject.how_to_enrol if public else None,
+        )
+    return out
+
+
+def _hub_fields(hub: Place) -> dict[str, Any]:
+    org = hub.organisation
+    contacts = bool(org and org.contacts_public)
+    return {
+        "name": hub.name,
+        "address": hub.address or None,
+        "opening_hours": hub.opening_hours,
+        "phone": org.phone if contacts and org else None,
+        "email": org.email if contacts and org else None,
+    }
+
+
+# --- the small map of km-zero offers (inline SVG, no tiles, no network) ---------------------
+
+MAP_WIDTH = 480
+
+
+def km_zero_map(snapshot: dict[str, Any]) -> dict[str, Any] | None:
+    """Outlines of the served municipi, the hubs and the numbered km-zero offers, projected
+    to SVG coordinates (equirectangular, fine at this scale). None without km-zero offers."""
+    offers = [
+        i for s in snapshot["sections"] if s["key"] == "km_zero" for i in s["items"] if "lon" in i
+    ]
+    if not offers:
+        return None
+    outlines = spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"])
+    shapes = [shape(f["geometry"]).simplify(2e-4) for f in outlines["features"]]
+    hubs = [(p.lon, p.lat) for _h, p in _hubs()]
+    xs = [i["lon"] for i in offers] + [x for x, _y in hubs]
+    ys = [i["lat"] for i in offers] + [y for _x, y in hubs]
+    for geom in shapes:
+        x0, y0, x1, y1 = geom.bounds
+        xs += [x0, x1]
+        ys += [y0, y1]
+    pad = 0.003
+    min_lon, max_lon, min_lat, max_lat = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
+    kx = math.cos(math.radians((min_lat + max_lat) / 2))
+    scale = MAP_WIDTH / ((max_lon - min_lon) * kx)
+    height = round((max_lat - min_lat) * scale)
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return round((lon - min_lon) * kx * scale, 1), round((max_lat - lat) * scale, 1)
+
+    paths = []
+    for geom in shapes:
+        polygons = getattr(geom, "geoms", [geom])
+        d = []
+        for poly in polygons:
+            for ring in [poly.exterior, *poly.interiors]:
+                pts = [xy(x, y) for x, y in ring.coords]
+                d.append("M" + " L".join(f"{x},{y}" for x, y in pts) + " Z")
+        paths.append(" ".join(d))
+    return {
+        "width": MAP_WIDTH,
+        "height": height,
+        "outlines": paths,
+        "hubs": [dict(zip(("x", "y"), xy(x, y), strict=True)) for x, y in hubs],
+        "points": _spread([(xy(i["lon"], i["lat"]), i["n"]) for i in offers]),
+    }
+
+
+def _spread(points: list[tuple[tuple[float, float], int]]) -> list[dict[str, Any]]:
+    """Numbered markers; markers on the same spot are fanned out on a small circle."""
+    groups: dict[tuple[float, float], list[int]] = {}
+    for xy, n in points:
+        groups.setdefault(xy, []).append(n)
+    out = []
+    for (x, y), numbers in groups.items():
+        for k, n in enumerate(numbers):
+            if len(numbers) == 1:
+                dx = dy = 0.0
+            else:
+                angle = 2 * math.pi * k / len(numbers)
+                dx, dy = 9 * math.cos(angle), 9 * math.sin(angle)
+            out.append({"x": round(x + dx, 1), "y": round(y + dy, 1), "n": n})
+    return out
+
+
+# --- rendering helpers (used by the templates and the text version) -------------------------
+
+
+def bulletin_language(requested: str | None) -> str:
+    """``requested`` if the bulletin is offered in it, else the page's language or Italian."""
+    if requested in LANGUAGES:
+        return requested
+    current = str(get_locale())
+    return current if current in LANGUAGES else "it"
+
+
+def _date(iso: str | None, fmt: str = "d MMMM yyyy") -> str:
+    return format_date(date.fromisoformat(iso), fmt) if iso else ""
+
+
+def section_title(key: str) -> str:
+    return str(SECTIONS[key])
+
+
+def week_label(snapshot: dict[str, Any]) -> str:
+    return _(
+        "Week from %(start)s to %(end)s",
+        start=_date(snapshot["week_start"], "d MMMM"),
+        end=_date(snapshot["week_end"]),
+    )
+
+
+def format_schedule(schedule: list[dict[str, Any]]) -> str:
+    """``[{"day": 0, "start": "09:00", "end": "13:00"}, ...]`` → "Mon–Fri 09:00–13:00"."""
+    names = get_day_names("abbreviated", locale=str(get_locale()))
+    by_hours: dict[tuple[str, str], list[int]] = {}
+    for w in sorted(schedule, key=lambda w: (w.get("day", 0), w.get("start", ""))):
+        by_hours.setdefault((w.get("start", ""), w.get("end", "")), []).append(int(w["day"]))
+    parts = []
+    for (start, end), days in by_hours.items():
+        runs: list[list[int]] = []
+        for d in sorted(set(days)):
+            if runs and d == runs[-1][-1] + 1:
+                runs[-1].append(d)
+            else:
+                runs.append([d])
+        day_text = ", ".join(
+            names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}" for r in runs
+        )
+        parts.append(f"{day_text} {start}–{end}")
+    return "; ".join(parts)
+
+
+def item_place(item: dict[str, Any]) -> str:
+    """Where: the named place and address if public, else only the neighbourhood."""
+    area = item.get("area") or (
+        _("Municipio %(n)s", n=item["municipio"]) if item.get("municipio") else None
+    )
+    if item.get("where"):
+        return ", ".join(p for p in (item["where"], item.get("address")) if p)
+    return _("Area: %(area)s", area=area) if area else ""
+
+
+def item_facts(item: dict[str, Any]) -> list[str]:
+    """The item's details as short translated sentences, in print order."""
+    facts: list[str] = []
+    if item["kind"] == "offer":
+        facts.append(
+            f"{ContractType(item['contract']).label} · {PartTime(item['part_time']).label}"
+        )
+        if item.get("hours_per_week"):
+            facts.append(_("%(hours)s hours a week", hours=f"{item['hours_per_week']:g}"))
+    else:
+        facts.append(str(ResourceKind(item["resource_kind"]).label))
+    if item.get("schedule"):
+        facts.append(_("When: %(schedule)s", schedule=format_schedule(item["schedule"])))
+    if item["kind"] == "offer":
+        level = ItalianLevel(item["italian_level"])
+        if level != ItalianLevel.NONE:
+            facts.append(_("Italian: level %(level)s", level=level.label))
+        if (item.get("positions") or 1) > 1:
+            facts.append(_("%(n)s positions", n=item["positions"]))
+        if item.get("documents_required"):
+            facts.append(_("Required: %(docs)s", docs=item["documents_required"]))
+        walk = item.get("walk")
+        if walk and walk.get("minutes") is not None:
+            text = _("%(minutes)s min walk from %(hub)s", minutes=walk["minutes"], hub=walk["hub"])
+            facts.append(text + (f" ({_('estimate')})" if walk.get("estimate") else ""))
+        elif walk and walk.get("reason") == "municipio":
+            facts.append(_("In the neighbourhoods served"))
+        if item.get("expires_on"):
+            facts.append(_("Apply by %(date)s", date=_date(item["expires_on"])))
+    else:
+        start, end = _date(item.get("starts_on")), _date(item.get("ends_on"))
+        if start and end:
+            facts.append(_("From %(start)s to %(end)s", start=start, end=end))
+        elif start:
+            facts.append(_("Starts %(date)s", date=start))
+        elif end:
+            facts.append(_("Until %(date)s", date=end))
+        if item.get("languages"):
+            names = Locale.parse(str(get_locale())).languages
+            langs = ", ".join(names.get(code, code) for code in item["languages"])
+            facts.append(_("Languages: %(languages)s", languages=langs))
+        if item.get("childcare"):
+            facts.append(_("Childcare available"))
+        facts.append(_("Free") if item.get("is_free") else (item.get("cost") or ""))
+    return [f for f in facts if f]
+
+
+def item_apply(item: dict[str, Any]) -> list[str]:
+    """How to apply or enrol, and public contacts; otherwise: through the programme hubs."""
+    lines = []
+    how = item.get("how_to_apply") if item["kind"] == "offer" else item.get("how_to_enrol")
+    if how:
+        lines.append(how)
+    if item.get("contacts"):
+        lines.append(" · ".join(item["contacts"].values()))
+    if not lines or (item["kind"] == "offer" and not item.get("contacts")):
+        lines.append(_("Apply through the programme hubs (addresses at the end)."))
+    return lines
+
+
+def render_text(snapshot: dict[str, Any], url: str | None = None) -> str:
+    """The plain-text bulletin for messaging apps: short lines (≤ 60 characters), plain
+    headings, one item per paragraph. Call under ``force_locale``."""
+    width = TEXT_WIDTH
+
+    def wrap(text: str) -> list[str]:
+        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+    def heading(text: str) -> list[str]:
+        lines = wrap(text.upper())
+        return [*lines, "=" * min(width, max(len(line) for line in lines))]
+
+    out: list[str] = []
+    out += heading(_("Bulletin no. %(n)s", n=snapshot["number"]))
+    out += wrap(week_label(snapshot))
+    if snapshot.get("editorial"):
+        out.append("")
+        for para in snapshot["editorial"].splitlines():
+            out += wrap(para) if para.strip() else []
+    for section in snapshot["sections"]:
+        out += ["", "", *heading(section_title(section["key"]))]
+        if section.get("note"):
+            out += ["", *wrap(section["note"])]
+        for item in section["items"]:
+            out += ["", *wrap(f"{item['n']}. {item['title']}")]
+            for line in [item_place(item), *item_facts(item)]:
+                out += wrap(line) if line else []
+            if item.get("description"):
+                out += wrap(item["description"])
+            for line in item_apply(item):
+                out += wrap(line)
+    if snapshot.get("hubs"):
+        out += ["", "", *heading(_("Programme hubs"))]
+        for hub in snapshot["hubs"]:
+            out.append("")
+            for line in (hub["name"], hub.get("address"), hub.get("opening_hours")):
+                out += wrap(line) if line else []
+            contacts = " · ".join(c for c in (hub.get("phone"), hub.get("email")) if c)
+            out += wrap(contacts) if contacts else []
+    if url:
+        out += ["", *wrap(url)]
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def template_helpers() -> dict[str, Any]:
+    """Functions the bulletin templates use (they get the snapshot, never live rows)."""
+    return {
+        "section_title": section_title,
+        "week_label": week_label,
+        "item_place": item_place,
+        "item_facts": item_facts,
+        "item_apply": item_apply,
+        "format_bulletin_date": _date,
+    }
+
+
+def published() -> Select:
+    """Published bulletins, newest first."""
+    return (
+        select(Bulletin)
+        .where(Bulletin.status == BulletinStatus.PUBLISHED)
+        .order_by(Bulletin.number.desc())
+    )
