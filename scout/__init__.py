@@ -48,6 +48,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from scout import errors
 
     errors.init_app(app)
+    from scout import logs
+
+    logs.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     from scout import security
@@ -88,11 +91,13 @@ def _register_blueprints(app: Flask) -> None:
     from scout.views.admin import bp as admin_bp
     from scout.views.api import bp as api_bp
     from scout.views.bulletin import bp as bulletin_bp
+    from scout.views.ops import bp as ops_bp
     from scout.views.public import bp as public_bp
     from scout.views.scout import bp as scout_bp
     from scout.views.tutor import bp as tutor_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(ops_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(scout_bp, url_prefix="/scout")

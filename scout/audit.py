@@ -17,8 +17,8 @@ from flask import has_request_context
 from flask_login import current_user
 from geoalchemy2 import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, selectinload
 
 from scout.models import AuditAction, AuditEvent
 
@@ -135,3 +135,19 @@ def _audit_after_flush(session: Session, flush_context: Any) -> None:
         for obj, action, changes in pending
     ]
     session.execute(AuditEvent.__table__.insert(), rows)
+
+
+def history(session: Session, entity: str, entity_id: int, limit: int = 200) -> list[AuditEvent]:
+    """The audit events of one record (``entity`` is its table name), newest first.
+
+    Templates reach it as ``audit_history(entity, id)``; ``_history.html`` renders the list.
+    """
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+            .options(selectinload(AuditEvent.user))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )

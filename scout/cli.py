@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from scout import ROOT
@@ -39,6 +39,38 @@ def geo_load(folder: Path) -> None:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     click.echo(report.line())
+
+
+@geo.command("import-places")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", help="Name of the dataset (default: the file name without suffix).")
+def geo_import_places(file: Path, dataset: str | None) -> None:
+    """Import places from a CSV or GeoJSON file: all rows or none.
+
+    Every row is checked first; if any is bad, each problem is listed and nothing is
+    written. Importing the same dataset again updates its places instead of adding them.
+    """
+    from flask_babel import force_locale
+
+    from scout.imports import ImportFormatError, format_of, import_places
+
+    fmt = format_of(file.name)
+    dataset = dataset or file.stem
+    with force_locale("en"):
+        if not fmt:
+            raise click.ClickException("use a .csv or .geojson file")
+        try:
+            report = import_places(db.session, file.read_bytes(), fmt, dataset)
+        except ImportFormatError as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{file}: {exc.args[0]}") from None
+        if not report.ok:
+            db.session.rollback()
+            for error in report.errors:
+                click.echo(f"{report.unit} {error}", err=True)
+            raise click.ClickException(report.line())
+        db.session.commit()
+        click.echo(report.line())
 
 
 @geo.command("import-osm")
@@ -182,6 +214,45 @@ def demo_load() -> None:
         click.echo(f"  {role.value:<12} {email}  password: {password}")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write the database (pg_dump) and the uploaded photos to FILE, one tar archive."""
+    from scout.backup import BackupError, backup
+
+    try:
+        report = backup(file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.line())
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a database that already has tables (and move existing photos aside).",
+)
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Restore a backup made by `backup` into the configured database and upload folder."""
+    from scout.backup import BackupError, restore
+
+    try:
+        report = restore(file, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in report.mismatches:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(report.line())
+    if report.mismatches:
+        raise click.ClickException("the restored data differs from the backup's manifest")
+
+
 def register(app: Flask) -> None:
     for group in (geo, users, demo):
         app.cli.add_command(group)
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)

@@ -4,7 +4,9 @@ from datetime import timedelta
 
 # Database: SCOUT_DATABASE_URL is the documented name; it is copied to SQLALCHEMY_DATABASE_URI.
 DATABASE_URL: str | None = None
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# pool_pre_ping: a connection broken by a database restart is replaced, not handed out.
+# hide_parameters: SQL errors never carry bound values (a search origin) into the logs.
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 SECRET_KEY: str | None = None
 
 # Languages: Italian first. Public pages and printed sheets also in ar, es, fr.
@@ -41,3 +43,7 @@ MAX_CONTENT_LENGTH = 50 * 1024 * 1024
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute"
+
+# Logs: JSON lines on stderr without personal data (scout/logs.py).
+LOG_JSON = True
+LOG_LEVEL = "INFO"

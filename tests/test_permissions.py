@@ -77,6 +77,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "bulletin.show": EVERYONE,
     "bulletin.text": EVERYONE,
     "i18n.switch": EVERYONE,
+    "ops.healthz": EVERYONE,
     "public.index": EVERYONE,
     "scout.index": SCOUTS,
     "tutor.index": TUTORS,

@@ -1,4 +1,4 @@
-"""The weekly bulletin: propose a week's items, edit the draft, publish a frozen snapshot.
+"""Compose and publish: propose a week's items, edit the draft, publish a frozen snapshot.
 
 A draft's items point at live offers and resources. :func:`publish` copies only their public
 fields into ``Bulletin.snapshot``; every output (web page, PDF, plain text, feed) is rendered
@@ -14,17 +14,12 @@ from __future__ import annotations
 
 import logging
 import math
-import textwrap
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import get_day_names
 from flask import current_app
-from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import shape
 from sqlalchemy import Select, func, or_, select
@@ -39,14 +34,11 @@ from scout.models import (
     Bulletin,
     BulletinItem,
     BulletinStatus,
-    ContractType,
-    ItalianLevel,
     Nil,
     Offer,
     OfferStatus,
     Organisation,
     OrgKind,
-    PartTime,
     Place,
     Resource,
     ResourceKind,
@@ -79,7 +71,6 @@ RESOURCE_SECTION = {
     ResourceKind.OTHER: "local_training",
 }
 LANGUAGES = ("it", "en")  # the bulletin is written in Italian, with English available
-TEXT_WIDTH = 60
 SNAPSHOT_VERSION = 1
 _PUBLISH_LOCK = 7_007_001  # pg advisory lock key: one publication (numbering) at a time
 
@@ -543,180 +534,6 @@ def _spread(points: list[tuple[tuple[float, float], int]]) -> list[dict[str, Any
                 dx, dy = 9 * math.cos(angle), 9 * math.sin(angle)
             out.append({"x": round(x + dx, 1), "y": round(y + dy, 1), "n": n})
     return out
-
-
-# --- rendering helpers (used by the templates and the text version) -------------------------
-
-
-def bulletin_language(requested: str | None) -> str:
-    """``requested`` if the bulletin is offered in it, else the page's language or Italian."""
-    if requested in LANGUAGES:
-        return requested
-    current = str(get_locale())
-    return current if current in LANGUAGES else "it"
-
-
-def _date(iso: str | None, fmt: str = "d MMMM yyyy") -> str:
-    return format_date(date.fromisoformat(iso), fmt) if iso else ""
-
-
-def section_title(key: str) -> str:
-    return str(SECTIONS[key])
-
-
-def week_label(snapshot: dict[str, Any]) -> str:
-    return _(
-        "Week from %(start)s to %(end)s",
-        start=_date(snapshot["week_start"], "d MMMM"),
-        end=_date(snapshot["week_end"]),
-    )
-
-
-def format_schedule(schedule: list[dict[str, Any]]) -> str:
-    """``[{"day": 0, "start": "09:00", "end": "13:00"}, ...]`` → "Mon–Fri 09:00–13:00"."""
-    names = get_day_names("abbreviated", locale=str(get_locale()))
-    by_hours: dict[tuple[str, str], list[int]] = {}
-    for w in sorted(schedule, key=lambda w: (w.get("day", 0), w.get("start", ""))):
-        by_hours.setdefault((w.get("start", ""), w.get("end", "")), []).append(int(w["day"]))
-    parts = []
-    for (start, end), days in by_hours.items():
-        runs: list[list[int]] = []
-        for d in sorted(set(days)):
-            if runs and d == runs[-1][-1] + 1:
-                runs[-1].append(d)
-            else:
-                runs.append([d])
-        day_text = ", ".join(
-            names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}" for r in runs
-        )
-        parts.append(f"{day_text} {start}–{end}")
-    return "; ".join(parts)
-
-
-def item_place(item: dict[str, Any]) -> str:
-    """Where: the named place and address if public, else only the neighbourhood."""
-    area = item.get("area") or (
-        _("Municipio %(n)s", n=item["municipio"]) if item.get("municipio") else None
-    )
-    if item.get("where"):
-        return ", ".join(p for p in (item["where"], item.get("address")) if p)
-    return _("Area: %(area)s", area=area) if area else ""
-
-
-def item_facts(item: dict[str, Any]) -> list[str]:
-    """The item's details as short translated sentences, in print order."""
-    facts: list[str] = []
-    if item["kind"] == "offer":
-        facts.append(
-            f"{ContractType(item['contract']).label} · {PartTime(item['part_time']).label}"
-        )
-        if item.get("hours_per_week"):
-            facts.append(_("%(hours)s hours a week", hours=f"{item['hours_per_week']:g}"))
-    else:
-        facts.append(str(ResourceKind(item["resource_kind"]).label))
-    if item.get("schedule"):
-        facts.append(_("When: %(schedule)s", schedule=format_schedule(item["schedule"])))
-    if item["kind"] == "offer":
-        level = ItalianLevel(item["italian_level"])
-        if level != ItalianLevel.NONE:
-            facts.append(_("Italian: level %(level)s", level=level.label))
-        if (item.get("positions") or 1) > 1:
-            facts.append(_("%(n)s positions", n=item["positions"]))
-        if item.get("documents_required"):
-            facts.append(_("Required: %(docs)s", docs=item["documents_required"]))
-        walk = item.get("walk")
-        if walk and walk.get("minutes") is not None:
-            text = _("%(minutes)s min walk from %(hub)s", minutes=walk["minutes"], hub=walk["hub"])
-            facts.append(text + (f" ({_('estimate')})" if walk.get("estimate") else ""))
-        elif walk and walk.get("reason") == "municipio":
-            facts.append(_("In the neighbourhoods served"))
-        if item.get("expires_on"):
-            facts.append(_("Apply by %(date)s", date=_date(item["expires_on"])))
-    else:
-        start, end = _date(item.get("starts_on")), _date(item.get("ends_on"))
-        if start and end:
-            facts.append(_("From %(start)s to %(end)s", start=start, end=end))
-        elif start:
-            facts.append(_("Starts %(date)s", date=start))
-        elif end:
-            facts.append(_("Until %(date)s", date=end))
-        if item.get("languages"):
-            names = Locale.parse(str(get_locale())).languages
-            langs = ", ".join(names.get(code, code) for code in item["languages"])
-            facts.append(_("Languages: %(languages)s", languages=langs))
-        if item.get("childcare"):
-            facts.append(_("Childcare available"))
-        facts.append(_("Free") if item.get("is_free") else (item.get("cost") or ""))
-    return [f for f in facts if f]
-
-
-def item_apply(item: dict[str, Any]) -> list[str]:
-    """How to apply or enrol, and public contacts; otherwise: through the programme hubs."""
-    lines = []
-    how = item.get("how_to_apply") if item["kind"] == "offer" else item.get("how_to_enrol")
-    if how:
-        lines.append(how)
-    if item.get("contacts"):
-        lines.append(" · ".join(item["contacts"].values()))
-    if not lines or (item["kind"] == "offer" and not item.get("contacts")):
-        lines.append(_("Apply through the programme hubs (addresses at the end)."))
-    return lines
-
-
-def render_text(snapshot: dict[str, Any], url: str | None = None) -> str:
-    """The plain-text bulletin for messaging apps: short lines (≤ 60 characters), plain
-    headings, one item per paragraph. Call under ``force_locale``."""
-    width = TEXT_WIDTH
-
-    def wrap(text: str) -> list[str]:
-        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
-
-    def heading(text: str) -> list[str]:
-        lines = wrap(text.upper())
-        return [*lines, "=" * min(width, max(len(line) for line in lines))]
-
-    out: list[str] = []
-    out += heading(_("Bulletin no. %(n)s", n=snapshot["number"]))
-    out += wrap(week_label(snapshot))
-    if snapshot.get("editorial"):
-        out.append("")
-        for para in snapshot["editorial"].splitlines():
-            out += wrap(para) if para.strip() else []
-    for section in snapshot["sections"]:
-        out += ["", "", *heading(section_title(section["key"]))]
-        if section.get("note"):
-            out += ["", *wrap(section["note"])]
-        for item in section["items"]:
-            out += ["", *wrap(f"{item['n']}. {item['title']}")]
-            for line in [item_place(item), *item_facts(item)]:
-                out += wrap(line) if line else []
-            if item.get("description"):
-                out += wrap(item["description"])
-            for line in item_apply(item):
-                out += wrap(line)
-    if snapshot.get("hubs"):
-        out += ["", "", *heading(_("Programme hubs"))]
-        for hub in snapshot["hubs"]:
-            out.append("")
-            for line in (hub["name"], hub.get("address"), hub.get("opening_hours")):
-                out += wrap(line) if line else []
-            contacts = " · ".join(c for c in (hub.get("phone"), hub.get("email")) if c)
-            out += wrap(contacts) if contacts else []
-    if url:
-        out += ["", *wrap(url)]
-    return "\n".join(line.rstrip() for line in out) + "\n"
-
-
-def template_helpers() -> dict[str, Any]:
-    """Functions the bulletin templates use (they get the snapshot, never live rows)."""
-    return {
-        "section_title": section_title,
-        "week_label": week_label,
-        "item_place": item_place,
-        "item_facts": item_facts,
-        "item_apply": item_apply,
-        "format_bulletin_date": _date,
-    }
 
 
 def published() -> Select:

@@ -1,0 +1,78 @@
+"""The weekly bulletin (bollettino) of job offers, training and services.
+
+:mod:`scout.bulletin.compose` proposes a week's items, edits the draft and publishes a frozen
+snapshot; :mod:`scout.bulletin.render` turns a snapshot into lines and plain text in Italian
+or English. Views import this package as the service.
+"""
+
+from scout.bulletin.compose import (
+    LANGUAGES,
+    RESOURCE_SECTION,
+    SECTIONS,
+    KmZero,
+    add_new_proposals,
+    build_snapshot,
+    classify_km_zero,
+    create_draft,
+    eligible_offers,
+    eligible_resources,
+    kept_items,
+    km_zero_map,
+    km_zero_municipi,
+    move_item,
+    preview_snapshot,
+    propose,
+    publish,
+    published,
+    still_eligible,
+    today,
+    update_draft,
+    week_of,
+)
+from scout.bulletin.render import (
+    TEXT_WIDTH,
+    bulletin_language,
+    format_schedule,
+    item_apply,
+    item_facts,
+    item_place,
+    render_text,
+    section_title,
+    template_helpers,
+    week_label,
+)
+
+__all__ = [
+    "LANGUAGES",
+    "RESOURCE_SECTION",
+    "SECTIONS",
+    "TEXT_WIDTH",
+    "KmZero",
+    "add_new_proposals",
+    "build_snapshot",
+    "bulletin_language",
+    "classify_km_zero",
+    "create_draft",
+    "eligible_offers",
+    "eligible_resources",
+    "format_schedule",
+    "item_apply",
+    "item_facts",
+    "item_place",
+    "kept_items",
+    "km_zero_map",
+    "km_zero_municipi",
+    "move_item",
+    "preview_snapshot",
+    "propose",
+    "publish",
+    "published",
+    "render_text",
+    "section_title",
+    "still_eligible",
+    "template_helpers",
+    "today",
+    "update_draft",
+    "week_label",
+    "week_of",
+]
