@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from scout.views.admin import bp as admin_bp
     from scout.views.api import bp as api_bp
     from scout.views.bulletin import bp as bulletin_bp
+    from scout.views.ogc import bp as ogc_bp
     from scout.views.ops import bp as ops_bp
     from scout.views.public import bp as public_bp
     from scout.views.scout import bp as scout_bp
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(scout_bp, url_prefix="/scout")
     app.register_blueprint(tutor_bp, url_prefix="/tutor")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(ogc_bp, url_prefix="/ogc")
     app.register_blueprint(bulletin_bp, url_prefix="/bollettino")
     # The API checks CSRF itself for cookie sessions; bearer-token callers need none.
     csrf.exempt(api_bp)

@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; "
             f"script-src {script_src}; "
             "style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: blob: https://*.tile.openstreetmap.org; "
+            "img-src 'self' data: blob: "
+            "https://tile.openstreetmap.org https://*.tile.openstreetmap.org; "
             "connect-src 'self'; worker-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; "
             + ("frame-ancestors *" if frameable else "frame-ancestors 'self'"),

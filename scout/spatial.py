@@ -90,6 +90,29 @@ def public_places() -> Select:
     )
 
 
+def public_place_ids() -> Select:
+    """``select(Place.id)`` of the public places (for the walking engine's ``places=``)."""
+    return (
+        select(Place.id)
+        .join(Place.organisation)
+        .where(
+            Place.status == ReviewStatus.PUBLISHED,
+            Organisation.is_partner.is_(True),
+            Organisation.public_consent.is_(True),
+        )
+    )
+
+
+def place_in_bbox(bbox: tuple[float, float, float, float]) -> Any:
+    """Where-clause: the place's point lies in the lon/lat box ``(min_lon, min_lat, max_lon,
+    max_lat)`` (CRS84), as in pygeoapi's ``ST_MakeEnvelope`` + ``ST_Intersects``.
+
+    The box is a planar lon/lat rectangle, so the test is on geometry, not geography (whose
+    edges would be great circles)."""
+    envelope = func.ST_MakeEnvelope(*bbox, 4326)
+    return func.ST_Intersects(cast(Place.location, Geometry), envelope)
+
+
 def places_within(p: LonLat, metres: float) -> Select:
     """Places whose point is within ``metres`` of ``p`` (GiST-indexed ``ST_DWithin``)."""
     distance = func.ST_Distance(Place.location, point(p)).label("distance_m")

@@ -1,55 +1,270 @@
-"""Public pages: the map of the partner network. Only public fields ever reach them."""
+"""Public pages: the map of the partner network, its embeddable twin, the walking answer and
+the open-data downloads. Only fields of :mod:`scout.opendata`'s allow-list reach them.
+
+The map is a vendored-Leaflet page plus small ES modules fed by the GeoJSON download; the list
+beside it is rendered here (the same partial serves the first page and every filter change),
+so it works without JavaScript and a popup is a copy of its list entry.
+"""
 
 from __future__ import annotations
 
+import gzip
+import math
 from typing import Any
 
-import folium
-from flask import Blueprint, current_app, render_template
+from babel import Locale
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from scout import maps, spatial
-from scout.extensions import db
-from scout.security import csp_nonce
+from scout import opendata, routing, spatial
+from scout.errors import BadRequest
+from scout.extensions import csrf, db, limiter
+from scout.geo import LonLat
+from scout.maps import LEAFLET, MILAN_CENTRE
+from scout.models import OrgKind, ResourceKind
 
 bp = Blueprint("public", __name__)
 
+WALK_MINUTES = 30  # walking times are given up to this many minutes
+ISOCHRONE_MINUTES = [10, 15]
+TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+}
 
-def _public_rows() -> list[dict[str, Any]]:
-    rows = db.session.execute(spatial.public_places()).all()
-    return [
-        {
-            "id": place.id,
-            "name": place.name,
-            "kind": place.organisation.kind,
-            "address": place.address,
-            "opening_hours": place.opening_hours,
-            "lon": lon,
-            "lat": lat,
-        }
-        for place, lon, lat in rows
-    ]
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def _filters() -> opendata.Filters:
+    return opendata.Filters.from_args(request.args)
+
+
+def _list_context(filters: opendata.Filters) -> dict[str, Any]:
+    """The list's context: allow-listed records only (the template never sees a model)."""
+    places = opendata.load_places(opendata.places_query(filters))
+    items = [(opendata.place_record(pp), pp.lon, pp.lat) for pp in places]
+    locale = Locale.parse(str(get_locale()))
+    codes = {c for rec, _lon, _lat in items for c in rec["languages"]}
+    return {
+        "items": items,
+        "language_names": {c: locale.languages.get(c, c) for c in codes},
+        "filters": filters,
+        "org_kinds": OrgKind,
+        "resource_kinds": ResourceKind,
+    }
+
+
+def _map_settings() -> dict[str, Any]:
+    """What the ES modules need; reaches them as a ``|tojson`` data attribute."""
+    locale = str(get_locale())
+    return {
+        "featuresUrl": url_for("public.places_geojson"),
+        "listUrl": url_for("public.place_list", lang=locale),
+        "walkUrl": url_for("public.walk"),
+        "centre": list(MILAN_CENTRE),
+        "tiles": current_app.config.get("PUBLIC_TILES", TILES),
+        "locale": locale,
+        "maxMinutes": WALK_MINUTES,
+        "text": {
+            "min": _("min"),
+            "estimate": _("estimate"),
+            "over": _("more than %(n)d min", n=WALK_MINUTES),
+            "band": _("within %(n)s minutes on foot"),
+            "from": _("Walking times from the chosen point."),
+            "nearest": _("Nearest: %(name)s, %(n)s min on foot."),
+            "none": _("No place of this list is within %(n)d minutes on foot.", n=WALK_MINUTES),
+            "locating": _("Finding your position…"),
+            "noLocation": _("Your position is not available. Tap the map instead."),
+            "failed": _("Walking times are not available right now."),
+            "loading": _("Loading…"),
+            "shown": _("%(n)s places shown"),
+            "you": _("Your chosen point"),
+        },
+    }
+
+
+def _render_map(template: str, embedded: bool) -> str:
+    return render_template(
+        template,
+        settings=_map_settings(),
+        outlines=spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"]),
+        leaflet=LEAFLET,
+        embedded=embedded,
+        **_list_context(_filters()),
+    )
 
 
 @bp.route("/")
 def index() -> str:
-    """The network map: published places of partners that agreed to be public."""
-    places = _public_rows()
-    m = maps.new_map()
-    folium.GeoJson(
-        spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"]),
-        name=_("Municipi served"),
-        style_function=lambda _f: {"color": "#0b5394", "weight": 3, "fillOpacity": 0.04},
-        class_name="municipio-outline",
-    ).add_to(m)
-    for p in places:
-        folium.Marker(
-            location=(p["lat"], p["lon"]),
-            popup=folium.Popup(
-                maps.popup_html(p["name"], [p["kind"].label, p["address"], p["opening_hours"]]),
-                max_width=280,
-            ),
-            tooltip=None,
-        ).add_to(m)
-    parts = maps.embed_parts(m, nonce=csp_nonce())
-    return render_template("public/index.html", places=places, map=parts)
+    """The network map: published places of partners that agreed to be public, with
+    filters, a list of the same results and walking times from a point the visitor picks."""
+    return _render_map("public/index.html", embedded=False)
+
+
+@bp.route("/embed")
+def embed() -> str:
+    """The map without page chrome, for other sites' ``<iframe>`` (filters from the URL)."""
+    return _render_map("public/embed.html", embedded=True)
+
+
+@bp.route("/embed/code")
+def share() -> str:
+    """The ``<iframe>`` snippet to copy, for the filters and language chosen in the form."""
+    filters = opendata.Filters.from_args(request.args)
+    lang = request.args.get("lang", str(get_locale()))
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = str(get_locale())
+    try:
+        height = min(max(int(request.args.get("height", 560)), 300), 1200)
+    except ValueError:
+        height = 560
+    embed_url = url_for("public.embed", lang=lang, **filters.to_args())
+    return render_template(
+        "public/share.html",
+        filters=filters,
+        lang=lang,
+        height=height,
+        embed_url=embed_url,
+        external_url=request.host_url.rstrip("/") + embed_url,
+        org_kinds=OrgKind,
+        resource_kinds=ResourceKind,
+    )
+
+
+@bp.route("/list")
+def place_list() -> str:
+    """The list of places for the filters in the URL: an HTML fragment the map page swaps in
+    (one template for the first page, later filter changes and the no-JavaScript view)."""
+    return render_template("public/_place_list.html", **_list_context(_filters()))
+
+
+@bp.route("/data")
+def opendata_page() -> str:
+    """The open-data page: downloads, the OGC API and the list of published fields."""
+    return render_template(
+        "public/opendata.html",
+        fields=opendata.PUBLIC_FIELDS,
+        contact_fields=opendata.CONTACT_FIELDS,
+        resource_kinds=ResourceKind,
+    )
+
+
+# --- the walking answer ------------------------------------------------------------------
+
+
+def _coordinate(data: dict[str, Any], key: str) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BadRequest(_("Send the point as JSON numbers lon and lat."), field=key)
+    return float(value)
+
+
+@bp.post("/walk")
+@csrf.exempt
+@limiter.limit("30 per minute")
+def walk() -> Response:
+    """Walking minutes from the visitor's point to every public place within
+    ``WALK_MINUTES``, and the 10/15-minute isochrones.
+
+    The point arrives as a JSON body (never in a URL, so no access log holds it), is used for
+    this answer only and is neither stored nor logged. CSRF is exempt on purpose: the answer
+    changes nothing and shows only public data, and the embedded map runs in other sites'
+    iframes where the session cookie (SameSite=Lax) is not sent. Requiring a JSON body keeps
+    plain cross-site form posts out (they cannot set that content type without a preflight).
+    """
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest(_("Send the point as JSON numbers lon and lat."))
+    try:
+        origin = LonLat(_coordinate(data, "lon"), _coordinate(data, "lat"))
+    except ValueError:
+        raise BadRequest(_("Send the point as JSON numbers lon and lat.")) from None
+    try:
+        profile = routing.Profile(data.get("profile") or routing.Profile.STANDARD)
+    except ValueError:
+        raise BadRequest(_("Unknown walking profile."), field="profile") from None
+    reach = routing.reach(origin, WALK_MINUTES, profile, places=spatial.public_place_ids())
+    bands = routing.isochrones(origin, ISOCHRONE_MINUTES, profile)
+    network_date = reach.network_date.isoformat() if reach.network_date else None
+    body = {
+        "estimate": bool(reach.estimate or bands.estimate),
+        "network_date": network_date,
+        "max_minutes": WALK_MINUTES,
+        "walks": [
+            {"id": pid, "minutes": w.whole_minutes, "metres": round(w.metres)}
+            for pid, w in reach.walks.items()
+        ],
+        "isochrones": {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"minutes": m}, "geometry": geometry}
+                for m, geometry in bands.bands
+            ],
+        },
+    }
+    response = current_app.json.response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- downloads ---------------------------------------------------------------------------
+
+
+def send_data(body: str | dict[str, Any], mimetype: str, filename: str | None = None) -> Response:
+    """A data response, gzipped when the client accepts it (the map's feed is the largest
+    thing a phone downloads here), as an attachment when ``filename`` is given."""
+    text = body if isinstance(body, str) else current_app.json.dumps(body, ensure_ascii=False)
+    raw = text.encode()
+    response = Response(mimetype=mimetype)
+    if len(raw) > 1024 and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.set_data(gzip.compress(raw, compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(raw)
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _download() -> bool:
+    return request.args.get("download") == "1"
+
+
+@bp.route("/data/places.geojson")
+def places_geojson() -> Response:
+    """Public places (filters as on the map) as GeoJSON; the map's own feed."""
+    name = "scout-places.geojson" if _download() else None
+    return send_data(opendata.places_geojson(_filters()), "application/geo+json", name)
+
+
+@bp.route("/data/places.csv")
+def places_csv() -> Response:
+    return send_data(opendata.places_csv(_filters()), "text/csv", "scout-places.csv")
+
+
+def _resource_kinds() -> list[ResourceKind]:
+    return _filters().resource_kinds
+
+
+@bp.route("/data/resources.geojson")
+def resources_geojson() -> Response:
+    """Public courses and services, one point each (at their place)."""
+    name = "scout-resources.geojson" if _download() else None
+    return send_data(opendata.resources_geojson(_resource_kinds()), "application/geo+json", name)
+
+
+@bp.route("/data/resources.csv")
+def resources_csv() -> Response:
+    return send_data(opendata.resources_csv(_resource_kinds()), "text/csv", "scout-resources.csv")
+
+
+@bp.route("/data/hsds.json")
+def hsds() -> Response:
+    """Organisations, locations and services in Open Referral HSDS 3.0 shape."""
+    name = "scout-hsds.json" if _download() else None
+    return send_data(opendata.hsds_export(), "application/json", name)

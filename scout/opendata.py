@@ -1,0 +1,465 @@
+"""Open data: the allow-list of public fields, the public queries and their serialisers.
+
+Everything the public map, the downloads, the OGC API and the HSDS export show goes through
+this module. A record leaves it only as a dict built from :data:`PUBLIC_FIELDS`; staff fields
+(place contacts and notes, visits, review comments, who verified what) have no way out, and an
+organisation's e-mail, phone and website only when it agreed (``contacts_public``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from scout import spatial
+from scout.extensions import db
+from scout.models import Organisation, OrgKind, Place, Resource, ResourceKind, ReviewStatus
+
+# The allow-list: the only fields of each record that may appear in a public response.
+CONTACT_FIELDS = ("website", "email", "phone")  # only with Organisation.contacts_public
+PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "organisation": ("id", "name", "kind", "description", *CONTACT_FIELDS),
+    "place": (
+        "id",
+        "name",
+        "kind",
+        "organisation",
+        "organisation_id",
+        "street",
+        "civic_number",
+        "postcode",
+        "address",
+        "municipio",
+        "opening_hours",
+        "accessibility_notes",
+        "languages",
+        "resource_kinds",
+        "resources",
+        *CONTACT_FIELDS,
+    ),
+    "place_resource": ("id", "kind", "title"),
+    "resource": (
+        "id",
+        "place_id",
+        "place",
+        "organisation",
+        "title",
+        "kind",
+        "description",
+        "schedule",
+        "languages",
+        "target_groups",
+        "is_free",
+        "cost",
+        "childcare",
+        "starts_on",
+        "ends_on",
+        "how_to_enrol",
+    ),
+    "schedule": ("day", "start", "end"),
+}
+# Open Referral HSDS 3.0 names used by :func:`hsds_export` (tables and their fields).
+HSDS_FIELDS: dict[str, tuple[str, ...]] = {
+    "export": ("hsds_version", "generated_on", "organizations", "locations", "services"),
+    "organizations": ("id", "name", "description", "website", "email", "phones"),
+    "phones": ("number",),
+    "locations": (
+        "id",
+        "organization_id",
+        "name",
+        "location_type",
+        "latitude",
+        "longitude",
+        "addresses",
+        "accessibility",
+        "schedules",
+    ),
+    "addresses": ("address_1", "city", "state_province", "postal_code", "country", "address_type"),
+    "accessibility": ("description",),
+    "services": (
+        "id",
+        "organization_id",
+        "name",
+        "description",
+        "status",
+        "category",
+        "application_process",
+        "fees_description",
+        "languages",
+        "schedules",
+        "service_at_locations",
+        "start_date",
+        "end_date",
+    ),
+    "languages": ("code",),
+    "schedules": ("freq", "byday", "opens_at", "closes_at", "description"),
+    "service_at_locations": ("id", "location_id"),
+}
+PUBLIC_KEYS = frozenset(k for fields in PUBLIC_FIELDS.values() for k in fields) | frozenset(
+    k for fields in HSDS_FIELDS.values() for k in fields
+)
+
+BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The public map's filters, as URL parameters ``kind``, ``resource`` (repeatable) and
+    ``q``. Unknown values are ignored rather than refused: they come from shared links."""
+
+    kinds: tuple[OrgKind, ...] = ()
+    resource_kinds: tuple[ResourceKind, ...] = ()
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        kinds = tuple(OrgKind(v) for v in args.getlist("kind") if v in OrgKind._value2member_map_)
+        res = tuple(
+            ResourceKind(v)
+            for v in args.getlist("resource")
+            if v in ResourceKind._value2member_map_
+        )
+        return cls(kinds, res, (args.get("q") or "").strip()[:100])
+
+    def to_args(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.kinds:
+            out["kind"] = [k.value for k in self.kinds]
+        if self.resource_kinds:
+            out["resource"] = [k.value for k in self.resource_kinds]
+        if self.q:
+            out["q"] = self.q
+        return out
+
+
+@dataclass(slots=True)
+class PublicPlace:
+    place: Place
+    lon: float
+    lat: float
+    resources: list[Resource] = field(default_factory=list)
+
+
+def _resource_is_public(today: date | None = None) -> Any:
+    today = today or date.today()
+    return (Resource.status == ReviewStatus.PUBLISHED) & (
+        Resource.ends_on.is_(None) | (Resource.ends_on >= today)
+    )
+
+
+def _like(text: str) -> str:
+    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+def places_query(filters: Filters = Filters()) -> Select:
+    """Public places matching ``filters``, ordered by name, organisation loaded."""
+    stmt = spatial.public_places().options(contains_eager(Place.organisation))
+    if filters.kinds:
+        stmt = stmt.where(Organisation.kind.in_(filters.kinds))
+    if filters.resource_kinds:
+        stmt = stmt.where(
+            exists().where(
+                Resource.place_id == Place.id,
+                Resource.kind.in_(filters.resource_kinds),
+                _resource_is_public(),
+            )
+        )
+    if filters.q:
+        pattern = _like(filters.q)
+        stmt = stmt.where(or_(Place.name.ilike(pattern), Organisation.name.ilike(pattern)))
+    return stmt
+
+
+def load_places(stmt: Select) -> list[PublicPlace]:
+    """Run a :func:`places_query` (possibly narrowed or paged) and attach public resources."""
+    rows = db.session.execute(stmt).unique().all()
+    out = [PublicPlace(p, lon, lat) for p, lon, lat in rows]
+    by_id = {pp.place.id: pp for pp in out}
+    if by_id:
+        resources = db.session.scalars(
+            select(Resource)
+            .where(Resource.place_id.in_(by_id), _resource_is_public())
+            .order_by(Resource.title, Resource.id)
+        )
+        for r in resources:
+            by_id[r.place_id].resources.append(r)
+    return out
+
+
+def count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def resources_query(kinds: Iterable[ResourceKind] = ()) -> Select:
+    """Public resources (published, not ended, at a public place) with their place's lon/lat."""
+    lon, lat = spatial.place_lonlat()
+    stmt = (
+        select(Resource, lon, lat)
+        .join(Resource.place)
+        .options(contains_eager(Resource.place).joinedload(Place.organisation))
+        .where(Resource.place_id.in_(spatial.public_place_ids()), _resource_is_public())
+        .order_by(Resource.id)
+    )
+    kinds = tuple(kinds)
+    return stmt.where(Resource.kind.in_(kinds)) if kinds else stmt
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+def _only(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep the allow-listed fields of ``record``, in allow-list order."""
+    return {k: record[k] for k in PUBLIC_FIELDS[kind] if k in record}
+
+
+def _contacts(org: Organisation | None) -> dict[str, Any]:
+    if org is None or not org.contacts_public:
+        return {}
+    return {"website": org.website, "email": org.email, "phone": org.phone}
+
+
+def schedule_record(schedule: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    return [_only("schedule", w) for w in schedule or () if isinstance(w, Mapping)]
+
+
+def place_record(pp: PublicPlace) -> dict[str, Any]:
+    p, org = pp.place, pp.place.organisation
+    languages = sorted({code for r in pp.resources for code in r.languages or ()})
+    return _only(
+        "place",
+        {
+            "id": p.id,
+            "name": p.name,
+            "kind": org.kind.value if org else None,
+            "organisation": org.name if org else None,
+            "organisation_id": org.id if org else None,
+            "street": p.street,
+            "civic_number": p.civic_number,
+            "postcode": p.postcode,
+            "address": p.address or None,
+            "municipio": p.municipio,
+            "opening_hours": p.opening_hours,
+            "accessibility_notes": p.accessibility_notes,
+            "languages": languages,
+            "resource_kinds": sorted({r.kind.value for r in pp.resources}),
+            "resources": [
+                _only("place_resource", {"id": r.id, "kind": r.kind.value, "title": r.title})
+                for r in pp.resources
+            ],
+            **_contacts(org),
+        },
+    )
+
+
+def resource_record(r: Resource) -> dict[str, Any]:
+    return _only(
+        "resource",
+        {
+            "id": r.id,
+            "place_id": r.place_id,
+            "place": r.place.name,
+            "organisation": r.place.organisation.name if r.place.organisation else None,
+            "title": r.title,
+            "kind": r.kind.value,
+            "description": r.description,
+            "schedule": schedule_record(r.schedule),
+            "languages": list(r.languages or ()),
+            "target_groups": list(r.target_groups or ()),
+            "is_free": r.is_free,
+            "cost": r.cost,
+            "childcare": r.childcare,
+            "starts_on": r.starts_on.isoformat() if r.starts_on else None,
+            "ends_on": r.ends_on.isoformat() if r.ends_on else None,
+            "how_to_enrol": r.how_to_enrol,
+        },
+    )
+
+
+def feature(fid: int, lon: float, lat: float, properties: dict[str, Any]) -> dict[str, Any]:
+    """A GeoJSON Feature ([lon, lat], 6 decimals ≈ 0.1 m)."""
+    return {
+        "type": "Feature",
+        "id": fid,
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": properties,
+    }
+
+
+def place_feature(pp: PublicPlace) -> dict[str, Any]:
+    return feature(pp.place.id, pp.lon, pp.lat, place_record(pp))
+
+
+def resource_feature(r: Resource, lon: float, lat: float) -> dict[str, Any]:
+    return feature(r.id, lon, lat, resource_record(r))
+
+
+def places_geojson(filters: Filters = Filters()) -> dict[str, Any]:
+    places = load_places(places_query(filters))
+    return {"type": "FeatureCollection", "features": [place_feature(pp) for pp in places]}
+
+
+def resources_geojson(kinds: Iterable[ResourceKind] = ()) -> dict[str, Any]:
+    rows = db.session.execute(resources_query(kinds)).all()
+    return {"type": "FeatureCollection", "features": [resource_feature(*row) for row in rows]}
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+_PHONE_OR_NUMBER = re.compile(r"[+-][\d\s().]*")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell; lists joined by ``;``, and text that a spreadsheet would run as a formula
+    prefixed with ``'`` (OWASP CSV injection), except plain phone numbers and numbers."""
+    if isinstance(value, list | tuple):
+        value = ";".join(str(v) for v in value)
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and not _PHONE_OR_NUMBER.fullmatch(value)
+    ):
+        value = "'" + value
+    return value
+
+
+def _csv(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in columns})
+    return "\ufeff" + buf.getvalue()  # BOM: spreadsheets then read UTF-8 correctly
+
+
+def places_csv(filters: Filters = Filters()) -> str:
+    columns = [c for c in PUBLIC_FIELDS["place"] if c != "resources"] + ["lon", "lat"]
+    rows = []
+    for pp in load_places(places_query(filters)):
+        rec = place_record(pp)
+        rows.append({**rec, "lon": round(pp.lon, 6), "lat": round(pp.lat, 6)})
+    return _csv(columns, rows)
+
+
+def _schedule_text(schedule: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{BYDAY[w['day']] if isinstance(w.get('day'), int) and 0 <= w['day'] < 7 else '?'} "
+        f"{w.get('start', '')}-{w.get('end', '')}"
+        for w in schedule
+    )
+
+
+def resources_csv(kinds: Iterable[ResourceKind] = ()) -> str:
+    columns = list(PUBLIC_FIELDS["resource"]) + ["lon", "lat"]
+    rows = []
+    for r, lon, lat in db.session.execute(resources_query(kinds)).all():
+        rec = resource_record(r)
+        rec["schedule"] = _schedule_text(rec["schedule"])
+        rows.append({**rec, "lon": round(lon, 6), "lat": round(lat, 6)})
+    return _csv(columns, rows)
+
+
+# --- Open Referral HSDS ------------------------------------------------------------------
+
+
+def _hsds_schedules(schedule: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for w in schedule:
+        day = w.get("day")
+        if isinstance(day, int) and 0 <= day < 7:
+            out.append(
+                {
+                    "freq": "WEEKLY",
+                    "byday": BYDAY[day],
+                    "opens_at": w.get("start"),
+                    "closes_at": w.get("end"),
+                }
+            )
+    return out
+
+
+def hsds_export() -> dict[str, Any]:
+    """Organisations, locations and services in Open Referral HSDS 3.0 shape (public fields
+    only; identifiers are stable strings, not UUIDs)."""
+    places = load_places(places_query())
+    organisations: dict[int, dict[str, Any]] = {}
+    locations, services = [], []
+    by_org: dict[int, list[PublicPlace]] = defaultdict(list)
+    for pp in places:
+        org = pp.place.organisation
+        if org is None:
+            continue
+        by_org[org.id].append(pp)
+        if org.id not in organisations:
+            contacts = _contacts(org)
+            organisations[org.id] = {
+                "id": f"organization-{org.id}",
+                "name": org.name,
+                "description": org.description,
+                "website": contacts.get("website"),
+                "email": contacts.get("email"),
+                "phones": [{"number": contacts["phone"]}] if contacts.get("phone") else [],
+            }
+        p = pp.place
+        locations.append(
+            {
+                "id": f"location-{p.id}",
+                "organization_id": f"organization-{org.id}",
+                "name": p.name,
+                "location_type": "physical",
+                "latitude": round(pp.lat, 6),
+                "longitude": round(pp.lon, 6),
+                "addresses": [
+                    {
+                        "address_1": " ".join(x for x in (p.street, p.civic_number) if x),
+                        "city": "Milano",
+                        "state_province": "MI",
+                        "postal_code": p.postcode,
+                        "country": "IT",
+                        "address_type": "physical",
+                    }
+                ]
+                if p.street
+                else [],
+                "accessibility": [{"description": p.accessibility_notes}]
+                if p.accessibility_notes
+                else [],
+                "schedules": [{"description": p.opening_hours}] if p.opening_hours else [],
+            }
+        )
+        for r in pp.resources:
+            rec = resource_record(r)
+            services.append(
+                {
+                    "id": f"service-{r.id}",
+                    "organization_id": f"organization-{org.id}",
+                    "name": r.title,
+                    "description": r.description,
+                    "status": "active",
+                    "category": r.kind.value,
+                    "application_process": r.how_to_enrol,
+                    "fees_description": None if r.is_free else r.cost,
+                    "languages": [{"code": c} for c in rec["languages"]],
+                    "schedules": _hsds_schedules(rec["schedule"]),
+                    "service_at_locations": [
+                        {"id": f"service-at-location-{r.id}", "location_id": f"location-{p.id}"}
+                    ],
+                    "start_date": rec["starts_on"],
+                    "end_date": rec["ends_on"],
+                }
+            )
+    return {
+        "hsds_version": "3.0",
+        "generated_on": date.today().isoformat(),
+        "organizations": list(organisations.values()),
+        "locations": locations,
+        "services": services,
+    }
