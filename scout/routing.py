@@ -4,6 +4,12 @@ The public interface is :func:`reach`, :func:`walk_to`, :func:`isochrones`, :fun
 :func:`check_origin`. Every answer says whether it is an ``estimate`` (no pedestrian network
 imported: straight-line distance x ``DETOUR_FACTOR`` at the profile's speed) and the
 ``network_date`` of the OSM data it used. Origins are never logged or stored.
+
+With a network imported (:mod:`scout.osm`), each process holds the graph in memory
+(:mod:`scout.walkgraph`): a read-only copy loaded on first use and reloaded when the current
+network in the database changes, so a re-import never leaves a search half on the old network and
+half on the new. Points snap to the nearest point of the nearest walkable edge; the snap distance
+is walked too, and a point farther than ``MAX_SNAP_M`` is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -25,6 +31,9 @@ from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat, haversine_m
 from scout.models import Place
+
+if TYPE_CHECKING:
+    from scout.walkgraph import Graph
 
 K = TypeVar("K")
 
@@ -40,6 +49,10 @@ class Profile(enum.StrEnum):
     @property
     def label(self) -> Any:
         return {Profile.STANDARD: _l("Standard"), Profile.STROLLER: _l("With a stroller")}[self]
+
+    @property
+    def avoids_steps(self) -> bool:
+        return self is Profile.STROLLER
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,8 @@ class ReachAnswer(Answer):
 
 @dataclass(slots=True)
 class WalkAnswer(Answer):
+    # Targets that cannot be reached on the network (farther than MAX_SNAP_M from any walkable
+    # edge, or cut off from the origin) are missing from ``walks``.
     walks: dict[Any, Walk] = field(default_factory=dict)
 
 
@@ -89,6 +104,13 @@ MAX_SNAP_M = 250
 MAX_MINUTES = 30
 
 
+class TooFarFromPaths(OutOfArea):
+    default_message = _l(
+        "This point is more than 250 m from any street or path we know: choose a point nearer "
+        "a street."
+    )
+
+
 def _speed(profile: Profile) -> float:
     return profile.speed_m_s
 
@@ -98,10 +120,35 @@ def _estimate(a: LonLat, b: LonLat, profile: Profile) -> Walk:
     return Walk(metres=metres, seconds=metres / _speed(profile))
 
 
+def _walk(metres: float, profile: Profile) -> Walk:
+    return Walk(metres=metres, seconds=metres / _speed(profile))
+
+
+def network() -> Graph | None:
+    """The current network's in-memory graph, or None (estimate mode)."""
+    from scout.walkgraph import current_graph
+
+    return current_graph(db.session)
+
+
 def check_origin(origin: LonLat) -> None:
     """Refuse a point outside the service area (raises :class:`OutOfArea`)."""
     if not spatial.in_service_area(db.session, origin):
         raise OutOfArea()
+
+
+def _published() -> Select:
+    return select(Place.id).where(Place.status == "published")
+
+
+def _candidates(origin: LonLat, radius_m: float, places: Select) -> list[Any]:
+    """``(id, lon, lat)`` of the places of ``places`` within ``radius_m`` as the crow flies."""
+    lon, lat = spatial.place_lonlat()
+    return db.session.execute(
+        select(Place.id, lon, lat)
+        .where(Place.id.in_(places.scalar_subquery()))
+        .where(spatial.places_within(origin, radius_m).whereclause)
+    ).all()
 
 
 def reach(
@@ -114,19 +161,27 @@ def reach(
     published places) reachable within ``max_minutes``, nearest first."""
     check_origin(origin)
     if places is None:
-        places = select(Place.id).where(Place.status == "published")
+        places = _published()
     budget_m = max_minutes * 60 * _speed(profile)
-    radius = budget_m / current_app.config["DETOUR_FACTOR"]
-    lon, lat = spatial.place_lonlat()
-    rows = db.session.execute(
-        select(Place.id, lon, lat)
-        .where(Place.id.in_(places.scalar_subquery()))
-        .where(spatial.places_within(origin, radius).whereclause)
-    ).all()
-    walks = {pid: _estimate(origin, LonLat(x, y), profile) for pid, x, y in rows}
-    walks = {k: w for k, w in walks.items() if w.seconds <= max_minutes * 60 + 1e-6}
-    ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
-    return ReachAnswer(estimate=True, walks=ordered)
+    graph = network()
+    if graph is None:
+        rows = _candidates(origin, budget_m / current_app.config["DETOUR_FACTOR"], places)
+        walks = {pid: _estimate(origin, LonLat(x, y), profile) for pid, x, y in rows}
+        walks = {k: w for k, w in walks.items() if w.seconds <= max_minutes * 60 + 1e-6}
+        ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
+        return ReachAnswer(estimate=True, walks=ordered)
+    start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+    if start is None:
+        raise TooFarFromPaths()
+    # A walk is never shorter than the straight line: the crow-flies radius bounds the places.
+    rows = _candidates(origin, budget_m * 1.005 + 1, places) if start.dist <= budget_m else []
+    metres = graph.distances(start, rows, budget_m, MAX_SNAP_M)
+    ordered = sorted(metres.items(), key=lambda kv: kv[1])
+    return ReachAnswer(
+        estimate=False,
+        network_date=graph.osm_date,
+        walks={pid: _walk(m, profile) for pid, m in ordered},
+    )
 
 
 def walk_to(
@@ -135,8 +190,21 @@ def walk_to(
     profile: Profile = Profile.STANDARD,
 ) -> WalkAnswer:
     """Walking time from ``origin`` to each target point (e.g. school → each place)."""
+    graph = network()
+    if graph is None:
+        return WalkAnswer(
+            estimate=True, walks={k: _estimate(origin, p, profile) for k, p in targets.items()}
+        )
+    start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+    if start is None:
+        raise TooFarFromPaths()
+    keys = list(targets)
+    rows = [(i, targets[k].lon, targets[k].lat) for i, k in enumerate(keys)]
+    metres = graph.distances(start, rows, math.inf, MAX_SNAP_M, cache=False)
     return WalkAnswer(
-        estimate=True, walks={k: _estimate(origin, p, profile) for k, p in targets.items()}
+        estimate=False,
+        network_date=graph.osm_date,
+        walks={keys[i]: _walk(m, profile) for i, m in metres.items()},
     )
 
 
@@ -145,11 +213,24 @@ def isochrones(
 ) -> IsochroneAnswer:
     """One polygon per band of minutes (estimate mode: circles of the reachable radius)."""
     check_origin(origin)
+    bands = sorted(bands)
+    graph = network()
+    if graph is not None:
+        start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+        if start is None:
+            raise TooFarFromPaths()
+        budgets = [b * 60 * _speed(profile) for b in bands]
+        shapes = graph.isochrones(start, budgets)
+        return IsochroneAnswer(
+            estimate=False,
+            network_date=graph.osm_date,
+            bands=list(zip(bands, shapes, strict=True)),
+        )
     out = []
     # ~ metres per degree at Milan's latitude, to draw the circle in lon/lat.
     m_per_deg_lat = 111_132.0
     m_per_deg_lon = m_per_deg_lat * math.cos(math.radians(origin.lat))
-    for minutes in sorted(bands):
+    for minutes in bands:
         r = minutes * 60 * _speed(profile) / current_app.config["DETOUR_FACTOR"]
         circle = Point(0, 0).buffer(1, quad_segs=16)
         coords = [
@@ -161,7 +242,55 @@ def isochrones(
 
 
 def route(origin: LonLat, target: LonLat, profile: Profile = Profile.STANDARD) -> RouteAnswer:
-    """The walking line and time from ``origin`` to ``target``."""
+    """The walking line and time from ``origin`` to ``target``.
+
+    On the network, ``walk`` and ``line`` are None when the target cannot be reached (farther
+    than ``MAX_SNAP_M`` from any path, or cut off, e.g. only by steps with a stroller)."""
     check_origin(origin)
-    line = LineString([(origin.lon, origin.lat), (target.lon, target.lat)])
-    return RouteAnswer(estimate=True, walk=_estimate(origin, target, profile), line=mapping(line))
+    graph = network()
+    if graph is None:
+        line = LineString([(origin.lon, origin.lat), (target.lon, target.lat)])
+        return RouteAnswer(
+            estimate=True, walk=_estimate(origin, target, profile), line=mapping(line)
+        )
+    start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+    if start is None:
+        raise TooFarFromPaths()
+    found = graph.route(start, target, MAX_SNAP_M)
+    if found is None:
+        return RouteAnswer(estimate=False, network_date=graph.osm_date)
+    metres, coords = found
+    return RouteAnswer(
+        estimate=False,
+        network_date=graph.osm_date,
+        walk=_walk(metres, profile),
+        line={"type": "LineString", "coordinates": coords},
+    )
+
+
+def status() -> dict[str, Any]:
+    """Whether walking times are estimates, and the network's date (for pages and the API)."""
+    graph = network()
+    return {
+        "estimate": graph is None,
+        "network_date": graph.osm_date if graph is not None else None,
+    }
+
+
+__all__ = [
+    "MAX_MINUTES",
+    "MAX_SNAP_M",
+    "IsochroneAnswer",
+    "Profile",
+    "ReachAnswer",
+    "RouteAnswer",
+    "TooFarFromPaths",
+    "Walk",
+    "WalkAnswer",
+    "check_origin",
+    "isochrones",
+    "reach",
+    "route",
+    "status",
+    "walk_to",
+]

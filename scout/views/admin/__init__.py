@@ -24,3 +24,4 @@ def index() -> str:
 # Route modules register on ``bp``; import them last.
 from scout.views.admin import audit, imports, organisations, users  # noqa: E402, F401
 from scout.views.admin import bulletin  # noqa: E402, F401
+from scout.views.admin import network  # noqa: E402, F401
