@@ -257,7 +257,7 @@ def parse_school_hours(data: Any) -> SchoolHours | None:
 def parse_query(session: Session, data: Any) -> SearchQuery:
     """Validate the JSON body of a search (raises :class:`BadRequest` naming the field)."""
     if not isinstance(data, Mapping):
-        raise BadRequest("a JSON object is required")
+        raise BadRequest("a JSON object is required", field="body")
     origin, origin_kind = parse_origin(session, data.get("origin"))
     school_id = data.get("school_id")
     if school_id in (None, ""):
@@ -265,7 +265,9 @@ def parse_query(session: Session, data: Any) -> SearchQuery:
     else:
         try:
             school_id = int(school_id)
-        except (TypeError, ValueError):
+            if not 1 <= school_id < 2**31:  # a PostgreSQL integer
+                raise ValueError(school_id)
+        except (TypeError, ValueError, OverflowError):
             raise BadRequest("school_id must be a number", field="school_id") from None
     kinds = _enum_set(data, "kinds", Kind) if "kinds" in data else frozenset(Kind)
     if not kinds:
@@ -280,10 +282,13 @@ def parse_query(session: Session, data: Any) -> SearchQuery:
         )
     try:
         profile = Profile(data.get("profile") or Profile.STANDARD)
+    except ValueError:
+        raise BadRequest("unknown walking profile", field="profile") from None
+    try:
         level = data.get("max_italian_level")
         level = ItalianLevel(level) if level else None
-    except ValueError as exc:
-        raise BadRequest(str(exc), field="profile" if "Profile" in str(exc) else None) from None
+    except ValueError:
+        raise BadRequest("unknown Italian level", field="max_italian_level") from None
     sector = data.get("sector") or None
     if sector is not None and not isinstance(sector, str):
         raise BadRequest("sector must be text", field="sector")

@@ -164,6 +164,75 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             **REFUSALS,
         },
     },
+    ("/search/address", "post"): {
+        "summary": "Addresses of the gazetteer matching typed text, best first.",
+        "operationId": "searchAddress",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["q"],
+                        "properties": {"q": {"type": "string", "maxLength": 200}},
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Candidates with their points.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            **REFUSALS,
+        },
+    },
+    ("/search/isochrones", "post"): {
+        "summary": "Walking areas (5/10/15 minutes) around an origin sent in the body.",
+        "operationId": "searchIsochrones",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["origin"],
+                        "properties": {
+                            "origin": _ref("Origin"),
+                            "max_minutes": {"type": "integer", "minimum": 5, "maximum": 30},
+                            "profile": {"type": "string", "enum": ["standard", "stroller"]},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {"200": _geojson("One polygon feature per band."), **REFUSALS},
+    },
+    ("/search/route", "post"): {
+        "summary": "The walking route from an origin sent in the body to one place.",
+        "operationId": "searchRoute",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["origin", "place_id"],
+                        "properties": {
+                            "origin": _ref("Origin"),
+                            "place_id": {"type": "integer", "minimum": 1},
+                            "profile": {"type": "string", "enum": ["standard", "stroller"]},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": _geojson("A LineString feature with `walk_minutes`.", "Feature"),
+            "404": _error("No such published place."),
+            **REFUSALS,
+        },
+    },
 }
 
 TIME = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"}
@@ -207,39 +276,55 @@ SCHEMAS: dict[str, Any] = {
             "features": {"type": "array", "items": _ref("Feature")},
         },
     },
+    "Origin": {
+        "description": "Her starting point: a point (`lon`, `lat`, optional `source`) or a "
+        "programme hub (`hub_id`). Never stored.",
+        "type": "object",
+        "properties": {
+            "lon": {"type": "number"},
+            "lat": {"type": "number"},
+            "source": {"type": "string", "enum": ["address", "map"]},
+            "hub_id": {"type": "integer"},
+        },
+    },
     "SearchRequest": {
         "type": "object",
         "required": ["origin"],
         "properties": {
-            "origin": {
-                "type": "object",
-                "required": ["lon", "lat"],
-                "properties": {"lon": {"type": "number"}, "lat": {"type": "number"}},
-            },
+            "origin": _ref("Origin"),
             "school_id": {"type": "integer", "minimum": 1},
             "kinds": {
                 "type": "array",
-                "items": {"type": "string", "enum": ["offer", "resource", "organisation"]},
+                "items": {
+                    "type": "string",
+                    "enum": ["offer", "course", "service", "organisation"],
+                },
             },
             "sector": {"type": "string", "maxLength": 80},
             "contract_types": {
                 "type": "array",
                 "items": {"type": "string", "enum": [c.value for c in ContractType]},
             },
-            "part_time": {
+            "part_times": {
                 "type": "array",
                 "items": {"type": "string", "enum": [p.value for p in PartTime]},
             },
             "max_italian_level": {"type": "string", "enum": [i.value for i in ItalianLevel]},
             "max_minutes": {"type": "integer", "minimum": 5, "maximum": 30},
             "profile": {"type": "string", "enum": ["standard", "stroller"]},
-            "drop_off": TIME,
-            "pick_up": TIME,
-            "days": {
-                "type": "array",
-                "items": {"type": "integer", "minimum": 0, "maximum": 6},
-                "description": "School days, Monday = 0.",
+            "school_hours": {
+                "type": "object",
+                "properties": {
+                    "drop_off": TIME,
+                    "pick_up": TIME,
+                    "days": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0, "maximum": 6},
+                        "description": "School days, Monday = 0.",
+                    },
+                },
             },
+            "hide_not_fitting": {"type": "boolean"},
         },
     },
 }

@@ -24,7 +24,7 @@ from scout.views.api import bp
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("send a JSON object")
+        raise BadRequest("send a JSON object", field="body")
     return data
 
 
@@ -87,7 +87,9 @@ def search_route() -> dict[str, Any]:
     origin, _kind = search.parse_origin(db.session, data.get("origin"))
     try:
         place_id = int(data.get("place_id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        if not 1 <= place_id < 2**31:  # a PostgreSQL integer
+            raise ValueError(place_id)
+    except (TypeError, ValueError, OverflowError):
         raise BadRequest("place_id must be a number", field="place_id") from None
     row = db.session.execute(search.place_point(place_id)).first()
     if row is None:
