@@ -342,6 +342,11 @@ def test_plain_text_lines_stay_under_60_characters(
         if re.match(r"^\d+\. ", line):
             assert lines[i - 1] == ""
     assert not re.search(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]", text)  # no emoji
+    # Frozen, so cacheable: a client that has it gets 304.
+    again = client.get(
+        f"/bollettino/{bulletin.number}.txt", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
 
 
 def test_archive_and_feed_list_published_bulletins_only(seeded, client):

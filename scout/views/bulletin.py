@@ -69,6 +69,15 @@ def _atom_date(when: datetime | None) -> str:
     return (when or utcnow()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _frozen(response: Response) -> Response:
+    """A published bulletin never changes: let browsers and proxies keep its files (an hour,
+    then revalidate by ETag)."""
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 @bp.route("/")
 def archive() -> str:
     """Published bulletins, newest first."""
@@ -99,7 +108,7 @@ def pdf(number: int) -> Response:
     data = render_pdf(found.snapshot or {}, lang)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="bollettino-{number}-{lang}.pdf"'
-    return response
+    return _frozen(response)
 
 
 @bp.route("/<int:number>.txt")
@@ -110,7 +119,7 @@ def text(number: int) -> Response:
     url = url_for("bulletin.show", number=number, _external=True)
     with force_locale(lang):
         body = service.render_text(found.snapshot or {}, url=url)
-    return Response(body, mimetype="text/plain")
+    return _frozen(Response(body, mimetype="text/plain"))
 
 
 @bp.route("/feed.atom")
