@@ -38,6 +38,10 @@ def _geojson(description: str, schema: str = "FeatureCollection") -> dict[str, A
     }  # noqa: E501
 
 
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def _query(name: str, schema: dict[str, Any], required: bool = False, **kw: Any) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": required, "schema": schema, **kw}
 
@@ -151,10 +155,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "description": "The origin (her home) is used for this answer only: it is never stored, "
         "logged or put in a URL.",
         "operationId": "search",
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _ref("SearchRequest")}},
-        },
+        "requestBody": _json_body(_ref("SearchRequest")),
         "responses": {
             "200": _geojson(
                 "Results ranked by walking minutes from the origin; each "
@@ -167,18 +168,13 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/search/address", "post"): {
         "summary": "Addresses of the gazetteer matching typed text, best first.",
         "operationId": "searchAddress",
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["q"],
-                        "properties": {"q": {"type": "string", "maxLength": 200}},
-                    }
-                }
-            },
-        },
+        "requestBody": _json_body(
+            {
+                "type": "object",
+                "required": ["q"],
+                "properties": {"q": {"type": "string", "maxLength": 200}},
+            }
+        ),
         "responses": {
             "200": {
                 "description": "Candidates with their points.",
@@ -190,43 +186,33 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/search/isochrones", "post"): {
         "summary": "Walking areas (5/10/15 minutes) around an origin sent in the body.",
         "operationId": "searchIsochrones",
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["origin"],
-                        "properties": {
-                            "origin": _ref("Origin"),
-                            "max_minutes": {"type": "integer", "minimum": 5, "maximum": 30},
-                            "profile": {"type": "string", "enum": ["standard", "stroller"]},
-                        },
-                    }
-                }
-            },
-        },
+        "requestBody": _json_body(
+            {
+                "type": "object",
+                "required": ["origin"],
+                "properties": {
+                    "origin": _ref("Origin"),
+                    "max_minutes": {"type": "integer", "minimum": 5, "maximum": 30},
+                    "profile": {"type": "string", "enum": ["standard", "stroller"]},
+                },
+            }
+        ),
         "responses": {"200": _geojson("One polygon feature per band."), **REFUSALS},
     },
     ("/search/route", "post"): {
         "summary": "The walking route from an origin sent in the body to one place.",
         "operationId": "searchRoute",
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["origin", "place_id"],
-                        "properties": {
-                            "origin": _ref("Origin"),
-                            "place_id": {"type": "integer", "minimum": 1},
-                            "profile": {"type": "string", "enum": ["standard", "stroller"]},
-                        },
-                    }
-                }
-            },
-        },
+        "requestBody": _json_body(
+            {
+                "type": "object",
+                "required": ["origin", "place_id"],
+                "properties": {
+                    "origin": _ref("Origin"),
+                    "place_id": {"type": "integer", "minimum": 1},
+                    "profile": {"type": "string", "enum": ["standard", "stroller"]},
+                },
+            }
+        ),
         "responses": {
             "200": _geojson("A LineString feature with `walk_minutes`.", "Feature"),
             "404": _error("No such published place."),
