@@ -200,3 +200,23 @@ def nil_outlines_in_box(
         .order_by(Nil.id)
     ).all()
     return [(name, json.loads(geom)) for name, geom in rows]
+
+
+def addresses_like(key: str, housenumber: str | None = None, near: LonLat | None = None) -> Select:
+    """Gazetteer rows ``(Address, lon, lat)`` whose street key starts with or resembles
+    ``key`` (pg_trgm ``%``), best match first, then nearest to ``near``."""
+    from scout.models import Address
+
+    g = cast(Address.location, Geometry)
+    starts = Address.street_key.startswith(key, autoescape=True)
+    stmt = select(Address, func.ST_X(g).label("lon"), func.ST_Y(g).label("lat")).where(
+        starts | Address.street_key.op("%")(key)
+    )
+    if housenumber:
+        stmt = stmt.where(
+            func.lower(Address.housenumber).startswith(housenumber.lower(), autoescape=True)
+        )
+    order = [starts.desc(), func.similarity(Address.street_key, key).desc()]
+    if near is not None:
+        order.append(func.ST_Distance(Address.location, point(near)))
+    return stmt.order_by(*order, func.length(Address.housenumber), Address.housenumber)

@@ -56,6 +56,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.organisation_unpublish": COORDINATORS,
     "admin.organisations": COORDINATORS,
     "admin.place_detail": COORDINATORS,
+    "admin.review_item": COORDINATORS,
+    "admin.review_queue": COORDINATORS,
     "admin.token_revoke": COORDINATORS,
     "admin.user": COORDINATORS,
     "admin.user_activate": COORDINATORS,
@@ -100,7 +102,20 @@ ACCESS: dict[str, frozenset[str]] = {
     "public.resources_geojson": EVERYONE,
     "public.share": EVERYONE,
     "public.walk": EVERYONE,
+    "scout.addresses_json": SCOUTS,
     "scout.index": SCOUTS,
+    "scout.nearby": SCOUTS,
+    "scout.offer_edit": SCOUTS,
+    "scout.offer_new": SCOUTS,
+    "scout.organisations_json": SCOUTS,
+    "scout.photo": SCOUTS,
+    "scout.place": SCOUTS,
+    "scout.place_edit": SCOUTS,
+    "scout.place_new": SCOUTS,
+    "scout.resource_edit": SCOUTS,
+    "scout.resource_new": SCOUTS,
+    "scout.service_worker": SCOUTS,
+    "scout.visit_new": SCOUTS,
     "tutor.index": TUTORS,
     "tutor.sheet_html": TUTORS,
     "tutor.sheet_pdf": TUTORS,
@@ -109,6 +124,7 @@ ACCESS: dict[str, frozenset[str]] = {
 # Values for URL arguments not filled from the sample rows below (a 404 still proves access).
 ARGS: dict[str, object] = {
     "code": "en",
+    "kind": "place",
     "number": 1,
     "collection_id": "partners",
     "item_id": "1",
@@ -117,6 +133,7 @@ ARGS: dict[str, object] = {
     "lang": "it",
     "year": 2026,
     "week": 1,
+    "kind": "place",
 }
 
 

@@ -1,16 +1,517 @@
-"""Scout pages (``/scout``): touch-first capture of places, visits, offers and resources."""
+"""Scout pages (``/scout``): touch-first capture of places, visits, offers and resources.
+
+The forms work as plain HTML forms; ``static/js/scout/forms.js`` sends them with ``fetch``
+(``Accept: application/json``) and keeps them on the device when the connection drops. So
+every form view answers both: a page, or ``{"ok": ..., "errors"/"html"/"redirect": ...}``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import hashlib
+import uuid
+from datetime import date
+from typing import Any
 
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from scout import ROOT, photos, routing, services, spatial
 from scout.auth import role_required
-from scout.models import Role
+from scout.errors import OutOfArea, wants_json
+from scout.extensions import db
+from scout.forms import WEEKDAYS, WINDOWS_PER_DAY, OfferForm, PlaceForm, ResourceForm, VisitForm
+from scout.gazetteer import street_key
+from scout.geo import LonLat
+from scout.maps import MILAN_CENTRE
+from scout.models import Offer, Organisation, Photo, Place, Resource, Role, Visit
 
 bp = Blueprint("scout", __name__)
 bp.before_request(role_required(Role.SCOUT))
 
+NEARBY_LIMIT = 40
+
+
+@bp.app_template_filter("conflict_value")
+def conflict_value(value: Any) -> str:
+    """A field's value as shown side by side in a conflict."""
+    if value is None or value in ("", []):
+        return "—"
+    if isinstance(value, tuple):
+        return ", ".join(f"{v:.6f}" for v in value)
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return "; ".join(f"{WEEKDAYS[int(w['day'])]} {w['start']}–{w['end']}" for w in value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@bp.context_processor
+def _scout_globals() -> dict[str, Any]:
+    return {
+        "weekdays": WEEKDAYS,
+        "windows_per_day": WINDOWS_PER_DAY,
+        "tile_url": current_app.config.get(
+            "TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ),
+    }
+
+
+# ---- answering the offline-capable forms ---------------------------------------------------
+
+
+def _client_key() -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.form.get("client_key", ""))
+    except ValueError:
+        return None
+
+
+def _saved(
+    record: Any, url: str, message: str, *, created: bool = False, changed: bool = True
+) -> Any:
+    """A stored entry: JSON for the script (which then navigates), a redirect otherwise.
+    ``created`` False with ``changed`` False: a re-sent entry that was already stored."""
+    if wants_json():
+        body = {
+            "ok": True,
+            "id": record.id,
+            "created": created,
+            "changed": created or changed,
+            "redirect": url,
+        }
+        return body, 201 if created else 200
+    flash(message, "success")
+    return redirect(url)
+
+
+def _error_dict(form: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, errors in form.errors.items():
+        flat = errors if isinstance(errors, list) else [errors]
+        out[name] = [str(e) for e in flat]
+    return out
+
+
+def _refused(template: str, form: Any, status: int, messages: str | None = None, **ctx: Any) -> Any:
+    """A form that was not stored: its field errors, and optionally a panel of messages
+    (``messages`` names a partial: duplicates, conflict) shown above the buttons."""
+    if wants_json():
+        body: dict[str, Any] = {"ok": False, "errors": _error_dict(form)}
+        if messages:
+            body["html"] = render_template(messages, form=form, **ctx)
+        if getattr(form, "version", None) is not None and form.version.data is not None:
+            body["version"] = form.version.data
+        return body, status
+    return render_template(template, form=form, messages=messages, **ctx), status
+
+
+def _reset_version(form: Any, record: Any) -> None:
+    """After a conflict the form carries the current version: sending it again is a
+    knowing overwrite."""
+    form.version.data = record.version
+    form.version.raw_data = [str(record.version)]
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
 
 @bp.route("/")
 def index() -> str:
-    return render_template("scout/index.html")
+    """The scout's home: big buttons, what waits on the device, what waits for review."""
+    return render_template("scout/index.html", entries=services.my_entries(current_user))
+
+
+def _area_geojson() -> dict[str, Any]:
+    return spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"])
+
+
+def _place_form_page(form: PlaceForm, place: Place | None, status: int = 200, **ctx: Any) -> Any:
+    point = services.place_point(place) if place is not None else None
+    ctx.setdefault("messages", None)
+    return (
+        render_template(
+            "scout/place_form.html",
+            form=form,
+            place=place,
+            point=point,
+            area=_area_geojson(),
+            centre=MILAN_CENTRE,
+            accuracy_max=current_app.config.get("GPS_ACCURACY_MAX_M", 50),
+            **ctx,
+        ),
+        status,
+    )
+
+
+def _place_refused(form: PlaceForm, place: Place | None, status: int, **ctx: Any) -> Any:
+    if wants_json():
+        return _refused("scout/place_form.html", form, status, **ctx)
+    return _place_form_page(form, place, status, **ctx)
+
+
+@bp.route("/places/new", methods=["GET", "POST"])
+def place_new() -> Any:
+    """Add a place at the device's position. Checks the point is in the served area, the
+    GPS accuracy (or the scout's confirmation), the photos, and possible duplicates."""
+    if request.method == "POST" and (existing := services.by_client_key(Place, _client_key())):
+        return _saved(existing, url_for(".place", place_id=existing.id), _("Saved."), changed=False)
+    form = PlaceForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            return _place_refused(form, None, 422)
+        return _place_form_page(form, None)
+    try:
+        place, created = services.create_place(form, current_user)
+    except services.DuplicatesFound as dup:
+        return _place_refused(
+            form, None, 409, messages="scout/_duplicates.html", candidates=dup.candidates
+        )
+    db.session.commit()
+    return _saved(place, url_for(".place", place_id=place.id), _("Place saved."), created=created)
+
+
+@bp.route("/places/<int:place_id>")
+def place(place_id: int) -> str:
+    record = db.get_or_404(Place, place_id)
+    visits = sorted(record.visits, key=lambda v: (v.visited_on, v.id), reverse=True)
+    return render_template(
+        "scout/place.html", place=record, point=services.place_point(record), visits=visits
+    )
+
+
+def _place_form_data(place: Place) -> dict[str, Any]:
+    org = place.organisation
+    point = services.place_point(place)
+    return {
+        **{name: getattr(place, name) for name in services.PLACE_FIELDS},
+        "version": place.version,
+        "lon": point.lon,
+        "lat": point.lat,
+        "position_source": "stored",
+        "organisation_id": org.id if org else None,
+        "organisation_name": org.name if org else None,
+        "kind": org.kind.value if org else None,
+        "sectors": ", ".join(org.sectors or []) if org else "",
+        "website": org.website if org else None,
+    }
+
+
+@bp.route("/places/<int:place_id>/edit", methods=["GET", "POST"])
+def place_edit(place_id: int) -> Any:
+    """Edit a place. The form carries the version it was loaded at: if someone saved in
+    between, both versions are shown and nothing is written."""
+    record = db.get_or_404(Place, place_id)
+    if request.method == "GET":
+        return _place_form_page(PlaceForm(data=_place_form_data(record)), record)
+    form = PlaceForm(existing_photos=len(record.photos))
+    if not form.validate_on_submit():
+        return _place_refused(form, record, 422)
+    try:
+        changed = services.update_place(record, form, current_user)
+    except services.StaleEdit as stale:
+        _reset_version(form, record)
+        return _place_refused(
+            form,
+            record,
+            409,
+            messages="scout/_conflict.html",
+            differences=stale.differences,
+            record=record,
+        )
+    db.session.commit()
+    url = url_for(".place", place_id=record.id)
+    return _saved(
+        record, url, _("Changes saved.") if changed else _("Nothing changed."), changed=changed
+    )
+
+
+@bp.route("/photos/<int:photo_id>")
+def photo(photo_id: int) -> Response:
+    """A stored photo (staff only; the file name is random, never the uploaded one)."""
+    row = db.get_or_404(Photo, photo_id)
+    path = photos.path_of(row)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=row.content_type, max_age=86400)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.route("/places/<int:place_id>/visits/new", methods=["GET", "POST"])
+def visit_new(place_id: int) -> Any:
+    """Log a visit: the date (not in the future), the outcome and an optional follow-up."""
+    record = db.get_or_404(Place, place_id)
+    url = url_for(".place", place_id=record.id)
+    if request.method == "POST" and (existing := services.by_client_key(Visit, _client_key())):
+        return _saved(existing, url, _("Saved."), changed=False)
+    form = VisitForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return _refused("scout/visit_form.html", form, status, place=record)
+    visit, created = services.add_visit(record, form, current_user)
+    db.session.commit()
+    return _saved(visit, url, _("Visit saved."), created=created)
+
+
+def _child_form(
+    model: type,
+    form_cls: type,
+    template: str,
+    place: Place,
+    record: Any | None,
+    save: Any,
+) -> Any:
+    """Add (``record`` None) or edit an offer or resource of ``place``."""
+    url = url_for(".place", place_id=place.id)
+    if (
+        record is None
+        and request.method == "POST"
+        and (existing := services.by_client_key(model, _client_key()))
+    ):
+        return _saved(existing, url, _("Saved."), changed=False)
+    if request.method == "GET":
+        form = form_cls(data=_record_data(record)) if record is not None else form_cls()
+        return render_template(template, form=form, place=place, record=record, messages=None)
+    form = form_cls()
+    if not form.validate_on_submit():
+        return _refused(template, form, 422, place=place, record=record)
+    try:
+        saved, changed = save(place, form, current_user, record)
+    except services.StaleEdit as stale:
+        _reset_version(form, record)
+        return _refused(
+            template,
+            form,
+            409,
+            messages="scout/_conflict.html",
+            place=place,
+            record=record,
+            differences=stale.differences,
+        )
+    db.session.commit()
+    if record is None:
+        return _saved(saved, url, _("Saved."), created=changed)
+    return _saved(saved, url, _("Saved.") if changed else _("Nothing changed."), changed=changed)
+
+
+def _record_data(record: Any) -> dict[str, Any]:
+    """Form data of an offer or resource (lists as comma-separated text)."""
+    names = services.OFFER_FIELDS if isinstance(record, Offer) else services.RESOURCE_FIELDS
+    data = {name: getattr(record, name) for name in names}
+    for name, value in data.items():
+        if isinstance(value, list) and name != "schedule":
+            data[name] = ", ".join(value)
+    data["version"] = record.version
+    return data
+
+
+@bp.route("/places/<int:place_id>/offers/new", methods=["GET", "POST"])
+def offer_new(place_id: int) -> Any:
+    place = db.get_or_404(Place, place_id)
+    return _child_form(Offer, OfferForm, "scout/offer_form.html", place, None, services.save_offer)
+
+
+@bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+def offer_edit(offer_id: int) -> Any:
+    offer = db.get_or_404(Offer, offer_id)
+    return _child_form(
+        Offer, OfferForm, "scout/offer_form.html", offer.place, offer, services.save_offer
+    )
+
+
+@bp.route("/places/<int:place_id>/resources/new", methods=["GET", "POST"])
+def resource_new(place_id: int) -> Any:
+    place = db.get_or_404(Place, place_id)
+    return _child_form(
+        Resource, ResourceForm, "scout/resource_form.html", place, None, services.save_resource
+    )
+
+
+@bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
+def resource_edit(resource_id: int) -> Any:
+    resource = db.get_or_404(Resource, resource_id)
+    return _child_form(
+        Resource,
+        ResourceForm,
+        "scout/resource_form.html",
+        resource.place,
+        resource,
+        services.save_resource,
+    )
+
+
+def _origin() -> LonLat | None:
+    try:
+        return LonLat(float(request.args["lon"]), float(request.args["lat"]))
+    except (KeyError, ValueError):
+        return None
+
+
+@bp.route("/nearby")
+def nearby() -> Any:
+    """Places still to visit (never visited, or a follow-up due), nearest first by walking
+    time from the position in the query string. The position is not stored."""
+    origin = _origin()
+    rows: list[dict[str, Any]] = []
+    answer = None
+    error = None
+    if origin is not None:
+        try:
+            answer = routing.reach(
+                origin,
+                current_app.config.get("NEARBY_MINUTES", routing.MAX_MINUTES),
+                routing.Profile.STANDARD,
+                places=services.to_visit(date.today()),
+            )
+        except OutOfArea as exc:
+            error = exc.message
+    if answer is not None:
+        walks = dict(list(answer.walks.items())[:NEARBY_LIMIT])
+        lon, lat = spatial.place_lonlat()
+        found = {
+            p.id: (p, x, y)
+            for p, x, y in db.session.execute(
+                select(Place, lon, lat).where(Place.id.in_(list(walks)))
+            ).all()
+        }
+        last = services.last_visits(list(walks))
+        for place_id, walk in walks.items():
+            p, x, y = found[place_id]
+            rows.append({"place": p, "walk": walk, "lon": x, "lat": y, "last": last.get(p.id)})
+    rows_json = [
+        {
+            "id": r["place"].id,
+            "name": r["place"].name,
+            "lon": r["lon"],
+            "lat": r["lat"],
+            "minutes": r["walk"].whole_minutes,
+            "url": url_for(".place", place_id=r["place"].id),
+        }
+        for r in rows
+    ]
+    return render_template(
+        "scout/nearby.html",
+        origin=origin,
+        rows=rows,
+        rows_json=rows_json,
+        answer=answer,
+        error=error,
+    )
+
+
+@bp.get("/organisations.json")
+def organisations_json() -> dict[str, Any]:
+    """Organisations whose name resembles ``q``, for the place form's picker."""
+    q = (request.args.get("q") or "").strip()[:100]
+    if len(q) < 2:
+        return {"organisations": []}
+    sim = func.similarity(func.lower(Organisation.name), q.lower())
+    rows = db.session.scalars(
+        select(Organisation)
+        .where((func.lower(Organisation.name).contains(q.lower(), autoescape=True)) | (sim > 0.3))
+        .order_by(sim.desc(), Organisation.name)
+        .limit(8)
+    ).all()
+    return {
+        "organisations": [
+            {"id": o.id, "name": o.name, "kind": o.kind.value, "kind_label": str(o.kind.label)}
+            for o in rows
+        ]
+    }
+
+
+@bp.get("/addresses.json")
+def addresses_json() -> dict[str, Any]:
+    """Gazetteer addresses matching what the scout typed ("via padova 12"), nearest to
+    ``lon``/``lat`` when given. Empty when no network (and so no gazetteer) is imported."""
+    q = (request.args.get("q") or "").strip()[:120]
+    street, number = _split_address(q)
+    if len(street) < 3:
+        return {"addresses": []}
+    stmt = spatial.addresses_like(street_key(street), number, _origin())
+    rows = db.session.execute(stmt.limit(8)).all()
+    return {
+        "addresses": [
+            {
+                "label": a.label,
+                "street": a.street,
+                "housenumber": a.housenumber,
+                "postcode": a.postcode,
+                "lon": x,
+                "lat": y,
+            }
+            for a, x, y in rows
+        ]
+    }
+
+
+def _split_address(text: str) -> tuple[str, str | None]:
+    """``"Via Padova 12/a"`` → ``("Via Padova", "12/a")``."""
+    parts = text.replace(",", " ").split()
+    if len(parts) > 1 and parts[-1][:1].isdigit():
+        return " ".join(parts[:-1]), parts[-1]
+    return " ".join(parts), None
+
+
+# ---- the service worker --------------------------------------------------------------------
+
+SW_SOURCE = ROOT / "static" / "js" / "scout" / "sw.js"
+SHELL_STATIC = [
+    "vendor/bootstrap-5.3.3/css/bootstrap.min.css",
+    "vendor/bootstrap-5.3.3/js/bootstrap.bundle.min.js",
+    "vendor/leaflet-1.9.4/leaflet.css",
+    "vendor/leaflet-1.9.4/leaflet.js",
+    "vendor/leaflet-1.9.4/images/marker-icon.png",
+    "vendor/leaflet-1.9.4/images/marker-icon-2x.png",
+    "vendor/leaflet-1.9.4/images/marker-shadow.png",
+    "css/scout.css",
+    "css/scout-tablet.css",
+    "js/scout/outbox.js",
+    "js/scout/status.js",
+    "js/scout/forms.js",
+    "js/scout/place-map.js",
+    "js/scout/lookup.js",
+    "js/scout/schedule.js",
+    "js/scout/nearby.js",
+]
+SHELL_PAGES = ["scout.index", "scout.place_new", "scout.nearby"]
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served under /scout/ so that its scope covers the scout pages.
+    The list of files to keep and a cache name that changes with them are prepended."""
+    shell = [url_for("static", filename=f) for f in SHELL_STATIC] + [
+        url_for(e) for e in SHELL_PAGES
+    ]
+    source = SW_SOURCE.read_text(encoding="utf-8")
+    digest = hashlib.sha256()
+    digest.update(source.encode())
+    for name in SHELL_STATIC:
+        digest.update((ROOT / "static" / name).read_bytes())
+    head = (
+        f"const SHELL = {_json(shell)};\n"
+        f"const CACHE = {_json('scout-' + digest.hexdigest()[:12])};\n"
+    )
+    response = Response(head + source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)

@@ -25,3 +25,4 @@ def index() -> str:
 from scout.views.admin import audit, imports, organisations, users  # noqa: E402, F401
 from scout.views.admin import bulletin  # noqa: E402, F401
 from scout.views.admin import network  # noqa: E402, F401
+from scout.views.admin import review  # noqa: E402, F401

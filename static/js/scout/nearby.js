@@ -1,0 +1,34 @@
+// "To visit near me": asks the tablet for its position, reloads the list for it (the
+// position travels in the query string and is not stored), and draws the places on a map.
+import { messages } from "./status.js";
+
+const el = document.getElementById("nearby-map");
+const state = document.getElementById("nearby-state");
+
+function locate() {
+  if (!navigator.geolocation) { state.textContent = messages.no_gps; return; }
+  state.textContent = messages.locating;
+  navigator.geolocation.getCurrentPosition((pos) => {
+    const url = new URL(window.location.href);
+    url.searchParams.set("lon", pos.coords.longitude.toFixed(6));
+    url.searchParams.set("lat", pos.coords.latitude.toFixed(6));
+    window.location.assign(url);
+  }, () => { state.textContent = messages.no_gps; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+}
+
+document.getElementById("nearby-locate")?.addEventListener("click", locate);
+
+if (el && window.L) {
+  const origin = JSON.parse(el.dataset.origin || "null");
+  const rows = JSON.parse(document.getElementById("nearby-data")?.textContent || "[]");
+  const map = L.map(el).setView(origin || [45.4935, 9.22], origin ? 16 : 14);
+  L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+  if (origin) L.circleMarker(origin, { radius: 8, color: "#0b5394", fillOpacity: 0.8 }).addTo(map);
+  for (const r of rows) {
+    const link = document.createElement("a");
+    link.href = r.url;
+    link.textContent = `${r.name} · ${r.minutes} ${messages.minutes}`;
+    L.marker([r.lat, r.lon], { title: r.name }).bindPopup(link).addTo(map);
+  }
+  if (!origin) locate();
+}

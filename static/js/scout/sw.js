@@ -1,0 +1,68 @@
+// The scout pages' service worker (served by /scout/sw.js, which prepends SHELL and CACHE).
+// The app shell (CSS, Leaflet, the scripts) and the scout pages open without a connection
+// once visited. Pages: network first, the kept copy when offline. Static files: the kept
+// copy at once, refreshed in the background. POSTs are never touched: the page's outbox
+// keeps unsent forms.
+/* global SHELL, CACHE */
+const SCOPE = new URL(self.registration.scope).pathname;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await Promise.all(SHELL.map(async (url) => {
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (response.ok && !response.redirected) await cache.put(url, response);
+      } catch { /* kept on the next visit */ }
+    }));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) if (key.startsWith("scout-") && key !== CACHE) await caches.delete(key);
+    await self.clients.claim();
+  })());
+});
+
+function keep(request, response) {
+  if (response.ok && !response.redirected && response.type === "basic") {
+    const copy = response.clone();
+    caches.open(CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
+}
+
+async function networkFirst(request) {
+  try {
+    return keep(request, await fetch(request));
+  } catch (err) {
+    const cached = await caches.match(request, { ignoreVary: true })
+      || await caches.match(new URL(request.url).pathname, { ignoreVary: true });
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+async function staleWhileRevalidate(event) {
+  const cached = await caches.match(event.request, { ignoreVary: true });
+  const fresh = fetch(event.request).then((r) => keep(event.request, r));
+  if (cached) {
+    event.waitUntil(fresh.catch(() => {}));
+    return cached;
+  }
+  return fresh;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(staleWhileRevalidate(event));
+  } else if (url.pathname.startsWith(SCOPE) && !url.pathname.endsWith("/sw.js")) {
+    event.respondWith(networkFirst(request));
+  }
+});
