@@ -64,6 +64,7 @@ def street_key(street: str) -> str:
 
 _NUMBER = re.compile(r"^(?P<street>.*?)[\s,]+(?P<number>\d+\s*(?:[a-z]|bis|ter)?(?:\s*/\s*\w+)?)$")
 MIN_SCORE = 0.3
+STREET_TYPES = frozenset(ABBREVIATIONS.values()) | {"alzaia", "ripa", "strada", "galleria"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ def _numeric(number: str | None) -> int | None:
 
 def _sources() -> Any:
     """Every known (street, key, number, lon, lat): the gazetteer, then schools and places."""
+
     def folded(col: Any) -> Any:
         # An approximation of street_key() in SQL: lower case, Italian accents removed.
         return func.translate(func.lower(col), "àáèéìíòóùúç'.", "aaeeiioouuc  ")
@@ -143,7 +145,7 @@ def _sources() -> Any:
             School.street, folded(School.street), School.civic_number, s_lon, s_lat, literal(1)
         ).where(School.street.is_not(None)),
         select(
-            Place.street, folded(Place.street), Place.civic_number, p_lon, p_lat, literal(2)
+            Place.street, folded(Place.street), Place.civic_number, p_lon, p_lat, literal(1)
         ).where(Place.street.is_not(None)),
     ).subquery("known_address")
 
@@ -152,7 +154,9 @@ def lookup(session: Session, text: str, limit: int = 5) -> list[AddressMatch]:
     """The best matches for a typed address, best first (empty when nothing is close)."""
     street_text, number = split_address(text)
     key = street_key(street_text)
-    if len(key) < 3:
+    words = key.split(" ", 1)
+    name = words[-1] if words[0] in STREET_TYPES else key
+    if len(name) < 2 or len(words) == 1 and words[0] in STREET_TYPES:
         return []
     known = _sources()
     score = func.greatest(func.similarity(known.c.key, key), func.word_similarity(key, known.c.key))
@@ -166,11 +170,14 @@ def lookup(session: Session, text: str, limit: int = 5) -> list[AddressMatch]:
     out = []
     for skey, street, best in streets:
         rows = session.execute(
-            select(known.c.street, known.c.number, known.c.lon, known.c.lat)
+            select(known.c.street, known.c.number, known.c.lon, known.c.lat, known.c.rank)
             .where(known.c.key == skey)
             .order_by(known.c.rank)
         ).all()
-        match = _place_number(street, number, rows, float(best))
+        # The gazetteer's own points, when it has the street; schools and places otherwise.
+        best_rank = min(r.rank for r in rows)
+        rows = [r for r in rows if r.rank == best_rank]
+        match = _place_number(street, number, [r[:4] for r in rows], float(best))
         if match is not None:
             out.append(match)
     out.sort(key=lambda m: (-round(m.score, 2), not m.exact))

@@ -73,10 +73,48 @@ def _labels() -> dict[str, Any]:
     }
 
 
+def _base_map() -> folium.Map:
+    """The search map. No third-party tiles unless ``TUTOR_TILE_URL`` names a tile server
+    (ideally the programme's own): tile requests around her home would tell another server
+    where she lives. Without tiles, the neighbourhoods (NIL) with their names are the backdrop.
+    """
+    tiles = current_app.config.get("TUTOR_TILE_URL")
+    if tiles:
+        m = maps.new_map(zoom=14, tiles=None)
+        attribution = current_app.config.get("TUTOR_TILE_ATTRIBUTION", "© OpenStreetMap")
+        folium.TileLayer(tiles=tiles, attr=attribution, max_zoom=19).add_to(m)
+        return m
+    m = maps.new_map(zoom=14, tiles=None)
+    bounds = spatial.service_area_bounds(db.session)
+    if bounds is not None:
+        pad = 0.02
+        box = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
+        nil = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"name": name}, "geometry": geom}
+                for name, geom in spatial.nil_outlines_in_box(db.session, box)
+            ],
+        }
+        folium.GeoJson(
+            nil,
+            name=_("Neighbourhoods"),
+            style_function=lambda _f: {
+                "color": "#6c757d",
+                "weight": 1,
+                "fillColor": "#f8f9fa",
+                "fillOpacity": 0.6,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+            class_name="nil-outline",
+        ).add_to(m)
+    return m
+
+
 @bp.route("/")
 def index() -> str:
     """The search page: where she starts, what she looks for, school hours; results."""
-    m = maps.new_map(zoom=14)
+    m = _base_map()
     folium.GeoJson(
         spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"]),
         name=_("Municipi served"),
@@ -161,9 +199,11 @@ def _render_sheet(ctx: dict[str, Any], for_pdf: bool) -> str:
 
 
 @bp.post("/sheet")
-def sheet_html() -> str:
-    """The printable sheet (opens in a new tab; the browser prints it)."""
-    return _render_sheet(_sheet_context(), for_pdf=False)
+def sheet_html() -> Response:
+    """The printable sheet (opens in a new tab; the browser prints it). Not cached."""
+    response = Response(_render_sheet(_sheet_context(), for_pdf=False), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/sheet.pdf")
