@@ -61,6 +61,10 @@ test: setup
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# Load and fault bench (docs/operations.md): its own PostgreSQL cluster on port 54339.
+load: setup
+	@$(BIN)/python bench/load.py $(LOAD_ARGS)
+
 lint: venv
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

@@ -35,9 +35,15 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
         }
     )
     try:
-        response = app.test_client().get("/healthz")
+        client = app.test_client()
+        response = client.get("/healthz")
         assert response.status_code == 503
         assert response.get_json()["database"] == "unavailable"
+        # Any other request answers 503 too (retry later), not a 500.
+        assert client.get("/").status_code == 503
+        api = client.get("/api/v1/places", headers={"Authorization": "Bearer x"})
+        assert api.status_code == 503
+        assert api.get_json()["error"]["status"] == 503
     finally:
         with app.app_context():
             db.engine.dispose()

@@ -1,4 +1,5 @@
-"""Operations endpoints: ``/healthz`` for load balancers and monitoring."""
+"""Operations: ``/healthz`` for load balancers and monitoring, and a 503 (not a 500 with a
+traceback) for any request made while the database is unreachable."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import logging
 from typing import Any
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from scout.errors import _respond
 from scout.extensions import db, limiter
 
 logger = logging.getLogger(__name__)
@@ -29,3 +32,14 @@ def healthz() -> tuple[dict[str, Any], int]:
         logger.warning("health check: database unavailable (%s)", type(exc).__name__)
         return {"status": "unavailable", "database": "unavailable"}, 503
     return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(err: OperationalError) -> tuple[Any, int]:
+    """The database dropped or refused the connection (a restart, a failover): answer 503
+    so clients retry. The pool discards the broken connection (``pool_pre_ping``), so the
+    next request reconnects by itself."""
+    db.session.rollback()
+    logger.warning("database unavailable: %s", type(err.orig).__name__ if err.orig else "?")
+    body, status = _respond(503, str(_l("The service is briefly unavailable. Please retry.")))
+    return body, status
