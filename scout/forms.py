@@ -338,7 +338,10 @@ class PlaceForm(VersionedForm):
         files = [f for f in (field.data or []) if getattr(f, "filename", "")]
         if len(files) + self.existing_photos > MAX_PHOTOS:
             raise ValidationError(_l("At most %(n)d photos per place.", n=MAX_PHOTOS))
-        self.prepared_photos = [photos.prepare(f.stream, f.filename) for f in files]
+        try:
+            self.prepared_photos = [photos.prepare(f.stream, f.filename) for f in files]
+        except photos.PhotoRejected as exc:
+            raise ValidationError(exc.message) from None
 
 
 class VisitForm(OfflineForm):
@@ -502,6 +505,9 @@ class ReviewForm(FlaskForm):
         if field.data not in self.ACTIONS:
             raise ValidationError(_l("Unknown action."))
 
-    def validate_comment(self, field: Field) -> None:
-        if self.action.data == "send_back" and not field.data:
-            raise ValidationError(_l("Tell the scout what to change."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.action.data == "send_back" and not self.comment.data:
+            self.comment.errors = [*self.comment.errors, _l("Tell the scout what to change.")]
+            return False
+        return ok

@@ -133,7 +133,6 @@ ARGS: dict[str, object] = {
     "lang": "it",
     "year": 2026,
     "week": 1,
-    "kind": "place",
 }
 
 

@@ -29,6 +29,13 @@ from tests.factories import DUOMO, VIA_PADOVA
 JSON = {"Accept": "application/json"}
 
 
+def scout_client(app, login, user, monkeypatch):
+    """A logged-in scout's client; CSRF is exercised by the browser tests."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    db.session.commit()
+    return login(user)
+
+
 @pytest.fixture
 def scout_user(make_user):
     return make_user(Role.SCOUT)
@@ -36,10 +43,7 @@ def scout_user(make_user):
 
 @pytest.fixture
 def scout(app, login, scout_user, monkeypatch):
-    """A logged-in scout's client; CSRF is tested in test_scout_browser."""
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    db.session.commit()
-    return login(scout_user)
+    return scout_client(app, login, scout_user, monkeypatch)
 
 
 def place_data(**kw):
