@@ -21,7 +21,8 @@ on ``sys.path``, or ``sys.path.insert(0, "bench")`` and ``import netgen``):
   with its partner organisation, kinds mixed) at random points of the area; returns their ids.
 - ``random_points(n, seed=3, area=None) -> list[LonLat]``: random origins inside the area.
 
-Command line: ``python bench/netgen.py OUT.osm [--nodes N]`` writes a network file.
+Command line: ``python bench/netgen.py [OUT.osm] [--nodes N]`` writes a network file (default
+``instance/bench/netgen.osm``).
 """
 
 from __future__ import annotations
@@ -271,7 +272,14 @@ def bench_app(db_url: str) -> Any:
     from scout.models import Municipio
 
     subprocess.run([sys.executable, str(ROOT / "scripts" / "ensure_db.py"), db_url], check=True)
-    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "bench", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
         if not db.session.scalar(db.select(db.func.count()).select_from(Municipio)):
@@ -350,10 +358,13 @@ def create_places(app: Any, n: int, seed: int = 11, area: Any = None) -> list[in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
+    parser.add_argument(
+        "out", type=Path, nargs="?", default=ROOT / "instance" / "bench" / "netgen.osm"
+    )
     parser.add_argument("--nodes", type=int, default=32_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     stats = generate(args.out, nodes=args.nodes, seed=args.seed)
     print(
         f"{stats.path}: {stats.junctions} junctions, {stats.segments} street segments, "

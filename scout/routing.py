@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import shapely
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import LineString, Point, mapping
@@ -132,23 +133,50 @@ def network() -> Graph | None:
 
 
 def check_origin(origin: LonLat) -> None:
-    """Refuse a point outside the service area (raises :class:`OutOfArea`)."""
-    if not spatial.in_service_area(db.session, origin):
+    """Refuse a point outside the service area (raises :class:`OutOfArea`).
+
+    The buffered area is computed once per process by PostGIS (geography buffer) and then
+    tested in memory; with no municipi loaded every point is accepted."""
+    area = _service_area()
+    if area is not None and not shapely.contains_xy(area, origin.lon, origin.lat):
         raise OutOfArea()
 
 
-def _published() -> Select:
-    return select(Place.id).where(Place.status == "published")
+_areas: dict[tuple[Any, ...], Any] = {}
+
+
+def _service_area() -> Any:
+    cfg = current_app.config
+    key = (
+        str(db.session.get_bind().engine.url),
+        tuple(cfg["SERVICE_MUNICIPI"]),
+        cfg["SERVICE_BUFFER_M"],
+    )
+    area = _areas.get(key)
+    if area is None:
+        from scout.osm import service_area
+
+        area = service_area(db.session)
+        if area is None:
+            return None
+        shapely.prepare(area)
+        _areas[key] = area
+    return area
 
 
 def _candidates(origin: LonLat, radius_m: float, places: Select) -> list[Any]:
-    """``(id, lon, lat)`` of the places of ``places`` within ``radius_m`` as the crow flies."""
+    """``(id, lon, lat)`` of the places of ``places`` in the box ``radius_m`` around
+    ``origin`` (a superset of those within ``radius_m``: the caller measures)."""
     lon, lat = spatial.place_lonlat()
     return db.session.execute(
         select(Place.id, lon, lat)
         .where(Place.id.in_(places.scalar_subquery()))
-        .where(spatial.places_within(origin, radius_m).whereclause)
+        .where(spatial.places_in_box(origin, radius_m))
     ).all()
+
+
+def _published() -> Select:
+    return select(Place.id).where(Place.status == "published")
 
 
 def reach(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import current_app
@@ -220,3 +221,15 @@ def addresses_like(key: str, housenumber: str | None = None, near: LonLat | None
     if near is not None:
         order.append(func.ST_Distance(Address.location, point(near)))
     return stmt.order_by(*order, func.length(Address.housenumber), Address.housenumber)
+
+
+def places_in_box(p: LonLat, metres: float) -> Any:
+    """A where-clause: the place's point is in the lon/lat box reaching ``metres`` around ``p``.
+
+    Index-only (GiST ``&&``), with no per-row distance: the walking engine filters the
+    candidates by network distance itself, so an exact straight-line test would be paid twice.
+    """
+    dlat = metres / 111_000 + 1e-5
+    dlon = metres / (111_320 * max(math.cos(math.radians(p.lat)), 0.01)) + 1e-5
+    box = func.ST_MakeEnvelope(p.lon - dlon, p.lat - dlat, p.lon + dlon, p.lat + dlat, 4326)
+    return Place.location.op("&&")(cast(box, Geography))

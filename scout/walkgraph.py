@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 # Isochrone outline: concave hull of the reached points, then a margin for the street's width.
 HULL_RATIO = 0.08
 HULL_MARGIN_M = 25.0
-SNAP_CACHE_MAX = 200_000
+SNAP_CACHE_MAX = 5_000_000  # place ids above are snapped every time
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,44 @@ class Start:
     y: float
     sx: float
     sy: float
+
+
+class _SnapCache:
+    """Snaps of places by place id, in arrays (looked up a thousand at a time).
+
+    ``arrays`` is replaced as a whole when it grows, so a reader that took it once sees one
+    consistent set; a row is marked unknown (NaN) while it is rewritten."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.arrays = self._alloc(0)
+
+    @staticmethod
+    def _alloc(size: int) -> tuple[np.ndarray, ...]:
+        return (
+            np.full(size, np.nan),  # lon
+            np.full(size, np.nan),  # lat
+            np.full(size, -1, dtype=np.int64),  # edge
+            np.zeros(size),  # pos
+            np.full(size, np.inf),  # dist
+        )
+
+    def store(self, keys: np.ndarray, *values: np.ndarray) -> None:
+        if len(keys) == 0 or keys.min() < 0 or keys.max() >= SNAP_CACHE_MAX:
+            return
+        with self.lock:
+            arrays = self.arrays
+            if keys.max() >= len(arrays[0]):
+                grown = self._alloc(max(int(keys.max()) + 1, 2 * len(arrays[0])))
+                for new, old in zip(grown, arrays, strict=True):
+                    new[: len(old)] = old
+                arrays = grown
+            lon, lat, edge, pos, dist = arrays
+            lon[keys] = np.nan
+            edge[keys], pos[keys], dist[keys] = values[2], values[3], values[4]
+            lat[keys] = values[1]
+            lon[keys] = values[0]
+            self.arrays = arrays
 
 
 class _View:
@@ -72,8 +110,7 @@ class _View:
         indptr = np.concatenate([[0], np.cumsum(np.bincount(s, minlength=n))]).astype(np.int32)
         self.matrix = csr_matrix((w, t.astype(np.int32), indptr), shape=(n, n))
         self.edge_of = ids.astype(np.int32)  # aligned with matrix.indices
-        self.snaps: dict[tuple[Any, float, float], tuple[int, float, float]] = {}
-        self.lock = threading.Lock()
+        self.snaps = _SnapCache()
 
     def edge_between(self, a: int, b: int) -> int:
         lo, hi = self.matrix.indptr[a], self.matrix.indptr[a + 1]
@@ -165,30 +202,28 @@ class Graph:
     def _snap_cached(
         self, view: _View, rows: list[Any], max_snap: float, cache: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Snaps of ``(key, lon, lat)`` rows; with ``cache`` (keys are place ids) they are
+        kept per place, valid while the place's point stays the same."""
         n = len(rows)
+        keys, lon, lat = (np.array(col) for col in zip(*rows, strict=True))
         if not cache:
-            xy = np.array([self.project(LonLat(lon, lat)) for _k, lon, lat in rows])
+            xy = self._project_xy(np.column_stack([lon, lat]).astype(np.float64))
             return self._snap_many(view, xy.reshape(n, 2), max_snap)
-        edge = np.empty(n, dtype=np.int64)
-        pos = np.empty(n)
-        dist = np.empty(n)
-        missing = []
-        snaps = view.snaps
-        for i, row in enumerate(rows):
-            hit = snaps.get(tuple(row))
-            if hit is None:
-                missing.append(i)
-            else:
-                edge[i], pos[i], dist[i] = hit
-        if missing:
-            xy = np.array([[rows[i][1], rows[i][2]] for i in missing])
-            me, mp, md = self._snap_many(view, self._project_xy(xy), max_snap)
+        keys = keys.astype(np.int64)
+        c_lon, c_lat, c_edge, c_pos, c_dist = view.snaps.arrays
+        known = (keys >= 0) & (keys < len(c_lon))
+        k = np.where(known, keys, 0)
+        if len(c_lon):
+            known &= (c_lon[k] == lon) & (c_lat[k] == lat)
+            edge, pos, dist = c_edge[k], c_pos[k], c_dist[k]
+        else:
+            edge, pos, dist = np.full(n, -1, dtype=np.int64), np.zeros(n), np.full(n, np.inf)
+        missing = np.flatnonzero(~known)
+        if len(missing):
+            xy = self._project_xy(np.column_stack([lon[missing], lat[missing]]))
+            me, mp, md = self._snap_many(view, xy, max_snap)
             edge[missing], pos[missing], dist[missing] = me, mp, md
-            with view.lock:
-                if len(snaps) > SNAP_CACHE_MAX:
-                    snaps.clear()
-                for j, i in enumerate(missing):
-                    snaps[tuple(rows[i])] = (int(me[j]), float(mp[j]), float(md[j]))
+            view.snaps.store(keys[missing], lon[missing], lat[missing], me, mp, md)
         return edge, pos, dist
 
     # -- shortest paths -----------------------------------------------------------------------

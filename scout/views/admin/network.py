@@ -45,6 +45,7 @@ def network() -> Any:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"upload{suffix}"
             upload.save(path)
+            upload.close()  # the spooled temporary file of a large upload
             try:
                 report = import_osm(db.session, path, source=name)
                 db.session.commit()

@@ -1,0 +1,283 @@
+"""Walking-engine benchmark on a Milan-sized synthetic network.
+
+Generates the network with ``bench/netgen.py`` (about 32,000 junctions and 65,000 edges over
+Municipio 2 + 3 and the 1.5 km buffer, written as OSM XML), imports it through the code of
+``flask geo import-osm``, adds 10,000 published places, then for ``--origins`` random origins
+(default 1,000) times, in this process:
+
+- reach (15 minutes) through ``GET /api/v1/walk/reach`` (test client, bearer token), and the
+  engine call alone (``routing.reach``);
+- isochrones (5/10/15) through ``/api/v1/walk/isochrones``; route through ``/api/v1/walk/route``;
+- the same reach as (a) a plain PostGIS ``ST_DWithin`` straight-line query (the estimate
+  mode's radius) and (b) pgRouting's ``pgr_drivingDistance`` (edges read within the budget's
+  bounding box; places joined through their nearest node);
+
+and prints p50/p95, the import time, and the graph's memory (RSS growth of a fresh process
+loading it). Goals: reach p95 <= 25 ms and <= 3x the straight-line query; isochrones p95 <=
+60 ms; import <= 60 s; graph memory <= 100 MB.
+
+Run: ``.venv/bin/python bench/walking.py`` (database ``SCOUT_BENCH_DATABASE_URL``, default
+``scout_bench_walk`` on the private cluster, re-created on each run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import netgen  # noqa: E402
+
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:54329/scout_bench_walk"
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+
+
+def line(name: str, values: list[float]) -> str:
+    return f"{name:<44} p50 {pct(values, 0.5):7.1f} ms   p95 {pct(values, 0.95):7.1f} ms"
+
+
+def measure_memory(db_url: str) -> None:
+    """(Run in a fresh process.) RSS growth of loading the current graph, as JSON."""
+    app = netgen.bench_app(db_url)
+    from scout.extensions import db
+    from scout.walkgraph import current_graph
+
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))
+        gc.collect()
+        before = rss_mb()
+        graph = current_graph(db.session)
+        gc.collect()
+        after = rss_mb()
+        print(json.dumps({"mb": after - before, "edges": len(graph.src)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="walking-engine benchmark")
+    parser.add_argument("--origins", type=int, default=1000)
+    parser.add_argument("--places", type=int, default=10_000)
+    parser.add_argument("--nodes", type=int, default=32_000)
+    parser.add_argument("--db", default=os.environ.get("SCOUT_BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--memory-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_only:
+        measure_memory(args.db)
+        return
+
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ensure_db.py"), args.db, "--recreate"], check=True
+    )
+    work = ROOT / "instance" / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "walking.osm"
+    started = time.perf_counter()
+    stats = netgen.generate(path, nodes=args.nodes)
+    print(
+        f"generated {path.name} in {time.perf_counter() - started:.1f} s: {stats.junctions} "
+        f"junctions, {stats.segments} street segments, {stats.addresses} addresses, "
+        f"{path.stat().st_size / 1e6:.0f} MB"
+    )
+    app = netgen.bench_app(args.db)
+    report = netgen.import_network(app, path)
+    print(report.line())
+    place_ids = netgen.create_places(app, args.places)
+    print(f"{len(place_ids)} published places")
+
+    mem = subprocess.run(
+        [sys.executable, __file__, "--memory-only", "--db", args.db],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    memory = json.loads(mem.stdout.strip().splitlines()[-1])
+
+    from sqlalchemy import text
+
+    from scout import routing
+    from scout.auth import create_user, issue_token
+    from scout.extensions import db
+    from scout.models import Role
+
+    origins = netgen.random_points(args.origins, seed=21)
+    warm = netgen.random_points(50, seed=99)
+    rnd = random.Random(5)
+    with app.app_context():
+        user = create_user("bench@example.org", "bench-password-1", Role.TUTOR)
+        token = issue_token(user, "bench")
+        db.session.commit()
+        # pgRouting lives in the benchmark database only.
+        db.session.execute(text("CREATE EXTENSION IF NOT EXISTS pgrouting"))
+        db.session.execute(
+            text("CREATE INDEX IF NOT EXISTS bench_walk_node_geom ON walk_node USING gist (geom)")
+        )
+        # Each place's nearest node and its distance, for the pgRouting comparison.
+        db.session.execute(
+            text(
+                """
+                CREATE TABLE bench_place_node AS
+                SELECT p.id AS place_id, n.id AS node_id,
+                       ST_Distance(p.location, n.geom::geography) AS snap_m
+                FROM place p CROSS JOIN LATERAL (
+                    SELECT id, geom FROM walk_node WHERE network_id = :n
+                    ORDER BY geom <-> p.location::geometry LIMIT 1) n
+                WHERE p.status = 'published'
+                """
+            ),
+            {"n": report.network_id},
+        )
+        db.session.execute(text("CREATE INDEX ON bench_place_node (node_id)"))
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    minutes = 15
+    budget = minutes * 60 * routing.Profile.STANDARD.speed_m_s
+    radius = budget / app.config["DETOUR_FACTOR"]
+
+    def api(url: str) -> Any:
+        response = client.get(url, headers=headers)
+        if response.status_code != 200:
+            return None
+        return response.get_json()
+
+    for p in warm:  # loads the graph, warms caches and connections
+        api(f"/api/v1/walk/reach?lon={p.lon}&lat={p.lat}&minutes={minutes}")
+
+    times: dict[str, list[float]] = {
+        k: [] for k in ("api_reach", "engine", "iso", "route", "dwithin", "pgr")
+    }
+    found: dict[str, list[int]] = {"api_reach": [], "dwithin": [], "pgr": []}
+    refused = 0
+    for p in origins:
+        t = time.perf_counter()
+        body = api(f"/api/v1/walk/reach?lon={p.lon}&lat={p.lat}&minutes={minutes}")
+        times["api_reach"].append(time.perf_counter() - t)
+        if body is None:
+            refused += 1
+            continue
+        found["api_reach"].append(len(body["features"]))
+        t = time.perf_counter()
+        api(f"/api/v1/walk/isochrones?lon={p.lon}&lat={p.lat}&minutes=5,10,15")
+        times["iso"].append(time.perf_counter() - t)
+        target = rnd.choice(place_ids)
+        t = time.perf_counter()
+        api(f"/api/v1/walk/route?lon={p.lon}&lat={p.lat}&place_id={target}")
+        times["route"].append(time.perf_counter() - t)
+
+    with app.test_request_context():
+        for p in origins:
+            t = time.perf_counter()
+            with contextlib.suppress(routing.OutOfArea):
+                routing.reach(p, minutes)
+            times["engine"].append(time.perf_counter() - t)
+            db.session.rollback()
+        for p in origins:
+            t = time.perf_counter()
+            rows = db.session.execute(
+                text(
+                    """
+                    -- the straight-line reach: GiST-indexed ST_DWithin on geography
+                    SELECT id, ST_Distance(location, o) AS m
+                    FROM place, (SELECT ST_MakePoint(:lon, :lat)::geography AS o) q
+                    WHERE status = 'published' AND ST_DWithin(location, o, :r)
+                    ORDER BY m
+                    """
+                ),
+                {"lon": p.lon, "lat": p.lat, "r": radius},
+            ).all()
+            times["dwithin"].append(time.perf_counter() - t)
+            found["dwithin"].append(len(rows))
+        deg = budget / 75_000  # metres → a generous box in degrees at Milan's latitude
+        for p in origins:
+            t = time.perf_counter()
+            rows = db.session.execute(
+                text(
+                    """
+                    WITH start AS (
+                        SELECT id FROM walk_node WHERE network_id = :n
+                        ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 1),
+                    dd AS (
+                        SELECT node, agg_cost FROM pgr_drivingDistance(
+                            format('SELECT id, source, target, length_m AS cost,
+                                    length_m AS reverse_cost FROM walk_edge
+                                    WHERE network_id = %s AND geom && ST_Expand(
+                                    ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s)',
+                                   :n, :lon, :lat, :deg),
+                            (SELECT id FROM start), :budget, directed => true))
+                    SELECT pn.place_id, dd.agg_cost + pn.snap_m
+                    FROM dd JOIN bench_place_node pn ON pn.node_id = dd.node
+                    WHERE dd.agg_cost + pn.snap_m <= :budget
+                    """
+                ),
+                {
+                    "n": report.network_id,
+                    "lon": p.lon,
+                    "lat": p.lat,
+                    "deg": deg,
+                    "budget": budget,
+                },
+            ).all()
+            times["pgr"].append(time.perf_counter() - t)
+            found["pgr"].append(len(rows))
+
+    print()
+    print(
+        f"{len(origins)} random origins in Municipio 2 + 3, {minutes}-minute reach "
+        f"(standard profile), {refused} refused (>250 m from a path)"
+    )
+    print(line("reach, API in-process (GET /walk/reach)", times["api_reach"]))
+    print(line("reach, engine only (routing.reach)", times["engine"]))
+    print(line("isochrones 5/10/15 (GET /walk/isochrones)", times["iso"]))
+    print(line("route (GET /walk/route)", times["route"]))
+    print(line("(a) straight line ST_DWithin", times["dwithin"]))
+    print(line("(b) pgRouting pgr_drivingDistance", times["pgr"]))
+    p95 = {k: pct(v, 0.95) for k, v in times.items()}
+    print(
+        f"ratios at p95: API reach / ST_DWithin = {p95['api_reach'] / p95['dwithin']:.1f}x, "
+        f"engine reach / ST_DWithin = {p95['engine'] / p95['dwithin']:.1f}x, "
+        f"pgRouting / API reach = {p95['pgr'] / p95['api_reach']:.1f}x"
+    )
+    print(
+        f"places per answer (median): network {statistics.median(found['api_reach']):.0f}, "
+        f"straight line {statistics.median(found['dwithin']):.0f}, "
+        f"pgRouting {statistics.median(found['pgr']):.0f}"
+    )
+    print(
+        f"import: {report.seconds:.1f} s for {report.edges} edges / {report.nodes} nodes; "
+        f"graph memory per process: {memory['mb']:.0f} MB (RSS growth on load)"
+    )
+    goals = [
+        ("reach p95 <= 25 ms", p95["api_reach"] <= 25),
+        ("reach <= 3x straight line", p95["api_reach"] <= 3 * p95["dwithin"]),
+        ("isochrones p95 <= 60 ms", p95["iso"] <= 60),
+        ("import <= 60 s", report.seconds <= 60),
+        ("graph memory <= 100 MB", memory["mb"] <= 100),
+    ]
+    print("goals: " + ", ".join(f"{name} {'ok' if ok else 'MISSED'}" for name, ok in goals))
+
+
+if __name__ == "__main__":
+    main()
