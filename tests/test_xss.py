@@ -439,3 +439,34 @@ def test_hostile_text_fires_nothing_in_the_browser(app, new_page, live_server, m
         page.wait_for_timeout(100)
         assert injected(page) == 0, f"an injected element on {url}"
     assert not dialogs, f"dialogs fired: {dialogs}"
+
+
+# Staff-only text (DESIGN.md, Privacy): employer contacts, scouting notes, review comments, users.
+STAFF_ONLY = {
+    "place": ("notes", "contact_person", "phone", "email", "review_comment"),
+    "organisation": ("email", "phone", "contact_person"),
+    "visit": ("notes",),
+    "offer": ("review_comment",),
+    "resource": ("review_comment",),
+    "user": ("email", "name"),
+    "api_token": ("name",),
+}
+
+
+def test_staff_only_text_never_reaches_anonymous_visitors(app, client, hostile):
+    hostile["organisation"].contacts_public = False
+    secrets = {}
+    for table, columns in STAFF_ONLY.items():
+        for column in columns:
+            marker = f"zq{table}{column}zq".replace("_", "")
+            setattr(hostile[table], column, marker)
+            secrets[marker] = f"{table}.{column}"
+    db.session.commit()
+    leaks = []
+    start = get_urls(app, _args(hostile)) + ["/list", "/data/places.geojson", "/embed"]
+    for item in crawl(app, client, start, limit=600):
+        body = item.response.get_data().decode("utf-8", "replace")
+        leaks += [f"{item.url}: {where}" for marker, where in secrets.items() if marker in body]
+    walk = client.post("/walk", json={"lon": VIA_PADOVA[0], "lat": VIA_PADOVA[1]})
+    leaks += [f"/walk: {w}" for m, w in secrets.items() if m in walk.get_data(as_text=True)]
+    assert not leaks, "staff-only text on public answers:\n  " + "\n  ".join(leaks)
