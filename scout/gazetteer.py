@@ -64,6 +64,7 @@ def street_key(street: str) -> str:
 
 _NUMBER = re.compile(r"^(?P<street>.*?)[\s,]+(?P<number>\d+\s*(?:[a-z]|bis|ter)?(?:\s*/\s*\w+)?)$")
 MIN_SCORE = 0.3
+RELATIVE_SCORE = 0.75
 STREET_TYPES = frozenset(ABBREVIATIONS.values()) | {"alzaia", "ripa", "strada", "galleria"}
 
 
@@ -181,7 +182,8 @@ def lookup(session: Session, text: str, limit: int = 5) -> list[AddressMatch]:
         if match is not None:
             out.append(match)
     out.sort(key=lambda m: (-round(m.score, 2), not m.exact))
-    return out[:limit]
+    # Far weaker streets are noise next to a good match ("via palermo" for "via padova").
+    return [m for m in out if m.score >= out[0].score * RELATIVE_SCORE][:limit] if out else []
 
 
 def _place_number(

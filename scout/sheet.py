@@ -92,7 +92,7 @@ def map_svg(session: Session, places: list[SheetPlace], title: str) -> Markup:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sheet-map" viewBox="0 0 {WIDTH} {HEIGHT}"'
-        f' role="img" aria-label="{escape(title)}">',
+        f' role="img" direction="ltr" aria-label="{escape(title)}">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f4ee"/>',
     ]
     labels = []

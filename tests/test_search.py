@@ -327,7 +327,7 @@ def test_isochrones_and_route(api, seeded, mode):
     assert route["geometry"]["type"] in ("LineString", "MultiLineString")
     listed = search(api, kinds=["offer"], sector="pulizie")["features"][0]["properties"]
     assert route["properties"]["walk_minutes"] == listed["walk_minutes"]
-    assert api("/search/route", {"origin": origin, "place_id": 0}).status_code == 404
+    assert api("/search/route", {"origin": origin, "place_id": 999999}).status_code == 404
 
 
 def test_address_lookup_answers_candidates(api, seeded):
