@@ -21,12 +21,18 @@ const outlines = L.geoJSON(JSON.parse(document.getElementById("municipi-outlines
   style: { color: "#0b5394", weight: 3, fillOpacity: 0.04, className: "municipio-outline" },
   interactive: false,
 }).addTo(map);
-if (outlines.getBounds().isValid()) map.fitBounds(outlines.getBounds(), { padding: [4, 4] });
+// No animation: a zoom still running when the places arrive would undo their fitting.
+if (outlines.getBounds().isValid()) {
+  map.fitBounds(outlines.getBounds(), { padding: [4, 4], animate: false });
+}
+
+map.on("zoomend", () => (mapEl.dataset.zoom = String(map.getZoom())));
 
 const cluster = L.markerClusterGroup({
   maxClusterRadius: 40,
   disableClusteringAtZoom: 17,
   showCoverageOnHover: false,
+  animate: false, // markers are where they belong as soon as the map says it is ready
   spiderfyOnMaxZoom: true,
 });
 map.addLayer(cluster);
@@ -109,7 +115,9 @@ async function loadMarkers(params) {
   cluster.clearLayers();
   markers.clear();
   cluster.addLayers(data.features.map(makeMarker));
-  if (markers.size) map.fitBounds(cluster.getBounds(), { padding: [30, 30], maxZoom: 15 });
+  if (markers.size) {
+    map.fitBounds(cluster.getBounds(), { padding: [30, 30], maxZoom: 15, animate: false });
+  }
   mapEl.dataset.markers = String(markers.size);
   mapEl.dataset.ready = "true";
   app.dataset.ready = "true";
