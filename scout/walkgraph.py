@@ -31,7 +31,7 @@ from scout.osm import metres_per_degree
 logger = logging.getLogger(__name__)
 
 # Isochrone outline: concave hull of the reached points, then a margin for the street's width.
-HULL_RATIO = 0.08
+HULL_RATIO = 0.15
 HULL_MARGIN_M = 25.0
 SNAP_CACHE_MAX = 5_000_000  # place ids above are snapped every time
 

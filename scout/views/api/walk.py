@@ -7,12 +7,14 @@ answers are marked ``no-store``.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, String, any_, literal, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from scout import routing, spatial
 from scout.errors import BadRequest, NotFound, OutOfArea
@@ -93,7 +95,8 @@ def _meta(answer: routing.Answer, profile: routing.Profile) -> dict[str, Any]:
 
 
 def _private(body: dict[str, Any]) -> Response:
-    response = jsonify(body)
+    # Compact and unsorted: a reach answer may hold a thousand places.
+    response = Response(json.dumps(body, separators=(",", ":")), mimetype="application/json")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -121,30 +124,34 @@ def walk_reach() -> Response:
             Place.street,
             Place.civic_number,
             Place.postcode,
-            Organisation.kind,
+            type_coerce(Organisation.kind, String),  # the plain value, no enum per row
             lon,
             lat,
         )
         .outerjoin(Place.organisation)
-        .where(Place.id.in_(list(answer.walks)))
+        # One array parameter, not a thousand: the answer may hold every place around.
+        .where(Place.id == any_(literal(list(answer.walks), ARRAY(Integer))))
     ).all()
-    by_id = {row.id: row for row in rows}
+    by_id = {row[0]: row for row in rows}
     features = []
     for place_id, walk in answer.walks.items():
         row = by_id.get(place_id)
         if row is None:
             continue
-        street = " ".join(p for p in (row.street, row.civic_number) if p)
+        _id, name, street, number, postcode, kind, x, y = row
+        address = f"{street} {number}" if street and number else street or number or ""
+        if postcode:
+            address = f"{address}, {postcode}" if address else postcode
         features.append(
             {
                 "type": "Feature",
                 "id": place_id,
-                "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
                 "properties": {
                     "id": place_id,
-                    "name": row.name,
-                    "kind": row.kind.value if row.kind else None,
-                    "address": ", ".join(p for p in (street, row.postcode) if p),
+                    "name": name,
+                    "kind": kind,
+                    "address": address,
                     "walk_minutes": walk.whole_minutes,
                     "walk_metres": round(walk.metres),
                 },
