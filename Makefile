@@ -49,6 +49,7 @@ migrate: setup
 data: migrate
 	@$(BIN)/flask geo load
 	@$(BIN)/flask demo load
+	@$(BIN)/flask geo ensure-network
 
 run: data
 	@echo "scout on http://127.0.0.1:5000  (Ctrl-C to stop)"
