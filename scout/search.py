@@ -9,6 +9,7 @@ never stored, logged or echoed back; only :func:`audit_changes` describes a sear
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ COURSE_KINDS = frozenset(
 )
 SERVICE_KINDS = frozenset(ResourceKind) - COURSE_KINDS
 MIN_MINUTES, MAX_MINUTES, DEFAULT_MINUTES = 5, 30, 15
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+CHUNK_EXTRA = 50  # places read beyond ``limit`` at a time (some hold no wanted result)
 ISOCHRONE_BANDS = (5, 10, 15)
 WEEKDAYS = frozenset(range(5))
 
@@ -151,13 +154,19 @@ def school_hours_fit(
     return FitResult(Fit.DOES_NOT_FIT, max(short.values()), tuple(sorted(short)))
 
 
+@functools.lru_cache(maxsize=16)
+def _day_names(locale: str) -> list[str]:
+    names = get_day_names("abbreviated", locale=locale)
+    return [str(names[d]) for d in range(7)]
+
+
 def format_schedule(schedule: Iterable[Mapping[str, Any]] | None, locale: str) -> str:
     """Readable hours in ``locale``: days with the same windows grouped, e.g.
     "Mon–Fri 09:00–13:00; Wed 14:00–16:00". Empty when unknown."""
     windows = parse_windows(schedule)
     if not windows:
         return ""
-    names = get_day_names("abbreviated", locale=locale)
+    names = _day_names(locale)
     by_day: dict[int, list[tuple[int, int]]] = {}
     for day, start, end in sorted(windows):
         by_day.setdefault(day, []).append((start, end))
@@ -196,6 +205,7 @@ class SearchQuery:
     profile: Profile = Profile.STANDARD
     school_hours: SchoolHours | None = None
     hide_not_fitting: bool = False
+    limit: int = DEFAULT_LIMIT
     today: date | None = None
 
 
@@ -289,6 +299,12 @@ def parse_query(session: Session, data: Any) -> SearchQuery:
         level = ItalianLevel(level) if level else None
     except ValueError:
         raise BadRequest("unknown Italian level", field="max_italian_level") from None
+    try:
+        limit = int(data.get("limit", DEFAULT_LIMIT))
+    except (TypeError, ValueError):
+        raise BadRequest("limit must be a number", field="limit") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     sector = data.get("sector") or None
     if sector is not None and not isinstance(sector, str):
         raise BadRequest("sector must be text", field="sector")
@@ -305,6 +321,7 @@ def parse_query(session: Session, data: Any) -> SearchQuery:
         profile=profile,
         school_hours=parse_school_hours(data.get("school_hours")),
         hide_not_fitting=bool(data.get("hide_not_fitting")),
+        limit=limit,
     )
 
 
@@ -409,6 +426,8 @@ class SearchResult:
     estimate: bool
     network_date: datetime | None
     school: SchoolInfo | None = None
+    total: int | None = None  # all results found (None: not counted, more than shown)
+    truncated: bool = False  # more results lie within reach than are shown
 
     @property
     def place_count(self) -> int:
@@ -462,15 +481,19 @@ def _org_filter(q: SearchQuery) -> Any:
 
 
 def candidate_places(q: SearchQuery, today: date) -> Select:
-    """``select(Place.id)`` of published places holding at least one wanted result."""
+    """``select(Place.id)`` of published places holding at least one wanted result.
+
+    Correlated to the enclosing query's ``place`` (EXISTS per row, by index): the walking
+    engine narrows the places to a box around the origin first, so only those are checked.
+    """
     wanted = []
     if Kind.OFFER in q.kinds:
-        wanted.append(Place.id.in_(select(Offer.place_id).where(_offer_filter(q, today))))
+        wanted.append(Place.offers.any(_offer_filter(q, today)))
     if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
-        wanted.append(Place.id.in_(select(Resource.place_id).where(_resource_filter(q, today))))
+        wanted.append(Place.resources.any(_resource_filter(q, today)))
     if Kind.ORGANISATION in q.kinds:
-        wanted.append(Place.organisation_id.in_(select(Organisation.id).where(_org_filter(q))))
-    return select(Place.id).where(_published_place(), or_(*wanted))
+        wanted.append(Place.organisation.has(_org_filter(q)))
+    return select(Place.id).where(_published_place(), or_(*wanted)).correlate(Place)
 
 
 def place_point(place_id: int) -> Select:
@@ -479,12 +502,69 @@ def place_point(place_id: int) -> Select:
     return select(Place.id, lon, lat).where(Place.id == place_id, _published_place())
 
 
+def _address(street: str | None, civic: str | None, postcode: str | None) -> str:
+    """As :attr:`Place.address`, from plain columns."""
+    line = " ".join(p for p in (street, civic) if p)
+    return ", ".join(p for p in (line, postcode and f"{postcode} Milano") if p)
+
+
 def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+    # Plain columns, not ORM entities: a search may touch a thousand places.
     lon, lat = spatial.place_lonlat()
     rows = session.execute(
-        select(Place, Organisation, lon, lat).outerjoin(Place.organisation).where(Place.id.in_(ids))
+        select(
+            Place.id,
+            Place.name,
+            Place.street,
+            Place.civic_number,
+            Place.postcode,
+            Place.opening_hours,
+            Organisation.name.label("org_name"),
+            Organisation.kind.label("org_kind"),
+            Organisation.is_partner,
+            Organisation.sectors,
+            Organisation.website,
+            Organisation.phone,
+            Organisation.email,
+            lon,
+            lat,
+        )
+        .outerjoin(Place.organisation)
+        .where(Place.id.in_(ids))
     ).all()
-    return {p.id: (p, org, x, y) for p, org, x, y in rows}
+    return {r.id: r for r in rows}
+
+
+OFFER_COLUMNS = (
+    Offer.id,
+    Offer.place_id,
+    Offer.title,
+    Offer.schedule,
+    Offer.sector,
+    Offer.contract_type,
+    Offer.part_time,
+    Offer.hours_per_week,
+    Offer.italian_level,
+    Offer.how_to_apply,
+    Offer.documents_required,
+    Offer.expires_on,
+    Offer.description,
+)
+RESOURCE_COLUMNS = (
+    Resource.id,
+    Resource.place_id,
+    Resource.title,
+    Resource.schedule,
+    Resource.kind,
+    Resource.languages,
+    Resource.childcare,
+    Resource.is_free,
+    Resource.cost,
+    Resource.how_to_enrol,
+    Resource.starts_on,
+    Resource.ends_on,
+    Resource.description,
+)
 
 
 def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: date) -> list[Hit]:
@@ -494,26 +574,28 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
     places = _place_rows(session, ids)
 
     def hit(kind: Kind, item_id: int, title: str, pid: int, **kw: Any) -> Hit:
-        place, org, x, y = places[pid]
+        p = places[pid]
         return Hit(
             kind=kind,
             item_id=item_id,
             title=title,
             place_id=pid,
-            place_name=place.name,
-            address=place.address,
-            organisation=org.name if org else None,
-            organisation_kind=org.kind if org else None,
-            lon=x,
-            lat=y,
+            place_name=p.name,
+            address=_address(p.street, p.civic_number, p.postcode),
+            organisation=p.org_name,
+            organisation_kind=p.org_kind,
+            lon=p.lon,
+            lat=p.lat,
             walk=walks[pid],
             **kw,
         )
 
     out: list[Hit] = []
     if Kind.OFFER in q.kinds:
-        for o in session.scalars(
-            select(Offer).where(Offer.place_id.in_(ids), _offer_filter(q, today)).order_by(Offer.id)
+        for o in session.execute(
+            select(*OFFER_COLUMNS)
+            .where(Offer.place_id.in_(ids), _offer_filter(q, today))
+            .order_by(Offer.id)
         ):
             out.append(
                 hit(
@@ -536,8 +618,8 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
                 )
             )
     if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
-        for r in session.scalars(
-            select(Resource)
+        for r in session.execute(
+            select(*RESOURCE_COLUMNS)
             .where(Resource.place_id.in_(ids), _resource_filter(q, today))
             .order_by(Resource.id)
         ):
@@ -562,25 +644,22 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
                 )
             )
     if Kind.ORGANISATION in q.kinds:
-        org_ids = set(
-            session.scalars(
-                select(Place.id).join(Place.organisation).where(Place.id.in_(ids), _org_filter(q))
-            )
-        )
-        for pid in org_ids:
-            place, org, _x, _y = places[pid]
+        # The same test as _org_filter, on the rows already read.
+        for pid, p in places.items():
+            if not p.is_partner or (q.sector and q.sector not in (p.sectors or [])):
+                continue
             out.append(
                 hit(
                     Kind.ORGANISATION,
                     pid,
-                    org.name,
+                    p.org_name,
                     pid,
                     details={
-                        "opening_hours": place.opening_hours,
-                        "website": org.website,
-                        "phone": org.phone,
-                        "email": org.email,
-                        "sectors": list(org.sectors or []),
+                        "opening_hours": p.opening_hours,
+                        "website": p.website,
+                        "phone": p.phone,
+                        "email": p.email,
+                        "sectors": list(p.sectors or []),
                     },
                 )
             )
@@ -636,12 +715,45 @@ def run(session: Session, q: SearchQuery) -> SearchResult:
     today = q.today or date.today()
     if q.school_id is not None:
         school_info(session, q.school_id)  # an unknown school fails before any walking
-    answer = routing.reach(q.origin, q.max_minutes, q.profile, places=candidate_places(q, today))
-    result = _finish(session, q, _hits(session, q, answer.walks, today), answer)
-    if q.hide_not_fitting and q.school_hours is not None:
+    hiding = q.hide_not_fitting and q.school_hours is not None
+    if hiding:
+        answer = routing.reach(
+            q.origin, q.max_minutes, q.profile, places=candidate_places(q, today)
+        )
+        hits = rank(_hits(session, q, answer.walks, today))
+        result = _finish(session, q, hits, answer)
         result.hits = [h for h in result.hits if h.fit is None or h.fit.status != Fit.DOES_NOT_FIT]
-        rank(result.hits)
+        result.total = len(result.hits)
+        result.hits = nearest(rank(result.hits), q.limit)
+        return result
+    # The engine's own reach over every published place (its cheapest query), then the
+    # wanted items of the nearest places, a chunk at a time, until ``limit`` are found:
+    # items, walks from school and JSON only for what is shown.
+    answer = routing.reach(q.origin, q.max_minutes, q.profile)
+    order = list(answer.walks)
+    hits: list[Hit] = []
+    done = 0
+    while done < len(order) and len(hits) < q.limit:
+        chunk = order[done : done + q.limit + CHUNK_EXTRA]
+        done += len(chunk)
+        hits += _hits(session, q, {pid: answer.walks[pid] for pid in chunk}, today)
+    shown = nearest(rank(hits), q.limit)
+    result = _finish(session, q, shown, answer)
+    more = done < len(order) or len(shown) < len(hits)
+    result.total = None if more else len(shown)
+    result.truncated = more
     return result
+
+
+def nearest(ranked: list[Hit], limit: int) -> list[Hit]:
+    """The first ``limit`` hits, rounded up to whole places (a place's items stay together)."""
+    if len(ranked) <= limit:
+        return ranked
+    last_place = ranked[limit - 1].place_id
+    end = limit
+    while end < len(ranked) and ranked[end].place_id == last_place:
+        end += 1
+    return ranked[:end]
 
 
 def _places_of_keys(session: Session, keys: set[str]) -> set[int]:
@@ -741,6 +853,9 @@ def to_geojson(result: SearchResult, locale: str = "it") -> dict[str, Any]:
         "estimate": result.estimate,
         "network_date": result.network_date.isoformat() if result.network_date else None,
         "count": len(result.hits),
+        "total": result.total,
+        "truncated": result.truncated
+        or (result.total is not None and result.total > len(result.hits)),
         "places": result.place_count,
         "max_minutes": q.max_minutes,
         "profile": q.profile.value,

@@ -445,3 +445,22 @@ def test_search_leaves_no_coordinates_in_the_database_or_the_logs(
         )
         >= 2
     )
+
+
+def test_limit_keeps_the_nearest_whole_places(api, seeded, mode):
+    everything = search(api, max_minutes=20)
+    assert everything["truncated"] is False
+    assert everything["total"] == everything["count"]
+    few = search(api, max_minutes=20, limit=2)
+    assert few["truncated"] is True
+    # The nearest place's items all come back, in the same order as without the limit.
+    first_place = everything["features"][0]["properties"]["place_id"]
+    expected = [
+        f["id"] for f in everything["features"] if f["properties"]["place_id"] == first_place
+    ]
+    assert [f["id"] for f in few["features"]][: len(expected)] == expected
+    assert few["count"] >= 2
+    assert (
+        api("/search", {"origin": {"lon": HOME.lon, "lat": HOME.lat}, "limit": 0}).status_code
+        == 400
+    )

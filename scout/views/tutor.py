@@ -60,6 +60,7 @@ def _labels() -> dict[str, Any]:
             "Nothing found within this walking time. Try more minutes or fewer filters."
         ),
         "results": _("{n} results in {p} places"),
+        "truncated": _("the nearest {n} results, in {p} places (there are more: add filters)"),
         "origin_map": _("Point chosen on the map"),
         "origin_none": _("Choose where she starts first."),
         "address_none": _("No address found. Check the street name or click on the map."),

@@ -119,8 +119,9 @@ async function runSearch() {
     renderResults($("results"), state.places, { labels, estimate: result.estimate, shortlist: state.shortlist });
     $("result-count").textContent = result.count;
     $("result-count").dataset.count = result.count;
+    const summary = result.truncated ? labels.truncated : labels.results;  // {total} may be null
     $("result-summary").textContent = result.count
-      ? fmt(labels.results, { n: result.count, p: result.places })
+      ? fmt(summary, { n: result.count, p: result.places, total: result.total })
       : labels.no_results;
     updateSheet();
   } catch (e) {

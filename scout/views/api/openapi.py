@@ -311,6 +311,14 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "hide_not_fitting": {"type": "boolean"},
+            "limit": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 500,
+                "default": 100,
+                "description": "At most this many results, nearest first (whole places); "
+                "the answer's `total` counts all found.",
+            },
         },
     },
 }
