@@ -199,6 +199,17 @@ def count(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
 
 
+def data_version() -> tuple[Any, ...]:
+    """A cheap fingerprint of everything the public data is made of (last change and row count
+    of organisations, places and resources, and today's date, since ended courses drop out):
+    a cached answer built under another fingerprint is stale."""
+    parts = []
+    for model in (Organisation, Place, Resource):
+        parts += [select(func.max(model.updated_at)).scalar_subquery()]
+        parts += [select(func.count()).select_from(model).scalar_subquery()]
+    return (*db.session.execute(select(*parts)).one(), date.today())
+
+
 def resources_query(kinds: Iterable[ResourceKind] = ()) -> Select:
     """Public resources (published, not ended, at a public place) with their place's lon/lat."""
     lon, lat = spatial.place_lonlat()

@@ -95,7 +95,6 @@ ACCESS: dict[str, frozenset[str]] = {
     "public.hsds": EVERYONE,
     "public.index": EVERYONE,
     "public.opendata_page": EVERYONE,
-    "public.place_list": EVERYONE,
     "public.places_csv": EVERYONE,
     "public.places_geojson": EVERYONE,
     "public.resources_csv": EVERYONE,

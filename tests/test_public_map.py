@@ -46,9 +46,19 @@ def test_list_is_rendered_with_the_filters_from_the_url(client, network):
     assert set(_list_ids(html)) == {network["padova"].id, network["studi"].id}
     html = client.get("/?kind=parish&q=greco").get_data(as_text=True)
     assert _list_ids(html) == [network["greco"].id]
-    fragment = client.get("/list?kind=parish").get_data(as_text=True)
-    assert set(_list_ids(fragment)) == {network["studi"].id, network["greco"].id}
-    assert "<html" not in fragment
+
+
+def test_server_list_comes_in_pages(client, network, monkeypatch):
+    from scout.views import public
+
+    monkeypatch.setattr(public, "LIST_PAGE", 3)
+    first = client.get("/?kind=parish&kind=association").get_data(as_text=True)
+    second = client.get("/?kind=parish&kind=association&page=2").get_data(as_text=True)
+    assert len(_list_ids(first)) == 3
+    assert len(_list_ids(second)) == 1
+    assert set(_list_ids(first) + _list_ids(second)) == {p.id for p in network.values()}
+    assert 'data-count="4"' in second
+    assert 'id="list-pages"' in first
 
 
 def test_user_text_is_escaped_in_the_list(client, network):

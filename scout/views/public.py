@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import gzip
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -27,6 +31,7 @@ from scout.models import OrgKind, ResourceKind
 bp = Blueprint("public", __name__)
 
 WALK_MINUTES = 30  # walking times are given up to this many minutes
+LIST_PAGE = 100  # list entries per server-rendered page (static/js/public_list.js: PAGE)
 ISOCHRONE_MINUTES = [10, 15]
 TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -42,13 +47,23 @@ def _filters() -> opendata.Filters:
 
 
 def _list_context(filters: opendata.Filters) -> dict[str, Any]:
-    """The list's context: allow-listed records only (the template never sees a model)."""
-    places = opendata.load_places(opendata.places_query(filters))
+    """The server-rendered page of the list (for visitors without JavaScript and the first
+    paint): allow-listed records only, the template never sees a model."""
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    stmt = opendata.places_query(filters)
+    total = opendata.count(stmt)
+    places = opendata.load_places(stmt.limit(LIST_PAGE).offset((page - 1) * LIST_PAGE))
     items = [(opendata.place_record(pp), pp.lon, pp.lat) for pp in places]
     locale = Locale.parse(str(get_locale()))
     codes = {c for rec, _lon, _lat in items for c in rec["languages"]}
     return {
         "items": items,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // LIST_PAGE)),
         "language_names": {c: locale.languages.get(c, c) for c in codes},
         "filters": filters,
         "org_kinds": OrgKind,
@@ -56,22 +71,39 @@ def _list_context(filters: opendata.Filters) -> dict[str, Any]:
     }
 
 
+def feed_url(filters: opendata.Filters) -> str:
+    """The feed URL exactly as the ES module builds it from the filter form (field order q,
+    kind, resource), so the page can preload it while the scripts load."""
+    args = filters.to_args()
+    query = urlencode([(k, args[k]) for k in ("q", "kind", "resource") if k in args], doseq=True)
+    return url_for("public.places_geojson") + "?" + query
+
+
 def _map_settings() -> dict[str, Any]:
     """What the ES modules need; reaches them as a ``|tojson`` data attribute."""
     locale = str(get_locale())
     return {
         "featuresUrl": url_for("public.places_geojson"),
-        "listUrl": url_for("public.place_list", lang=locale),
+        "firstFeed": feed_url(_filters()),
         "walkUrl": url_for("public.walk"),
         "centre": list(MILAN_CENTRE),
         "tiles": current_app.config.get("PUBLIC_TILES", TILES),
         "locale": locale,
-        "maxMinutes": WALK_MINUTES,
-        "text": {
+        "labels": {
+            "kinds": {k.value: str(k.label) for k in OrgKind},
+            "resources": {k.value: str(k.label) for k in ResourceKind},
+            "hours": _("Opening hours"),
+            "languages": _("Languages spoken"),
+            "accessibility": _("Accessibility"),
+            "website": _("Website"),
+            "showOnMap": _("Show on map"),
+            "directions": _("Directions"),
+            "places": _("places"),
+            "empty": _("No place matches these filters."),
+            "more": _("Show more"),
             "min": _("min"),
             "estimate": _("estimate"),
             "over": _("more than %(n)d min", n=WALK_MINUTES),
-            "band": _("within %(n)s minutes on foot"),
             "from": _("Walking times from the chosen point."),
             "nearest": _("Nearest: %(name)s, %(n)s min on foot."),
             "none": _("No place of this list is within %(n)d minutes on foot.", n=WALK_MINUTES),
@@ -89,6 +121,7 @@ def _render_map(template: str, embedded: bool) -> str:
     return render_template(
         template,
         settings=_map_settings(),
+        first_feed=feed_url(_filters()),
         outlines=spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"]),
         leaflet=LEAFLET,
         embedded=embedded,
@@ -131,13 +164,6 @@ def share() -> str:
         org_kinds=OrgKind,
         resource_kinds=ResourceKind,
     )
-
-
-@bp.route("/list")
-def place_list() -> str:
-    """The list of places for the filters in the URL: an HTML fragment the map page swaps in
-    (one template for the first page, later filter changes and the no-JavaScript view)."""
-    return render_template("public/_place_list.html", **_list_context(_filters()))
 
 
 @bp.route("/data")
@@ -212,14 +238,42 @@ def walk() -> Response:
 # --- downloads ---------------------------------------------------------------------------
 
 
-def send_data(body: str | dict[str, Any], mimetype: str, filename: str | None = None) -> Response:
-    """A data response, gzipped when the client accepts it (the map's feed is the largest
-    thing a phone downloads here), as an attachment when ``filename`` is given."""
+# The map's feed, serialised and gzipped, by (filters, data version): every visitor of the same
+# map gets the same bytes, and a change to organisations, places or resources makes a new key.
+_FEED_CACHE: OrderedDict[tuple[Any, ...], tuple[bytes, bytes]] = OrderedDict()
+_FEED_CACHE_SIZE = 32
+_FEED_LOCK = threading.Lock()
+
+
+def _encode(body: str | dict[str, Any]) -> tuple[bytes, bytes]:
     text = body if isinstance(body, str) else current_app.json.dumps(body, ensure_ascii=False)
     raw = text.encode()
+    return raw, gzip.compress(raw, compresslevel=6)
+
+
+def cached_feed(key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> tuple[bytes, bytes]:
+    key = (*key, opendata.data_version())
+    with _FEED_LOCK:
+        if key in _FEED_CACHE:
+            _FEED_CACHE.move_to_end(key)
+            return _FEED_CACHE[key]
+    encoded = _encode(build())
+    with _FEED_LOCK:
+        _FEED_CACHE[key] = encoded
+        while len(_FEED_CACHE) > _FEED_CACHE_SIZE:
+            _FEED_CACHE.popitem(last=False)
+    return encoded
+
+
+def send_data(
+    body: str | dict[str, Any] | tuple[bytes, bytes], mimetype: str, filename: str | None = None
+) -> Response:
+    """A data response, gzipped when the client accepts it (the map's feed is the largest
+    thing a phone downloads here), as an attachment when ``filename`` is given."""
+    raw, packed = body if isinstance(body, tuple) else _encode(body)
     response = Response(mimetype=mimetype)
     if len(raw) > 1024 and "gzip" in request.headers.get("Accept-Encoding", ""):
-        response.set_data(gzip.compress(raw, compresslevel=6))
+        response.set_data(packed)
         response.headers["Content-Encoding"] = "gzip"
     else:
         response.set_data(raw)
@@ -239,7 +293,9 @@ def _download() -> bool:
 def places_geojson() -> Response:
     """Public places (filters as on the map) as GeoJSON; the map's own feed."""
     name = "scout-places.geojson" if _download() else None
-    return send_data(opendata.places_geojson(_filters()), "application/geo+json", name)
+    filters = _filters()
+    body = cached_feed(("places", filters), lambda: opendata.places_geojson(filters))
+    return send_data(body, "application/geo+json", name)
 
 
 @bp.route("/data/places.csv")

@@ -1,6 +1,6 @@
-// The public map: vendored Leaflet + markercluster, fed by the places GeoJSON. The list
-// beside the map is server-rendered HTML; a popup is a copy of its list entry, so user text
-// only ever reaches the page through Jinja's escaping or textContent.
+// The public map: vendored Leaflet + markercluster, fed by the places GeoJSON, which also feeds
+// the list (public_list.js). User text only reaches the page through textContent.
+import { placeCard, renderList } from "./public_list.js";
 import { setupWalk } from "./public_walk.js";
 
 const app = document.getElementById("public-app");
@@ -9,6 +9,7 @@ const form = document.getElementById("filters");
 const results = document.getElementById("place-results");
 const mapEl = document.getElementById("map");
 const mapStatus = document.getElementById("map-status");
+const detail = document.getElementById("place-detail");
 
 const map = L.map(mapEl, { zoomControl: true }).setView(settings.centre, 13);
 L.tileLayer(settings.tiles.url, {
@@ -16,7 +17,6 @@ L.tileLayer(settings.tiles.url, {
   maxZoom: 19,
   referrerPolicy: "strict-origin-when-cross-origin",
 }).addTo(map);
-
 const outlines = L.geoJSON(JSON.parse(document.getElementById("municipi-outlines").textContent), {
   style: { color: "#0b5394", weight: 3, fillOpacity: 0.04, className: "municipio-outline" },
   interactive: false,
@@ -25,50 +25,51 @@ const outlines = L.geoJSON(JSON.parse(document.getElementById("municipi-outlines
 if (outlines.getBounds().isValid()) {
   map.fitBounds(outlines.getBounds(), { padding: [4, 4], animate: false });
 }
-
-map.on("zoomend", () => (mapEl.dataset.zoom = String(map.getZoom())));
-
 const cluster = L.markerClusterGroup({
   maxClusterRadius: 40,
   disableClusteringAtZoom: 17,
   showCoverageOnHover: false,
   animate: false, // markers are where they belong as soon as the map says it is ready
-  spiderfyOnMaxZoom: true,
 });
 map.addLayer(cluster);
-const markers = new Map(); // place id (string) → marker
 
-// A popup is only the place's name (and walking minutes): the full entry, copied from the
-// list, opens in the panel under the map, which stays readable on a phone.
-const detail = document.getElementById("place-detail");
+let features = []; // the filtered places, in the server's order (by name)
+let walk = null; // { minutes: Map(id → minutes), estimate, number } while an answer is shown
+const byId = new Map();
+const markers = new Map();
 
-function listItem(id) {
-  return results.querySelector(`li[data-place-id="${CSS.escape(id)}"]`);
+function ordered() {
+  if (!walk) return features;
+  const key = (f) => walk.minutes.get(String(f.id)) ?? Infinity;
+  return [...features].sort((a, b) => key(a) - key(b)); // stable: ties keep the name order
 }
 
+function drawList() {
+  renderList(results, ordered(), settings, walk);
+}
+
+// A popup is the place's name (and minutes); the full entry opens in the panel under the map.
 function popupFor(id, name) {
   const box = document.createElement("div");
   box.className = "place-popup";
   const title = document.createElement("strong");
   title.textContent = name;
   box.append(title);
-  const li = listItem(id);
-  if (li?.dataset.minutes) {
+  const minutes = walk?.minutes.get(id);
+  if (minutes !== undefined) {
     const line = document.createElement("div");
-    line.textContent = li.querySelector(".walk-minutes").textContent;
+    line.textContent = `${walk.number.format(minutes)} ${settings.labels.min}`;
     box.append(line);
   }
   return box;
 }
 
 function showDetail(id) {
-  const card = listItem(id)?.querySelector(".place-card");
-  if (!card) return;
-  const copy = card.cloneNode(true);
-  copy.removeAttribute("aria-labelledby");
-  copy.querySelectorAll("[id]").forEach((el) => el.removeAttribute("id"));
-  copy.querySelectorAll(".show-on-map").forEach((el) => el.remove());
-  detail.querySelector(".detail-body").replaceChildren(copy);
+  const feature = byId.get(id);
+  if (!feature) return;
+  const card = placeCard(feature, settings, walk).querySelector(".place-card");
+  card.querySelectorAll(".show-on-map").forEach((b) => b.remove());
+  detail.querySelector(".detail-body").replaceChildren(card);
   detail.dataset.placeId = id;
   detail.hidden = false;
 }
@@ -87,6 +88,7 @@ function makeMarker(feature) {
   marker.on("click", () => showDetail(id));
   marker.on("add", () => marker.getElement()?.setAttribute("data-place-id", id));
   markers.set(id, marker);
+  byId.set(id, feature);
   return marker;
 }
 
@@ -98,36 +100,36 @@ function filterQuery() {
   return params;
 }
 
-function announce(count) {
-  mapStatus.textContent = settings.text.shown.replace("%(n)s", count);
-}
-
 let generation = 0;
-async function loadMarkers(params) {
+async function load(url) {
   const mine = ++generation;
-  app.dataset.ready = "false";
   mapEl.dataset.ready = "false";
-  const response = await fetch(`${settings.featuresUrl}?${params}`, {
-    headers: { Accept: "application/geo+json" },
-  });
+  const response = await fetch(url); // the first one is preloaded by the page (same URL)
   const data = await response.json();
   if (mine !== generation) return; // a newer filter change won
   cluster.clearLayers();
   markers.clear();
-  cluster.addLayers(data.features.map(makeMarker));
+  byId.clear();
+  features = data.features;
+  cluster.addLayers(features.map(makeMarker));
   if (markers.size) {
     map.fitBounds(cluster.getBounds(), { padding: [30, 30], maxZoom: 15, animate: false });
   }
+  drawList();
+  detail.hidden = true;
   mapEl.dataset.markers = String(markers.size);
   mapEl.dataset.ready = "true";
-  app.dataset.ready = "true";
-  announce(markers.size);
-  app.dispatchEvent(new CustomEvent("places-loaded"));
+  mapStatus.textContent = settings.labels.shown.replace("%(n)s", markers.size);
+  // Two frames later the markers have been painted (bench/public_map.py reads this mark).
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      performance.mark("scout:markers-drawn");
+      mapEl.dataset.drawn = String(mine);
+    }),
+  );
 }
 
-const walk = setupWalk({ map, settings, results });
-
-async function refresh() {
+function refresh() {
   const params = filterQuery();
   const pageParams = new URLSearchParams(params);
   const lang = new URLSearchParams(location.search).get("lang");
@@ -135,14 +137,7 @@ async function refresh() {
   history.replaceState(null, "", `${location.pathname}?${pageParams}`);
   const share = document.getElementById("share-link");
   if (share) share.search = `?${params}`;
-  const listUrl = `${settings.listUrl}${settings.listUrl.includes("?") ? "&" : "?"}${params}`;
-  const [html] = await Promise.all([
-    fetch(listUrl, { headers: { Accept: "text/html" } }).then((r) => r.text()),
-    loadMarkers(params),
-  ]);
-  results.innerHTML = html; // server-rendered by Jinja (autoescaped)
-  detail.hidden = true;
-  walk.apply();
+  return load(`${settings.featuresUrl}?${params}`);
 }
 
 let timer;
@@ -167,4 +162,22 @@ results.addEventListener("click", (event) => {
   });
 });
 
-loadMarkers(filterQuery());
+setupWalk({
+  map,
+  settings,
+  onAnswer(answer) {
+    walk = answer && {
+      minutes: new Map(answer.walks.map((w) => [String(w.id), w.minutes])),
+      estimate: answer.estimate,
+      number: new Intl.NumberFormat(settings.locale),
+    };
+    drawList();
+    if (walk) results.dataset.walk = "true";
+    else delete results.dataset.walk;
+    const nearest = walk && ordered()[0];
+    const minutes = nearest && walk.minutes.get(String(nearest.id));
+    return minutes === undefined ? null : { name: nearest.properties.name, minutes };
+  },
+});
+
+load(settings.firstFeed);

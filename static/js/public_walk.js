@@ -1,12 +1,13 @@
-// "How far on foot from me": the visitor's point is POSTed (never put in a URL), kept only in
-// this module's memory, and the answer writes minutes into the list and draws the isochrones.
+// "How far on foot from me": the visitor's point is POSTed (never put in a URL) and kept only
+// in this module's memory; the answer draws the isochrones and goes to ``onAnswer``, which
+// puts the minutes in the list and returns the nearest place.
 const BAND_STYLE = {
   10: { color: "#0b5394", weight: 2, fillOpacity: 0.25, className: "isochrone band-10" },
   15: { color: "#3d85c6", weight: 2, fillOpacity: 0.12, className: "isochrone band-15" },
 };
 
-export function setupWalk({ map, settings, results }) {
-  const t = settings.text;
+export function setupWalk({ map, settings, onAnswer }) {
+  const t = settings.labels;
   const status = document.getElementById("walk-status");
   const legend = document.getElementById("walk-legend");
   const estimate = document.getElementById("walk-estimate");
@@ -15,11 +16,8 @@ export function setupWalk({ map, settings, results }) {
   const number = new Intl.NumberFormat(settings.locale);
   const layer = L.layerGroup().addTo(map);
   let origin = null;
-  let answer = null;
 
-  function say(text) {
-    status.textContent = text;
-  }
+  const say = (text) => (status.textContent = text);
 
   async function walkFrom(latlng) {
     origin = latlng;
@@ -36,17 +34,23 @@ export function setupWalk({ map, settings, results }) {
     } catch {
       response = null;
     }
-    if (!response || !response.ok) {
-      clear(false);
+    if (!response?.ok) {
+      clear();
       say(body?.error?.message || t.failed);
       return;
     }
-    answer = body;
-    draw();
-    apply();
+    draw(body);
+    const nearest = onAnswer(body);
+    say(
+      nearest
+        ? `${t.from} ${t.nearest
+            .replace("%(name)s", nearest.name)
+            .replace("%(n)s", number.format(nearest.minutes))}`
+        : t.none,
+    );
   }
 
-  function draw() {
+  function draw(answer) {
     layer.clearLayers();
     const bands = [...answer.isochrones.features].sort(
       (a, b) => b.properties.minutes - a.properties.minutes,
@@ -55,7 +59,7 @@ export function setupWalk({ map, settings, results }) {
       const style = BAND_STYLE[band.properties.minutes] || BAND_STYLE[15];
       L.geoJSON(band, { style, interactive: false }).addTo(layer);
     }
-    L.circleMarker(origin, { radius: 8, color: "#990000", fillOpacity: 0.9, className: "walk-origin" })
+    L.circleMarker(origin, { radius: 8, color: "#990000", fillOpacity: 0.9 })
       .bindTooltip(t.you)
       .addTo(layer);
     legend.hidden = false;
@@ -63,58 +67,18 @@ export function setupWalk({ map, settings, results }) {
     clearButton.hidden = false;
   }
 
-  // Write the minutes into every list entry and sort the list, nearest first.
-  function apply() {
-    const list = results.querySelector("#place-list");
-    if (!answer || !list) return;
-    const minutes = new Map(answer.walks.map((w) => [String(w.id), w.minutes]));
-    const items = [...list.querySelectorAll(":scope > li[data-place-id]")];
-    for (const li of items) {
-      const m = minutes.get(li.dataset.placeId);
-      const line = li.querySelector(".walk");
-      li.dataset.minutes = m === undefined ? "" : String(m);
-      line.querySelector(".walk-minutes").textContent =
-        m === undefined ? t.over : `${number.format(m)} ${t.min}`;
-      line.querySelector(".estimate").hidden = !answer.estimate;
-      line.hidden = false;
-    }
-    const key = (li) => (li.dataset.minutes === "" ? Infinity : Number(li.dataset.minutes));
-    items.sort((a, b) => key(a) - key(b) || a.dataset.order - b.dataset.order);
-    list.append(...items);
-    const first = items.find((li) => li.dataset.minutes !== "");
-    say(
-      first
-        ? `${t.from} ${t.nearest
-            .replace("%(name)s", first.querySelector(".place-name").textContent)
-            .replace("%(n)s", number.format(Number(first.dataset.minutes)))}`
-        : t.none,
-    );
-    results.dataset.walk = "true";
-  }
-
-  function clear(resetStatus = true) {
-    answer = null;
+  function clear() {
     origin = null;
     layer.clearLayers();
     legend.hidden = true;
     clearButton.hidden = true;
-    delete results.dataset.walk;
-    const list = results.querySelector("#place-list");
-    if (list) {
-      const items = [...list.querySelectorAll(":scope > li[data-place-id]")];
-      for (const li of items) {
-        delete li.dataset.minutes;
-        li.querySelector(".walk").hidden = true;
-      }
-      items.sort((a, b) => a.dataset.order - b.dataset.order);
-      list.append(...items);
-    }
-    if (resetStatus) say("");
+    onAnswer(null);
+    say("");
   }
 
   map.on("click", (event) => walkFrom(event.latlng));
   document.getElementById("walk-centre").addEventListener("click", () => walkFrom(map.getCenter()));
-  clearButton.addEventListener("click", () => clear());
+  clearButton.addEventListener("click", clear);
   profile.addEventListener("change", () => origin && walkFrom(origin));
   document.getElementById("walk-locate").addEventListener("click", () => {
     if (!navigator.geolocation) return say(t.noLocation);
@@ -125,5 +89,4 @@ export function setupWalk({ map, settings, results }) {
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
     );
   });
-  return { apply };
 }

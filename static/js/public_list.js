@@ -1,0 +1,114 @@
+// The list beside the map, drawn from the same GeoJSON as the markers (the server renders the
+// first page the same way for visitors without JavaScript: templates/public/_place_list.html).
+// Every user-entered value goes in through textContent or a DOM property: it stays text.
+
+const PAGE = 100; // entries drawn at a time; "Show more" adds the next ones
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function labelled(label, value) {
+  const p = el("p", "small mb-1");
+  p.append(el("span", "text-body-secondary", `${label}:`), ` ${value}`);
+  return p;
+}
+
+export function placeCard(feature, settings, walk) {
+  const p = feature.properties;
+  const t = settings.labels;
+  const li = el("li", "list-group-item place");
+  li.dataset.placeId = String(feature.id);
+  li.dataset.kind = p.kind || "";
+  const card = el("article", "place-card");
+  card.append(el("h3", "h6 mb-1 place-name", p.name));
+  const line = el("p", "small mb-1");
+  line.append(el("span", "place-kind", t.kinds[p.kind] || p.kind || ""));
+  if (p.organisation && p.organisation !== p.name) line.append(` · ${p.organisation}`);
+  if (p.address) line.append(el("br"), el("span", "place-address", p.address));
+  card.append(line);
+  const walkLine = el("p", "walk small mb-1 fw-semibold");
+  walkLine.append(el("span", "walk-minutes"), " ", el("span", "badge text-bg-warning estimate", t.estimate));
+  walkLine.hidden = !walk;
+  if (walk) {
+    const minutes = walk.minutes.get(String(feature.id));
+    li.dataset.minutes = minutes === undefined ? "" : String(minutes);
+    walkLine.querySelector(".walk-minutes").textContent =
+      minutes === undefined ? t.over : `${walk.number.format(minutes)} ${t.min}`;
+    walkLine.querySelector(".estimate").hidden = !walk.estimate;
+  }
+  card.append(walkLine);
+  if (p.opening_hours) card.append(labelled(t.hours, p.opening_hours));
+  if (p.languages?.length) {
+    const names = new Intl.DisplayNames([settings.locale], { type: "language" });
+    const langs = p.languages.map((code) => {
+      try {
+        return names.of(code);
+      } catch {
+        return code;
+      }
+    });
+    card.append(labelled(t.languages, langs.join(", ")));
+  }
+  if (p.resources?.length) {
+    const ul = el("ul", "small mb-1 resources");
+    for (const r of p.resources) {
+      const item = el("li", null, `${r.title} `);
+      item.dataset.resourceKind = r.kind;
+      item.append(el("span", "text-body-secondary", `(${t.resources[r.kind] || r.kind})`));
+      ul.append(item);
+    }
+    card.append(ul);
+  }
+  if (p.accessibility_notes) card.append(labelled(t.accessibility, p.accessibility_notes));
+  const contacts = el("p", "small mb-1 contacts");
+  if (p.phone) contacts.append(Object.assign(el("a", null, p.phone), { href: `tel:${p.phone.replaceAll(" ", "")}` }), " ");
+  if (p.email) contacts.append(Object.assign(el("a", null, p.email), { href: `mailto:${p.email}` }), " ");
+  if (/^https?:\/\//.test(p.website || "")) {
+    contacts.append(Object.assign(el("a", null, t.website), { href: p.website, target: "_blank", rel: "noopener noreferrer" }));
+  }
+  if (contacts.childNodes.length) card.append(contacts);
+  const actions = el("p", "mb-0 d-flex flex-wrap gap-2 place-actions");
+  const show = el("button", "btn btn-sm btn-outline-primary show-on-map", t.showOnMap);
+  show.type = "button";
+  show.dataset.placeId = String(feature.id);
+  const [lon, lat] = feature.geometry.coordinates;
+  const directions = el("a", "btn btn-sm btn-outline-secondary directions", t.directions);
+  directions.href = `https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=${lat},${lon}`;
+  directions.target = "_blank";
+  directions.rel = "noopener noreferrer";
+  actions.append(show, directions);
+  card.append(actions);
+  li.append(card);
+  return li;
+}
+
+// Draw the first ``shown`` entries of ``features`` (already in display order).
+export function renderList(results, features, settings, walk, shown = PAGE) {
+  const t = settings.labels;
+  const count = el("p", "small mb-1");
+  count.id = "place-count-line";
+  const number = el("span", null, String(features.length));
+  number.id = "place-count";
+  number.dataset.count = String(features.length);
+  count.append(number, ` ${t.places}`);
+  const list = el("ol", "list-group place-list");
+  list.id = "place-list";
+  features.slice(0, shown).forEach((f, i) => {
+    const li = placeCard(f, settings, walk);
+    li.dataset.order = String(i + 1);
+    list.append(li);
+  });
+  if (!features.length) list.append(el("li", "list-group-item", t.empty));
+  results.replaceChildren(count, list);
+  if (features.length > shown) {
+    const more = el("button", "btn btn-outline-primary w-100 mt-2", t.more);
+    more.type = "button";
+    more.id = "list-more";
+    more.addEventListener("click", () => renderList(results, features, settings, walk, shown + PAGE));
+    results.append(more);
+  }
+}
