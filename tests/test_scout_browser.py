@@ -279,3 +279,20 @@ def test_scout_to_coordinator_to_tutor(tablet, new_page, make_user, app):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert "Aiuto cuoco" in [f["properties"]["title"] for f in found.get_json()["features"]]
+
+
+def test_to_visit_near_me_uses_the_tablet_position(tablet, make_place):
+    near = make_place(
+        "Ciclofficina Vicina",
+        lon=VIA_PADOVA[0] + 0.0004,
+        lat=VIA_PADOVA[1],
+        status=ReviewStatus.DRAFT,
+    )
+    db.session.commit()
+    page = tablet()
+    page.goto("/scout/")
+    page.tap("#action-nearby")
+    page.wait_for_url(re.compile(r"/scout/nearby\?lon=.*&lat="))
+    item = page.wait_for_selector(f'#nearby-list [data-place-id="{near.id}"]')
+    assert int(item.get_attribute("data-seconds")) < 120
+    assert page.locator("#nearby-map .leaflet-marker-icon").count() >= 1

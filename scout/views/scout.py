@@ -33,7 +33,7 @@ from scout.auth import role_required
 from scout.errors import OutOfArea, wants_json
 from scout.extensions import db
 from scout.forms import WEEKDAYS, WINDOWS_PER_DAY, OfferForm, PlaceForm, ResourceForm, VisitForm
-from scout.gazetteer import street_key
+from scout.gazetteer import split_address, street_key
 from scout.geo import LonLat
 from scout.maps import MILAN_CENTRE
 from scout.models import Offer, Organisation, Photo, Place, Resource, Role, Visit
@@ -438,7 +438,7 @@ def addresses_json() -> dict[str, Any]:
     """Gazetteer addresses matching what the scout typed ("via padova 12"), nearest to
     ``lon``/``lat`` when given. Empty when no network (and so no gazetteer) is imported."""
     q = (request.args.get("q") or "").strip()[:120]
-    street, number = _split_address(q)
+    street, number = split_address(q)
     if len(street) < 3:
         return {"addresses": []}
     stmt = spatial.addresses_like(street_key(street), number, _origin())
@@ -456,14 +456,6 @@ def addresses_json() -> dict[str, Any]:
             for a, x, y in rows
         ]
     }
-
-
-def _split_address(text: str) -> tuple[str, str | None]:
-    """``"Via Padova 12/a"`` → ``("Via Padova", "12/a")``."""
-    parts = text.replace(",", " ").split()
-    if len(parts) > 1 and parts[-1][:1].isdigit():
-        return " ".join(parts[:-1]), parts[-1]
-    return " ".join(parts), None
 
 
 # ---- the service worker --------------------------------------------------------------------
