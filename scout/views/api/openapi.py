@@ -317,7 +317,7 @@ SCHEMAS: dict[str, Any] = {
                 "maximum": 500,
                 "default": 100,
                 "description": "At most this many results, nearest first (whole places); "
-                "the answer's `total` counts all found.",
+                "`truncated` says whether more lie within reach.",
             },
         },
     },
