@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 
@@ -19,8 +20,24 @@ def csp_nonce() -> str:
 FRAMEABLE = {"public.embed"}
 
 
+def _tile_origins(app: Flask) -> str:
+    """Origins of the tile servers the config names (public and tutor maps), for img-src."""
+    public = app.config.get("PUBLIC_TILES")
+    urls = [
+        public.get("url") if isinstance(public, dict) else None,
+        app.config.get("TUTOR_TILE_URL"),
+    ]
+    origins = []
+    for url in urls:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts and parts.scheme in ("https", "http") and parts.netloc:
+            origins.append(f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}")
+    return "".join(origins)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    tile_origins = _tile_origins(app)
 
     @app.after_request
     def headers(response: Any) -> Any:
@@ -33,7 +50,8 @@ def init_app(app: Flask) -> None:
             f"script-src {script_src}; "
             "style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data: blob: "
-            "https://tile.openstreetmap.org https://*.tile.openstreetmap.org; "
+            "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
+            f"{tile_origins}; "
             "connect-src 'self'; worker-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; "
             + ("frame-ancestors *" if frameable else "frame-ancestors 'self'"),

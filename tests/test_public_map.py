@@ -240,3 +240,10 @@ def test_nearest_italian_course_in_minutes_after_a_tap_on_a_phone_in_arabic(new_
     # The point went in a POST body, never in a URL.
     assert ("POST", f"{page.url.split('/?')[0]}/walk") in requests
     assert not any(re.search(r"45\.4\d{3}|9\.2\d{3}", quote(url)) for _m, url in requests)
+
+
+def test_tiles_can_be_switched_off(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_TILES", False)
+    html = client.get("/").get_data(as_text=True)
+    assert '"tiles": false' in html
+    assert "tile.openstreetmap.org/{z}" not in html
