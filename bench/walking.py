@@ -171,6 +171,35 @@ def main() -> None:
     }
     found: dict[str, list[int]] = {"api_reach": [], "dwithin": [], "pgr": []}
     refused = 0
+    deg = budget / 75_000  # metres → a generous box in degrees at Milan's latitude
+    dwithin_sql = text(
+        """
+        -- the straight-line reach: GiST-indexed ST_DWithin on geography
+        SELECT id, ST_Distance(location, o) AS m
+        FROM place, (SELECT ST_MakePoint(:lon, :lat)::geography AS o) q
+        WHERE status = 'published' AND ST_DWithin(location, o, :r)
+        ORDER BY m
+        """
+    )
+    pgr_sql = text(
+        """
+        WITH start AS (
+            SELECT id FROM walk_node WHERE network_id = :n
+            ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 1),
+        dd AS (
+            SELECT node, agg_cost FROM pgr_drivingDistance(
+                format('SELECT id, source, target, length_m AS cost,
+                        length_m AS reverse_cost FROM walk_edge
+                        WHERE network_id = %s AND geom && ST_Expand(
+                        ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s)',
+                       :n, :lon, :lat, :deg),
+                (SELECT id FROM start), :budget, directed => true))
+        SELECT pn.place_id, dd.agg_cost + pn.snap_m
+        FROM dd JOIN bench_place_node pn ON pn.node_id = dd.node
+        WHERE dd.agg_cost + pn.snap_m <= :budget
+        """
+    )
+    # Every measure for one origin runs back to back, so a busy machine weighs on all alike.
     for p in origins:
         t = time.perf_counter()
         body = api(f"/api/v1/walk/reach?lon={p.lon}&lat={p.lat}&minutes={minutes}")
@@ -186,62 +215,21 @@ def main() -> None:
         t = time.perf_counter()
         api(f"/api/v1/walk/route?lon={p.lon}&lat={p.lat}&place_id={target}")
         times["route"].append(time.perf_counter() - t)
-
-    with app.test_request_context():
-        for p in origins:
+        with app.test_request_context():
             t = time.perf_counter()
             with contextlib.suppress(routing.OutOfArea):
                 routing.reach(p, minutes)
             times["engine"].append(time.perf_counter() - t)
-            db.session.rollback()
-        for p in origins:
             t = time.perf_counter()
-            rows = db.session.execute(
-                text(
-                    """
-                    -- the straight-line reach: GiST-indexed ST_DWithin on geography
-                    SELECT id, ST_Distance(location, o) AS m
-                    FROM place, (SELECT ST_MakePoint(:lon, :lat)::geography AS o) q
-                    WHERE status = 'published' AND ST_DWithin(location, o, :r)
-                    ORDER BY m
-                    """
-                ),
-                {"lon": p.lon, "lat": p.lat, "r": radius},
-            ).all()
+            rows = db.session.execute(dwithin_sql, {"lon": p.lon, "lat": p.lat, "r": radius}).all()
             times["dwithin"].append(time.perf_counter() - t)
             found["dwithin"].append(len(rows))
-        deg = budget / 75_000  # metres → a generous box in degrees at Milan's latitude
-        for p in origins:
+            params = {"n": report.network_id, "lon": p.lon, "lat": p.lat}
             t = time.perf_counter()
-            rows = db.session.execute(
-                text(
-                    """
-                    WITH start AS (
-                        SELECT id FROM walk_node WHERE network_id = :n
-                        ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 1),
-                    dd AS (
-                        SELECT node, agg_cost FROM pgr_drivingDistance(
-                            format('SELECT id, source, target, length_m AS cost,
-                                    length_m AS reverse_cost FROM walk_edge
-                                    WHERE network_id = %s AND geom && ST_Expand(
-                                    ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s)',
-                                   :n, :lon, :lat, :deg),
-                            (SELECT id FROM start), :budget, directed => true))
-                    SELECT pn.place_id, dd.agg_cost + pn.snap_m
-                    FROM dd JOIN bench_place_node pn ON pn.node_id = dd.node
-                    WHERE dd.agg_cost + pn.snap_m <= :budget
-                    """
-                ),
-                {
-                    "n": report.network_id,
-                    "lon": p.lon,
-                    "lat": p.lat,
-                    "deg": deg,
-                    "budget": budget,
-                },
-            ).all()
+            rows = db.session.execute(pgr_sql, {**params, "deg": deg, "budget": budget}).all()
             times["pgr"].append(time.perf_counter() - t)
             found["pgr"].append(len(rows))
+            db.session.rollback()
 
     print()
     print(
@@ -256,9 +244,9 @@ def main() -> None:
     print(line("(b) pgRouting pgr_drivingDistance", times["pgr"]))
     p95 = {k: pct(v, 0.95) for k, v in times.items()}
     print(
-        f"ratios at p95: API reach / ST_DWithin = {p95['api_reach'] / p95['dwithin']:.1f}x, "
-        f"engine reach / ST_DWithin = {p95['engine'] / p95['dwithin']:.1f}x, "
-        f"pgRouting / API reach = {p95['pgr'] / p95['api_reach']:.1f}x"
+        f"ratios at p95: engine reach / ST_DWithin = {p95['engine'] / p95['dwithin']:.1f}x, "
+        f"API reach / ST_DWithin = {p95['api_reach'] / p95['dwithin']:.1f}x, "
+        f"pgRouting / engine reach = {p95['pgr'] / p95['engine']:.1f}x"
     )
     print(
         f"places per answer (median): network {statistics.median(found['api_reach']):.0f}, "
@@ -270,8 +258,10 @@ def main() -> None:
         f"graph memory per process: {memory['mb']:.0f} MB (RSS growth on load)"
     )
     goals = [
-        ("reach p95 <= 25 ms", p95["api_reach"] <= 25),
-        ("reach <= 3x straight line", p95["api_reach"] <= 3 * p95["dwithin"]),
+        ("API reach p95 <= 25 ms", p95["api_reach"] <= 25),
+        ("engine reach p95 <= 25 ms", p95["engine"] <= 25),
+        ("engine reach <= 3x straight line", p95["engine"] <= 3 * p95["dwithin"]),
+        ("API reach <= 3x straight line", p95["api_reach"] <= 3 * p95["dwithin"]),
         ("isochrones p95 <= 60 ms", p95["iso"] <= 60),
         ("import <= 60 s", report.seconds <= 60),
         ("graph memory <= 100 MB", memory["mb"] <= 100),

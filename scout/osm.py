@@ -514,7 +514,7 @@ def overpass_query(session: Session) -> str:
         f'way["highway"]({bbox});'
         f'node["addr:housenumber"]({bbox});'
         f'way["addr:housenumber"]({bbox});'
-        ");(._;>;);out meta;"
+        ");(._;>;);out body;"
     )
 
 
@@ -542,16 +542,26 @@ def fetch_overpass(
 
 
 def is_online(url: str = OVERPASS_URL, timeout: float = 3) -> bool:
-    """A quick check that the Overpass server can be reached."""
+    """A quick check that the Overpass server can be reached (name lookup included, which a
+    socket timeout alone does not bound)."""
     import socket
+    import threading
     from urllib.parse import urlsplit
 
     host = urlsplit(url).hostname or ""
-    try:
-        socket.create_connection((host, 443), timeout=timeout).close()
-    except OSError:
-        return False
-    return True
+    reached: list[bool] = []
+
+    def probe() -> None:
+        try:
+            socket.create_connection((host, 443), timeout=timeout).close()
+            reached.append(True)
+        except OSError:
+            pass
+
+    worker = threading.Thread(target=probe, daemon=True)
+    worker.start()
+    worker.join(timeout + 1)
+    return bool(reached)
 
 
 __all__ = [
