@@ -421,7 +421,6 @@ def current_graph(session: Session) -> Graph | None:
         _graphs[key] = loaded
         # The graph (and the app around it) lives as long as the process: keep it out of the
         # collector's full passes, which otherwise stall a request for ~0.1 s now and then.
-        gc.collect()
         gc.freeze()
         return loaded
     finally:
