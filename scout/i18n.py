@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 
 bp = Blueprint("i18n", __name__)
@@ -29,6 +29,9 @@ def _offered() -> list[str]:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # CLI commands and background work: messages in the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     offered = _offered()
     explicit = request.args.get("lang") or request.cookies.get(COOKIE)
     if explicit in offered:

@@ -42,7 +42,14 @@ class IsolatedClient(FlaskClient):
     (its own ``g`` and database session) like a real request, instead of reusing the test's."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        # Werkzeug spools a multipart body over 500 kB to a temporary file and never closes
+        # it; close it here rather than leave it to the garbage collector.
+        for r in (*getattr(response, "history", ()), response):
+            stream = getattr(r, "request", None) and r.request.environ.get("wsgi.input")
+            if stream is not None and not stream.closed:
+                stream.close()
+        return response
 
 
 def _test_database_url() -> str:

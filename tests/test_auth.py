@@ -18,8 +18,9 @@ def csrf_from(response) -> str:
 
 def post_login(client, email, password, **kw):
     token = csrf_from(client.get("/login"))
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": token}, **kw)
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}, **kw
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,8 +66,9 @@ def test_login_is_audited_and_logout_ends_the_session(client, make_user):
     assert response.status_code == 302
     assert client.get("/scout/").status_code == 302
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.entity == "user",
-                                        AuditEvent.entity_id == user.id)
+        select(AuditEvent.action).where(
+            AuditEvent.entity == "user", AuditEvent.entity_id == user.id
+        )
     ).all()
     assert {"login", "logout"} <= {a.value for a in actions}
 
@@ -75,8 +77,10 @@ def test_open_redirect_after_login_is_ignored(client, make_user):
     user = make_user("tutor")
     db.session.commit()
     token = csrf_from(client.get("/login"))
-    response = client.post("/login?next=//evil.example/x", data={
-        "email": user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.location == "/tutor/"
 
 
@@ -104,21 +108,40 @@ def test_deactivated_user_is_logged_out(client, login, make_user):
 
 
 def test_cli_creates_a_user_with_a_hashed_password(runner):
-    result = runner.invoke(args=["users", "create", "New.Tutor@Example.org", "--role", "tutor",
-                                 "--password", "a long enough password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "New.Tutor@Example.org",
+            "--role",
+            "tutor",
+            "--password",
+            "a long enough password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "new.tutor@example.org"))
     assert user.role is Role.TUTOR
     assert user.password_hash.startswith("$argon2id$")
-    again = runner.invoke(args=["users", "create", "new.tutor@example.org", "--role", "tutor",
-                                "--password", "a long enough password"])
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "new.tutor@example.org",
+            "--role",
+            "tutor",
+            "--password",
+            "a long enough password",
+        ]
+    )
     assert again.exit_code == 1
     assert "already exists" in again.output
 
 
 def test_cli_refuses_a_short_password(runner):
-    result = runner.invoke(args=["users", "create", "x@example.org", "--role", "scout",
-                                 "--password", "short"])
+    result = runner.invoke(
+        args=["users", "create", "x@example.org", "--role", "scout", "--password", "short"]
+    )
     assert result.exit_code == 1
     assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None
 
@@ -134,7 +157,8 @@ def test_cli_token_opens_the_api_and_only_its_hash_is_stored(runner, client, mak
     assert ok.status_code == 200
     assert ok.json["type"] == "FeatureCollection"
     stored = db.session.scalars(select(ApiToken.token_hash)).all()
-    assert token not in stored and len(stored[0]) == 64
+    assert token not in stored
+    assert len(stored[0]) == 64
     bad = client.get("/api/v1/places", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
     assert bad.json["error"]["status"] == 401
@@ -147,3 +171,12 @@ def test_a_token_does_not_open_html_pages(client, make_user):
     db.session.commit()
     response = client.get("/admin/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 302
+
+
+def test_errors_raised_outside_a_request_carry_a_default_language_message(app):
+    from scout.errors import OutOfArea
+
+    with app.app_context():
+        err = OutOfArea()
+    assert err.message
+    assert err.status_code == 400

@@ -32,7 +32,9 @@ def test_loading_twice_gives_the_same_rows(runner):
     assert second.exit_code == 0, second.output
     assert _counts() == before
     assert first.output == second.output
-    assert before["municipio"] == 9 and before["nil"] == 88 and before["school"] == 410
+    assert before["municipio"] == 9
+    assert before["nil"] == 88
+    assert before["school"] == 410
 
 
 def test_osm_places_are_drafts_to_visit_inside_municipi_2_and_3(app):
@@ -47,9 +49,9 @@ def test_osm_places_are_drafts_to_visit_inside_municipi_2_and_3(app):
     inside = sum(n for m, _s, n in rows if m in (2, 3))
     assert inside / sum(n for *_x, n in rows) > 0.99
     assert not db.session.scalar(
-        select(func.count()).select_from(Place).where(
-            Place.source == PlaceSource.IMPORT, Place.offers.any()
-        )
+        select(func.count())
+        .select_from(Place)
+        .where(Place.source == PlaceSource.IMPORT, Place.offers.any())
     )
 
 
@@ -84,9 +86,18 @@ def test_missing_file_is_named_and_nothing_is_loaded(runner, geodata_copy):
 
 def test_file_with_wrong_columns_is_refused(runner, geodata_copy):
     (geodata_copy / "municipi_wgs84.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"NAME": "x"},
-             "geometry": {"type": "Point", "coordinates": [9.2, 45.5]}}]})
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"NAME": "x"},
+                        "geometry": {"type": "Point", "coordinates": [9.2, 45.5]},
+                    }
+                ],
+            }
+        )
     )
     result = runner.invoke(args=["geo", "load", "--dir", str(geodata_copy)])
     assert result.exit_code == 1

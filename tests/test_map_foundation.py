@@ -42,8 +42,9 @@ def test_public_map_shows_partners_and_outlines_without_network(page, partners):
         page.external_requests
     )
     assert page.evaluate("typeof L") == "object"
-    assert not page.console_errors or all("ERR_FAILED" in e or "tile" in e
-                                          for e in page.console_errors)
+    assert not page.console_errors or all(
+        "ERR_FAILED" in e or "tile" in e for e in page.console_errors
+    )
     # The hostile names show as text in their popups and in the list; nothing runs.
     texts = []
     for i in range(markers.count()):

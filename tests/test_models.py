@@ -26,15 +26,19 @@ def test_place_gets_municipio_and_nil_by_point_in_polygon(make_place):
     studi = make_place(lon=CITTA_STUDI[0], lat=CITTA_STUDI[1])
     assert padova.municipio == 2
     assert studi.municipio == 3
-    assert padova.nil_id is not None and padova.nil_id != studi.nil_id
+    assert padova.nil_id is not None
+    assert padova.nil_id != studi.nil_id
 
 
 def test_distance_between_places_in_metres(make_place):
     a = make_place(lon=VIA_PADOVA[0], lat=VIA_PADOVA[1])
     b = make_place(lon=CITTA_STUDI[0], lat=CITTA_STUDI[1])
     metres = db.session.scalar(
-        select(func.ST_Distance(Place.location, select(Place.location).where(Place.id == b.id)
-                                .scalar_subquery())).where(Place.id == a.id)
+        select(
+            func.ST_Distance(
+                Place.location, select(Place.location).where(Place.id == b.id).scalar_subquery()
+            )
+        ).where(Place.id == a.id)
     )
     # Via Padova 45.4970 → Città Studi 45.4777 is about 2.15 km north-south.
     assert 2100 < metres < 2200
@@ -84,8 +88,9 @@ def test_writes_through_a_request_are_audited_with_changed_fields(app, make_user
         org.name = "Audited"
         db.session.commit()
     event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.entity == "organisation",
-                                 AuditEvent.entity_id == org.id)
+        select(AuditEvent).where(
+            AuditEvent.entity == "organisation", AuditEvent.entity_id == org.id
+        )
     ).one()
     assert event.action.value == "update"
     assert event.user_id == coordinator.id

@@ -22,7 +22,12 @@ def index() -> str:
 
 
 # Route modules register on ``bp``; import them last.
-from scout.views.admin import audit, imports, organisations, users  # noqa: E402, F401
-from scout.views.admin import bulletin  # noqa: E402, F401
-from scout.views.admin import network  # noqa: E402, F401
-from scout.views.admin import review  # noqa: E402, F401
+from scout.views.admin import (  # noqa: E402, F401
+    audit,
+    bulletin,
+    imports,
+    network,
+    organisations,
+    review,
+    users,
+)

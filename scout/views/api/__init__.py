@@ -32,6 +32,9 @@ def require_staff() -> None:
 
 
 # Route modules register on ``bp``; import them last.
-from scout.views.api import places, search  # noqa: E402, F401
-from scout.views.api import openapi  # noqa: E402, F401
-from scout.views.api import walk  # noqa: E402, F401
+from scout.views.api import (  # noqa: E402, F401
+    openapi,
+    places,
+    search,
+    walk,
+)
