@@ -20,6 +20,8 @@ BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
 SERVICE_MUNICIPI = [2, 3]
 SERVICE_BUFFER_M = 1500
 KM_ZERO_MINUTES = 15
+# Scouts: GPS accuracy (metres) beyond which the position must be confirmed or the pin dragged.
+GPS_ACCURACY_MAX_M = 50
 # Bulletin: an offer is km zero within KM_ZERO_MINUTES of a programme hub or inside these
 # municipi (None: the served SERVICE_MUNICIPI; [] turns the municipio rule off).
 KM_ZERO_MUNICIPI: list[int] | None = None
