@@ -73,4 +73,4 @@ format: venv
 	@$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean-db:
-	@sh scripts/pg.sh stop; rm -rf instance/postgres
+	@sh scripts/pg.sh stop; rm -rf "$$(readlink -f instance/postgres)" instance/postgres

@@ -10,13 +10,21 @@ BIN="/usr/lib/postgresql/$PGVER/bin"
 
 as_owner() {
   # initdb and postgres refuse to run as root: run them as the postgres system user.
-  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = "0" ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case "${1:-}" in
   start)
+    mkdir -p "$ROOT/instance"
+    if [ "$(id -u)" = "0" ] && [ ! -e "$DIR" ] && ! runuser -u postgres -- test -x "$ROOT/instance"; then
+      # The postgres user cannot reach this checkout (e.g. under /root): keep the cluster
+      # where it can, and link it from instance/postgres.
+      REAL="/var/lib/scout-dev/$(echo "$ROOT" | cksum | cut -d' ' -f1)"
+      mkdir -p "$REAL" && ln -s "$REAL" "$DIR"
+    fi
+    if [ -L "$DIR" ]; then DIR=$(readlink -f "$DIR"); fi
     mkdir -p "$DIR/run"
-    if [ "$(id -u)" = "0" ]; then chown -R postgres:postgres "$DIR"; fi
+    if [ "$(id -u)" = "0" ]; then chown -R postgres:postgres "$DIR/"; fi
     if [ ! -f "$DIR/data/PG_VERSION" ]; then
       as_owner "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 \
         --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; exit 1; }
@@ -28,6 +36,7 @@ case "${1:-}" in
     fi
     ;;
   stop)
+    if [ -L "$DIR" ]; then DIR=$(readlink -f "$DIR"); fi
     as_owner "$BIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true
     ;;
   url)
