@@ -126,16 +126,20 @@ def load_user_from_token(req: Any) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
-    token = db.session.scalar(
-        select(ApiToken).where(
+    # One indexed query (the token's unique hash) straight to its active user.
+    user = db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
             ApiToken.token_hash == _token_hash(header[7:].strip()),
             ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
         )
     )
-    if token is None or not token.user.active:
+    if user is None:
         return None
     g.token_auth = True
-    return token.user
+    return user
 
 
 def role_required(*roles: Role) -> Callable[[], Any]:

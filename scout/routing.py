@@ -209,19 +209,31 @@ def reach(
     rows = _candidates(origin, budget_m * 1.005 + 1, places) if start.dist <= budget_m else []
     metres = graph.distances(start, rows, budget_m, MAX_SNAP_M)
     ordered = sorted(metres.items(), key=lambda kv: kv[1])
+    speed = _speed(profile)
     return ReachAnswer(
         estimate=False,
         network_date=graph.osm_date,
-        walks={pid: _walk(m, profile) for pid, m in ordered},
+        walks={pid: Walk(m, m / speed) for pid, m in ordered},
     )
+
+
+# A walk to a target seldom exceeds this many times the straight line (plus both snaps): the
+# first bound of an unbounded walk (see :meth:`Graph.distances`; a farther target costs a
+# second, unbounded pass, never a wrong answer).
+WALK_TO_HINT_FACTOR = 1.6
 
 
 def walk_to(
     origin: LonLat,
     targets: Mapping[K, LonLat],
     profile: Profile = Profile.STANDARD,
+    *,
+    place_ids: bool = False,
 ) -> WalkAnswer:
-    """Walking time from ``origin`` to each target point (e.g. school → each place)."""
+    """Walking time from ``origin`` to each target point (e.g. school → each place).
+
+    With ``place_ids`` (the keys are place ids and the points those places'), the targets'
+    snaps are kept per process, as :func:`reach` keeps them."""
     graph = network()
     if graph is None:
         return WalkAnswer(
@@ -231,12 +243,14 @@ def walk_to(
     if start is None:
         raise TooFarFromPaths()
     keys = list(targets)
-    rows = [(i, targets[k].lon, targets[k].lat) for i, k in enumerate(keys)]
-    metres = graph.distances(start, rows, math.inf, MAX_SNAP_M, cache=False)
+    rows = [(k if place_ids else i, targets[k].lon, targets[k].lat) for i, k in enumerate(keys)]
+    speed = _speed(profile)
+    hint = WALK_TO_HINT_FACTOR * graph.farthest_m(origin, rows) + 2 * MAX_SNAP_M
+    metres = graph.distances(start, rows, math.inf, MAX_SNAP_M, cache=place_ids, hint=hint)
     return WalkAnswer(
         estimate=False,
         network_date=graph.osm_date,
-        walks={keys[i]: _walk(m, profile) for i, m in metres.items()},
+        walks={(k if place_ids else keys[k]): Walk(m, m / speed) for k, m in metres.items()},
     )
 
 

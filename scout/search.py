@@ -17,7 +17,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from babel.dates import get_day_names
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from scout import routing, spatial
@@ -383,11 +384,15 @@ class SchoolInfo:
 
 def school_info(session: Session, school_id: int) -> SchoolInfo:
     lon, lat = spatial.lonlat_of(School.location)
-    row = session.execute(select(School, lon, lat).where(School.id == school_id)).first()
+    row = session.execute(
+        select(School.id, School.name, School.street, School.civic_number, lon, lat).where(
+            School.id == school_id
+        )
+    ).first()
     if row is None:
         raise NotFound("unknown school")
-    school, x, y = row
-    return SchoolInfo(school.id, school.name, school.address, x, y)
+    sid, name, street, civic, x, y = row
+    return SchoolInfo(sid, name, " ".join(p for p in (street, civic) if p), x, y)  # School.address
 
 
 # ---------------------------------------------------------------- the search
@@ -508,6 +513,12 @@ def _address(street: str | None, civic: str | None, postcode: str | None) -> str
     return ", ".join(p for p in (line, postcode and f"{postcode} Milano") if p)
 
 
+def _ids(ids: Iterable[int]) -> Any:
+    """One ``integer[]`` parameter for ``column == any_(...)``: a search passes hundreds of
+    place ids, and an expanded ``IN (...)`` list costs a parameter (and its typing) each."""
+    return any_(literal(list(ids), ARRAY(Integer)))
+
+
 def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     # Plain columns, not ORM entities: a search may touch a thousand places.
     lon, lat = spatial.place_lonlat()
@@ -530,7 +541,7 @@ def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
             lat,
         )
         .outerjoin(Place.organisation)
-        .where(Place.id.in_(ids))
+        .where(Place.id == _ids(ids))
     ).all()
     return {r.id: r for r in rows}
 
@@ -594,7 +605,7 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
     if Kind.OFFER in q.kinds:
         for o in session.execute(
             select(*OFFER_COLUMNS)
-            .where(Offer.place_id.in_(ids), _offer_filter(q, today))
+            .where(Offer.place_id == _ids(ids), _offer_filter(q, today))
             .order_by(Offer.id)
         ):
             out.append(
@@ -620,7 +631,7 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
     if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
         for r in session.execute(
             select(*RESOURCE_COLUMNS)
-            .where(Resource.place_id.in_(ids), _resource_filter(q, today))
+            .where(Resource.place_id == _ids(ids), _resource_filter(q, today))
             .order_by(Resource.id)
         ):
             out.append(
@@ -698,14 +709,13 @@ def apply_school(
 
 
 def _finish(
-    session: Session, q: SearchQuery, hits: list[Hit], answer: routing.Answer
+    q: SearchQuery, hits: list[Hit], answer: routing.Answer, school: SchoolInfo | None
 ) -> SearchResult:
     """Walks from school and the fit rule, then the ranking."""
-    school = school_info(session, q.school_id) if q.school_id is not None else None
     school_walks: dict[int, Walk] = {}
     if school is not None and hits:
         targets = {h.place_id: LonLat(h.lon, h.lat) for h in hits}
-        school_walks = routing.walk_to(school.point, targets, q.profile).walks
+        school_walks = routing.walk_to(school.point, targets, q.profile, place_ids=True).walks
     apply_school(hits, q, school, school_walks)
     return SearchResult(q, rank(hits), answer.estimate, answer.network_date, school)
 
@@ -713,15 +723,15 @@ def _finish(
 def run(session: Session, q: SearchQuery) -> SearchResult:
     """The search: reach from home, the wanted items there, walks from school, the fit rule."""
     today = q.today or date.today()
-    if q.school_id is not None:
-        school_info(session, q.school_id)  # an unknown school fails before any walking
+    # An unknown school fails before any walking.
+    school = school_info(session, q.school_id) if q.school_id is not None else None
     hiding = q.hide_not_fitting and q.school_hours is not None
     if hiding:
         answer = routing.reach(
             q.origin, q.max_minutes, q.profile, places=candidate_places(q, today)
         )
         hits = rank(_hits(session, q, answer.walks, today))
-        result = _finish(session, q, hits, answer)
+        result = _finish(q, hits, answer, school)
         result.hits = [h for h in result.hits if h.fit is None or h.fit.status != Fit.DOES_NOT_FIT]
         result.total = len(result.hits)
         result.hits = nearest(rank(result.hits), q.limit)
@@ -738,7 +748,7 @@ def run(session: Session, q: SearchQuery) -> SearchResult:
         done += len(chunk)
         hits += _hits(session, q, {pid: answer.walks[pid] for pid in chunk}, today)
     shown = nearest(rank(hits), q.limit)
-    result = _finish(session, q, shown, answer)
+    result = _finish(q, shown, answer, school)
     more = done < len(order) or len(shown) < len(hits)
     result.total = None if more else len(shown)
     result.truncated = more
@@ -786,9 +796,11 @@ def run_selected(session: Session, q: SearchQuery, keys: Iterable[str]) -> Searc
             Place.id.in_(candidate_places(q, today).scalar_subquery()),
         )
     ).all()
-    answer = routing.walk_to(q.origin, {pid: LonLat(x, y) for pid, x, y in rows}, q.profile)
+    targets = {pid: LonLat(x, y) for pid, x, y in rows}
+    answer = routing.walk_to(q.origin, targets, q.profile, place_ids=True)
     hits = [h for h in _hits(session, q, answer.walks, today) if h.key in wanted]
-    return _finish(session, q, hits, answer)
+    school = school_info(session, q.school_id) if q.school_id is not None else None
+    return _finish(q, hits, answer, school)
 
 
 # ---------------------------------------------------------------- output

@@ -242,10 +242,21 @@ class Graph:
         return np.minimum(d[0] + a, d[1] + (length - a))
 
     def distances(
-        self, start: Start, rows: list[Any], budget: float, max_snap: float, cache: bool = True
+        self,
+        start: Start,
+        rows: list[Any],
+        budget: float,
+        max_snap: float,
+        cache: bool = True,
+        hint: float | None = None,
     ) -> dict[Any, float]:
         """Walking metres (snaps included) from ``start`` to each ``(key, lon, lat)`` of
-        ``rows`` that is reachable within ``budget`` metres."""
+        ``rows`` that is reachable within ``budget`` metres.
+
+        With a ``hint`` below ``budget`` (e.g. an unbounded walk to targets all near), the
+        search first stops at ``hint`` metres and walks on to ``budget`` only when a snapped
+        target was not reached by then: the answer is the same, usually for far less work.
+        """
         if not rows:
             return {}
         view = self.views[start.view]
@@ -253,17 +264,33 @@ class Graph:
         ok = edge >= 0
         if not ok.any():
             return {}
-        node_m = self._node_metres(start, budget)
         idx = np.flatnonzero(ok)
         e = edge[idx]
         p = pos[idx]
         length = self.length[e]
-        via = np.minimum(node_m[self.src[e]] + p, node_m[self.dst[e]] + (length - p))
         same = e == start.edge
-        via[same] = np.minimum(via[same], np.abs(p[same] - start.pos))
-        total = start.dist + via + dist[idx]
+
+        def totals(limit: float) -> np.ndarray:
+            node_m = self._node_metres(start, limit)
+            via = np.minimum(node_m[self.src[e]] + p, node_m[self.dst[e]] + (length - p))
+            via[same] = np.minimum(via[same], np.abs(p[same] - start.pos))
+            return start.dist + via + dist[idx]
+
+        # Node distances are exact up to the limit, so a total within it is exact.
+        first = budget if hint is None else min(hint, budget)
+        total = totals(first)
+        if first < budget and not (total <= first + 1e-6).all():
+            total = totals(budget)
         good = np.isfinite(total) & (total <= budget + 1e-6)
         return {rows[i][0]: float(t) for i, t in zip(idx[good], total[good], strict=True)}
+
+    def farthest_m(self, p: LonLat, rows: list[Any]) -> float:
+        """The largest straight-line metres from ``p`` to a ``(key, lon, lat)`` of ``rows``."""
+        if not rows:
+            return 0.0
+        lonlat = np.array([(r[1], r[2]) for r in rows], dtype=np.float64)
+        xy = self._project_xy(lonlat) - self.project(p)
+        return float(np.sqrt((xy**2).sum(axis=1)).max())
 
     def isochrones(self, start: Start, budgets: list[float]) -> list[dict[str, Any]]:
         """GeoJSON polygons of the area reached within each budget (metres), in order."""
