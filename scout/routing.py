@@ -80,6 +80,7 @@ class Answer:
 @dataclass(slots=True)
 class ReachAnswer(Answer):
     walks: dict[int, Walk] = field(default_factory=dict)  # place id → walk, nearest first
+    rows: dict[int, Any] = field(default_factory=dict)  # place id → row (see :func:`reach`)
 
 
 @dataclass(slots=True)
@@ -165,18 +166,20 @@ def _service_area() -> Any:
 
 
 def _candidates(origin: LonLat, radius_m: float, places: Select) -> list[Any]:
-    """``(id, lon, lat)`` of the places of ``places`` in the box ``radius_m`` around
-    ``origin`` (a superset of those within ``radius_m``: the caller measures)."""
+    """``(id, lon, lat, *other columns of places)`` of the places of ``places`` in the box
+    ``radius_m`` around ``origin`` (a superset of those within ``radius_m``: the caller
+    measures)."""
     lon, lat = spatial.place_lonlat()
     box = spatial.places_in_box(origin, radius_m)
     cols = list(places.selected_columns)
-    if len(cols) == 1 and cols[0].compare(Place.__table__.c.id):
-        # ``select(Place.id).where(...)``: add the point and the box to it (a self-join on
-        # ``id IN (...)`` costs four times as much).
-        query = places.add_columns(lon, lat).where(box)
+    if cols[0].compare(Place.__table__.c.id):
+        # ``select(Place.id, ...).where(...)``: add the point and the box to it (a self-join
+        # on ``id IN (...)`` costs four times as much).
+        query = places.with_only_columns(cols[0], lon, lat, *cols[1:]).where(box)
     else:
         query = select(Place.id, lon, lat).where(Place.id.in_(places.scalar_subquery()), box)
-    return db.session.execute(query).all()
+    # Plain rows through the connection: the ORM adds nothing to a thousand tuples but time.
+    return db.session.connection().execute(query).all()
 
 
 def _published() -> Select:
@@ -190,7 +193,11 @@ def reach(
     places: Select | None = None,
 ) -> ReachAnswer:
     """Walking time to every place of ``places`` (a select of ``Place.id``; default: all
-    published places) reachable within ``max_minutes``, nearest first."""
+    published places) reachable within ``max_minutes``, nearest first.
+
+    When ``places`` selects more columns after ``Place.id`` (e.g. names), they are read in the
+    same query and the answer's ``rows`` holds them, by place id: ``(id, lon, lat, *those)``.
+    """
     check_origin(origin)
     if places is None:
         places = _published()
@@ -198,10 +205,10 @@ def reach(
     graph = network()
     if graph is None:
         rows = _candidates(origin, budget_m / current_app.config["DETOUR_FACTOR"], places)
-        walks = {pid: _estimate(origin, LonLat(x, y), profile) for pid, x, y in rows}
+        walks = {r[0]: _estimate(origin, LonLat(r[1], r[2]), profile) for r in rows}
         walks = {k: w for k, w in walks.items() if w.seconds <= max_minutes * 60 + 1e-6}
         ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
-        return ReachAnswer(estimate=True, walks=ordered)
+        return ReachAnswer(estimate=True, walks=ordered, rows=_rows_of(rows, ordered))
     start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
     if start is None:
         raise TooFarFromPaths()
@@ -210,11 +217,17 @@ def reach(
     metres = graph.distances(start, rows, budget_m, MAX_SNAP_M)
     ordered = sorted(metres.items(), key=lambda kv: kv[1])
     speed = _speed(profile)
+    walks = {pid: Walk(m, m / speed) for pid, m in ordered}
     return ReachAnswer(
-        estimate=False,
-        network_date=graph.osm_date,
-        walks={pid: Walk(m, m / speed) for pid, m in ordered},
+        estimate=False, network_date=graph.osm_date, walks=walks, rows=_rows_of(rows, walks)
     )
+
+
+def _rows_of(rows: list[Any], walks: Mapping[int, Walk]) -> dict[int, Any]:
+    """The candidate rows of the reached places, when they carry more than the point."""
+    if not rows or len(rows[0]) <= 3:
+        return {}
+    return {r[0]: r for r in rows if r[0] in walks}
 
 
 # A walk to a target seldom exceeds this many times the straight line (plus both snaps): the

@@ -206,7 +206,7 @@ class Graph:
         """Snaps of ``(key, lon, lat)`` rows; with ``cache`` (keys are place ids) they are
         kept per place, valid while the place's point stays the same."""
         n = len(rows)
-        keys, lon, lat = (np.array(col) for col in zip(*rows, strict=True))
+        keys, lon, lat = (np.array([r[i] for r in rows]) for i in range(3))  # more: ignored
         if not cache:
             xy = self._project_xy(np.column_stack([lon, lat]).astype(np.float64))
             return self._snap_many(view, xy.reshape(n, 2), max_snap)

@@ -13,8 +13,7 @@ from typing import Any
 
 from flask import Response, request
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Select, String, any_, literal, select, type_coerce
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, String, select, type_coerce
 
 from scout import routing, spatial
 from scout.errors import BadRequest, NotFound, OutOfArea
@@ -75,13 +74,26 @@ def _bands() -> list[int]:
 
 
 def _places(kind: str | None) -> Select:
-    query = select(Place.id).where(Place.status == ReviewStatus.PUBLISHED)
+    """Published places (of one organisation ``kind``) with what a feature shows: the engine
+    reads these columns with the points, in its one query."""
+    query = (
+        select(
+            Place.id,
+            Place.name,
+            Place.street,
+            Place.civic_number,
+            Place.postcode,
+            type_coerce(Organisation.kind, String),  # the plain value, no enum per row
+        )
+        .outerjoin(Place.organisation)
+        .where(Place.status == ReviewStatus.PUBLISHED)
+    )
     if kind:
         try:
             kind_value = OrgKind(kind)
         except ValueError:
             raise BadRequest(_("unknown kind"), field="kind") from None
-        query = query.join(Place.organisation).where(Organisation.kind == kind_value)
+        query = query.where(Organisation.kind == kind_value)
     return query
 
 
@@ -116,29 +128,10 @@ def walk_reach() -> Response:
     origin, minutes, profile = _origin(), _minutes(), _profile()
     places = _places(request.args.get("kind"))
     answer = _engine(routing.reach, origin, minutes, profile, places)
-    lon, lat = spatial.place_lonlat()
-    rows = db.session.execute(
-        select(
-            Place.id,
-            Place.name,
-            Place.street,
-            Place.civic_number,
-            Place.postcode,
-            type_coerce(Organisation.kind, String),  # the plain value, no enum per row
-            lon,
-            lat,
-        )
-        .outerjoin(Place.organisation)
-        # One array parameter, not a thousand: the answer may hold every place around.
-        .where(Place.id == any_(literal(list(answer.walks), ARRAY(Integer))))
-    ).all()
-    by_id = {row[0]: row for row in rows}
+    rows = answer.rows
     features = []
     for place_id, walk in answer.walks.items():
-        row = by_id.get(place_id)
-        if row is None:
-            continue
-        _id, name, street, number, postcode, kind, x, y = row
+        _id, x, y, name, street, number, postcode, kind = rows[place_id]
         address = f"{street} {number}" if street and number else street or number or ""
         if postcode:
             address = f"{address}, {postcode}" if address else postcode
