@@ -26,8 +26,13 @@ class LonLat:
 
 def haversine_m(a: LonLat, b: LonLat) -> float:
     """Great-circle distance in metres (spherical Earth, R = 6,371,008.8 m)."""
+    return haversine_lonlat_m(a.lon, a.lat, b.lon, b.lat)
+
+
+def haversine_lonlat_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """:func:`haversine_m` of plain numbers (no :class:`LonLat` per point in hot loops)."""
     r = 6_371_008.8
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(math.sqrt(h))

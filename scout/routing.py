@@ -30,7 +30,7 @@ from sqlalchemy import Select, select
 from scout import spatial
 from scout.errors import OutOfArea
 from scout.extensions import db
-from scout.geo import LonLat, haversine_m
+from scout.geo import LonLat, haversine_lonlat_m, haversine_m
 from scout.models import Place
 
 if TYPE_CHECKING:
@@ -122,6 +122,20 @@ def _estimate(a: LonLat, b: LonLat, profile: Profile) -> Walk:
     return Walk(metres=metres, seconds=metres / _speed(profile))
 
 
+def _estimates(
+    origin: LonLat, rows: list[Any], profile: Profile, max_seconds: float
+) -> dict[int, Walk]:
+    """:func:`_estimate` to each ``(id, lon, lat, ...)`` row, those within ``max_seconds``."""
+    factor, speed = current_app.config["DETOUR_FACTOR"], _speed(profile)
+    lon, lat = origin.lon, origin.lat
+    out = {}
+    for r in rows:
+        metres = haversine_lonlat_m(lon, lat, r[1], r[2]) * factor
+        if metres / speed <= max_seconds:
+            out[r[0]] = Walk(metres=metres, seconds=metres / speed)
+    return out
+
+
 def _walk(metres: float, profile: Profile) -> Walk:
     return Walk(metres=metres, seconds=metres / _speed(profile))
 
@@ -205,8 +219,7 @@ def reach(
     graph = network()
     if graph is None:
         rows = _candidates(origin, budget_m / current_app.config["DETOUR_FACTOR"], places)
-        walks = {r[0]: _estimate(origin, LonLat(r[1], r[2]), profile) for r in rows}
-        walks = {k: w for k, w in walks.items() if w.seconds <= max_minutes * 60 + 1e-6}
+        walks = _estimates(origin, rows, profile, max_minutes * 60 + 1e-6)
         ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
         return ReachAnswer(estimate=True, walks=ordered, rows=_rows_of(rows, ordered))
     start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)

@@ -384,7 +384,8 @@ class SchoolInfo:
 
 def school_info(session: Session, school_id: int) -> SchoolInfo:
     lon, lat = spatial.lonlat_of(School.location)
-    row = session.execute(
+    conn = session.connection()
+    row = conn.execute(
         select(School.id, School.name, School.street, School.civic_number, lon, lat).where(
             School.id == school_id
         )
@@ -520,9 +521,11 @@ def _ids(ids: Iterable[int]) -> Any:
 
 
 def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
-    # Plain columns, not ORM entities: a search may touch a thousand places.
+    # Plain rows through the connection, not ORM entities: a search may touch a thousand
+    # places (so do its offers and resources below).
     lon, lat = spatial.place_lonlat()
-    rows = session.execute(
+    conn = session.connection()
+    rows = conn.execute(
         select(
             Place.id,
             Place.name,
@@ -583,16 +586,21 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
     if not ids:
         return []
     places = _place_rows(session, ids)
+    conn = session.connection()
+    addresses: dict[int, str] = {}
 
     def hit(kind: Kind, item_id: int, title: str, pid: int, **kw: Any) -> Hit:
         p = places[pid]
+        address = addresses.get(pid)
+        if address is None:
+            address = addresses[pid] = _address(p.street, p.civic_number, p.postcode)
         return Hit(
             kind=kind,
             item_id=item_id,
             title=title,
             place_id=pid,
             place_name=p.name,
-            address=_address(p.street, p.civic_number, p.postcode),
+            address=address,
             organisation=p.org_name,
             organisation_kind=p.org_kind,
             lon=p.lon,
@@ -603,7 +611,7 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
 
     out: list[Hit] = []
     if Kind.OFFER in q.kinds:
-        for o in session.execute(
+        for o in conn.execute(
             select(*OFFER_COLUMNS)
             .where(Offer.place_id == _ids(ids), _offer_filter(q, today))
             .order_by(Offer.id)
@@ -629,7 +637,7 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
                 )
             )
     if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
-        for r in session.execute(
+        for r in conn.execute(
             select(*RESOURCE_COLUMNS)
             .where(Resource.place_id == _ids(ids), _resource_filter(q, today))
             .order_by(Resource.id)
