@@ -68,6 +68,7 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
     yield _new
     for context in contexts:
         context.close()
+    live_server.wait_idle()
 
 
 @pytest.fixture

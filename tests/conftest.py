@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -143,9 +144,36 @@ def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
 class LiveServer:
     def __init__(self, app: Flask) -> None:
         # Single-threaded: requests share the test's database connection one at a time.
-        self.server = make_server("127.0.0.1", 0, app, threaded=False)
+        self.active = 0
+        self.last_seen = time.monotonic()
+        self.server = make_server("127.0.0.1", 0, self._track(app), threaded=False)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _track(self, app: Any) -> Any:
+        def wsgi(environ: Any, start_response: Any) -> Any:
+            self.active += 1
+            try:
+                result = app(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            finally:
+                self.active -= 1
+                self.last_seen = time.monotonic()
+
+        return wsgi
+
+    def wait_idle(self, quiet: float = 0.3, timeout: float = 15) -> None:
+        """Wait until no request has run for ``quiet`` seconds, so that a page's late request
+        never touches the next test's transaction (they share one connection)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.active and time.monotonic() - self.last_seen >= quiet:
+                return
+            time.sleep(0.05)
 
     def start(self) -> None:
         self.thread.start()
