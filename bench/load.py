@@ -538,7 +538,12 @@ def report(results: dict[str, Any]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--places", type=int, default=500, help="published places to add")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 2),
+        help="gunicorn worker processes (default: 2 per core)",
+    )
     parser.add_argument(
         "--steps",
         type=lambda s: [int(x) for x in s.split(",")],
