@@ -10,7 +10,9 @@ What it does:
    migrations, reference geodata, demo data, ``--places`` published places at random points of
    Municipio 2 + 3 (every 20th partner public, the others for tutors only), an open offer at
    every third place, a tutor and a "writer" tutor with API tokens;
-2. starts ``gunicorn -w --workers 'scout:create_app()'`` on 127.0.0.1 against it;
+2. starts ``gunicorn --workers N --config python:bench.load 'scout:create_app()'`` on
+   127.0.0.1 against it (N: ``--workers``, default 2 per core; the config is this module's
+   ``post_worker_init`` hook);
 3. runs locust (as a library, FastHttpUser) for each step of ``--steps``: tutor users each
    sending ``POST /api/v1/search`` (random origin in the area, 15 minutes) at
    ``--search-rate`` per second, plus a fifth as many public visitors loading ``/`` and the
