@@ -309,8 +309,7 @@ class PlaceForm(VersionedForm):
         return self.confirm_duplicate.data == "y" or self.from_queue
 
     def validate_lat(self, field: Field) -> None:
-        from scout import spatial
-        from scout.extensions import db
+        from scout import routing
         from scout.geo import LonLat
 
         if self.lon.data is None or field.data is None:
@@ -319,7 +318,7 @@ class PlaceForm(VersionedForm):
             point = LonLat(self.lon.data, field.data)
         except ValueError:
             raise ValidationError(_l("The position is not valid.")) from None
-        if not spatial.in_service_area(db.session, point):
+        if not routing.in_service_area(point):
             raise ValidationError(_l("This point is outside the area served (Municipio 2 and 3)."))
         limit = current_app.config.get("GPS_ACCURACY_MAX_M", 50)
         poor = self.accuracy_m.data is not None and self.accuracy_m.data > limit

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scout import spatial
+from scout import routing, spatial
 from scout.geo import LonLat
 from scout.geodata import assign_admin_units
 from scout.models import Organisation, OrgKind, Place, PlaceSource, ReviewStatus
@@ -181,7 +181,7 @@ def _check_row(
         except ValueError:
             errors.append(RowError(line, "lon", _l("Coordinates out of range.")))
         else:
-            if not spatial.in_service_area(session, point):
+            if not routing.in_service_area(point):
                 errors.append(RowError(line, "lon", _l("Outside the area served.")))
 
     if len(errors) > before or kind is None or lon is None or lat is None:

@@ -147,13 +147,18 @@ def network() -> Graph | None:
     return current_graph(db.session)
 
 
-def check_origin(origin: LonLat) -> None:
-    """Refuse a point outside the service area (raises :class:`OutOfArea`).
+def in_service_area(point: LonLat) -> bool:
+    """Whether ``point`` lies in the served municipi plus the buffer.
 
     The buffered area is computed once per process by PostGIS (geography buffer) and then
     tested in memory; with no municipi loaded every point is accepted."""
     area = _service_area()
-    if area is not None and not shapely.contains_xy(area, origin.lon, origin.lat):
+    return area is None or bool(shapely.contains_xy(area, point.lon, point.lat))
+
+
+def check_origin(origin: LonLat) -> None:
+    """Refuse a point outside the service area (raises :class:`OutOfArea`)."""
+    if not in_service_area(origin):
         raise OutOfArea()
 
 

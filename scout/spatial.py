@@ -52,30 +52,6 @@ def service_area_geom(buffer_m: float | None = None) -> Any:
     return func.ST_Buffer(cast(union, Geography), buffer_m)
 
 
-def in_service_area(session: Session, p: LonLat, buffer_m: float | None = None) -> bool:
-    """Whether ``p`` lies in the served municipi plus the buffer.
-
-    Uses ``ST_DWithin`` on geography against the unbuffered union, which is both exact and
-    cheaper than building the buffer polygon.
-    """
-    cfg = current_app.config
-    if buffer_m is None:
-        buffer_m = cfg["SERVICE_BUFFER_M"]
-    has_any = session.scalar(
-        select(func.count()).select_from(Municipio).where(Municipio.id.in_(cfg["SERVICE_MUNICIPI"]))
-    )
-    if not has_any:
-        # Reference layers not loaded: nothing to check against; accept.
-        return True
-    return bool(
-        session.scalar(
-            select(
-                func.bool_or(func.ST_DWithin(cast(Municipio.geom, Geography), point(p), buffer_m))
-            ).where(Municipio.id.in_(cfg["SERVICE_MUNICIPI"]))
-        )
-    )
-
-
 def public_places() -> Select:
     """Published places of partner organisations that agreed to appear publicly."""
     lon, lat = place_lonlat()
@@ -112,16 +88,6 @@ def place_in_bbox(bbox: tuple[float, float, float, float]) -> Any:
     edges would be great circles)."""
     envelope = func.ST_MakeEnvelope(*bbox, 4326)
     return func.ST_Intersects(cast(Place.location, Geometry), envelope)
-
-
-def places_within(p: LonLat, metres: float) -> Select:
-    """Places whose point is within ``metres`` of ``p`` (GiST-indexed ``ST_DWithin``)."""
-    distance = func.ST_Distance(Place.location, point(p)).label("distance_m")
-    return (
-        select(Place, distance)
-        .where(func.ST_DWithin(Place.location, point(p), metres))
-        .order_by(distance)
-    )
 
 
 def similar_places_near(p: LonLat, name: str, metres: float = 75, threshold: float = 0.3) -> Select:

@@ -16,6 +16,7 @@ import folium
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from scout import audit, maps, search, sheet, spatial
 from scout.auth import role_required
@@ -93,7 +94,8 @@ def _base_map() -> folium.Map:
         nil = {
             "type": "FeatureCollection",
             "features": [
-                {"type": "Feature", "properties": {"name": name}, "geometry": geom}
+                # GeoJsonTooltip writes properties into innerHTML: escape them here.
+                {"type": "Feature", "properties": {"name": str(escape(name))}, "geometry": geom}
                 for name, geom in spatial.nil_outlines_in_box(db.session, box)
             ],
         }
