@@ -121,16 +121,8 @@ def seed(places: int) -> dict[str, Any]:
     from scout.auth import create_user, issue_token
     from scout.demo import load_demo
     from scout.extensions import db
-    from scout.geodata import assign_admin_units
-    from scout.models import (
-        ContractType,
-        Offer,
-        Organisation,
-        PartTime,
-        Place,
-        ReviewStatus,
-        Role,
-    )
+    from scout.models import ContractType, Offer, Organisation, PartTime, Place, ReviewStatus, Role
+    from scout.spatial import assign_admin_units
 
     subprocess.run([PY, str(ROOT / "scripts" / "ensure_db.py"), db_url(), "--recreate"], check=True)
     app = netgen.bench_app(db_url())

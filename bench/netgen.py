@@ -44,8 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scout.geo import LonLat  # noqa: E402
-from scout.osm import metres_per_degree  # noqa: E402
+from scout.geo import LonLat, metres_per_degree  # noqa: E402
 
 DATA_DATE = "2026-11-01T00:00:00Z"
 
@@ -291,7 +290,7 @@ def bench_app(db_url: str) -> Any:
 def import_network(app: Any, path: Path | str, progress: Any = None) -> Any:
     """Import ``path`` exactly as ``flask geo import-osm`` does (same function, one commit)."""
     from scout.extensions import db
-    from scout.osm import import_osm
+    from scout.walking.osm_import import import_osm
 
     with app.app_context():
         report = import_osm(db.session, path, progress=progress)

@@ -5,7 +5,7 @@ through the code of ``flask geo import-osm``, adds 10,000 published partner plac
 third of them a job offer (random sector, contract, schedule) and a fifth a course or service,
 then for ``--origins`` random origins (default 300) times, in this process:
 
-- the walking engine's reach (``routing.reach``, 15 minutes, every published place) and the
+- the walking engine's reach (``walking.reach``, 15 minutes, every published place) and the
   same through ``GET /api/v1/walk/reach``: the reference figures;
 - the whole search through ``POST /api/v1/search`` (test client, bearer token): every kind,
   15 minutes, a school (the nearest school site) and school hours: reach, the items, the walks
@@ -137,12 +137,12 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from scout import routing
+    from scout import walking
     from scout.auth import create_user, issue_token
     from scout.extensions import db
     from scout.geo import LonLat
     from scout.models import Role, School
-    from scout.routing import Profile
+    from scout.walking import Profile
 
     origins = netgen.random_points(args.origins, seed=21)
     warm = netgen.random_points(30, seed=99)
@@ -175,8 +175,8 @@ def main() -> None:
         with app.app_context():
             t0 = time.perf_counter()
             try:
-                routing.reach(p, 15, Profile.STANDARD)
-            except routing.OutOfArea:  # too far from any path: the search refuses it too
+                walking.reach(p, 15, Profile.STANDARD)
+            except walking.OutOfArea:  # too far from any path: the search refuses it too
                 return None
             return time.perf_counter() - t0
 
@@ -219,14 +219,14 @@ def main() -> None:
 
 
 def routing_is_estimate(app) -> bool:
-    from scout import routing
+    from scout import walking
     from scout.geo import LonLat
 
     with app.app_context():
         p = netgen.random_points(1, seed=1)[0]
         try:
-            return routing.reach(LonLat(p.lon, p.lat), 5).estimate
-        except routing.OutOfArea:
+            return walking.reach(LonLat(p.lon, p.lat), 5).estimate
+        except walking.OutOfArea:
             return False
 
 

@@ -6,7 +6,7 @@ Municipio 2 + 3 and the 1.5 km buffer, written as OSM XML), imports it through t
 (default 1,000) times, in this process:
 
 - reach (15 minutes) through ``GET /api/v1/walk/reach`` (test client, bearer token), and the
-  engine call alone (``routing.reach``);
+  engine call alone (``walking.reach``);
 - isochrones (5/10/15) through ``/api/v1/walk/isochrones``; route through ``/api/v1/walk/route``;
 - the same reach as (a) a plain PostGIS ``ST_DWithin`` straight-line query (the estimate
   mode's radius) and (b) pgRouting's ``pgr_drivingDistance`` (edges read within the budget's
@@ -64,7 +64,7 @@ def measure_memory(db_url: str) -> None:
     """(Run in a fresh process.) RSS growth of loading the current graph, as JSON."""
     app = netgen.bench_app(db_url)
     from scout.extensions import db
-    from scout.walkgraph import current_graph
+    from scout.walking.graph import current_graph
 
     with app.app_context():
         db.session.execute(db.text("SELECT 1"))
@@ -117,7 +117,7 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from scout import routing
+    from scout import walking
     from scout.auth import create_user, issue_token
     from scout.extensions import db
     from scout.models import Role
@@ -158,7 +158,7 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     minutes = 15
-    budget = minutes * 60 * routing.Profile.STANDARD.speed_m_s
+    budget = minutes * 60 * walking.Profile.STANDARD.speed_m_s
     radius = budget / app.config["DETOUR_FACTOR"]
 
     def api(url: str) -> Any:
@@ -221,8 +221,8 @@ def main() -> None:
         times["route"].append(time.perf_counter() - t)
         with app.test_request_context():
             t = time.perf_counter()
-            with contextlib.suppress(routing.OutOfArea):
-                routing.reach(p, minutes)
+            with contextlib.suppress(walking.OutOfArea):
+                walking.reach(p, minutes)
             times["engine"].append(time.perf_counter() - t)
             t = time.perf_counter()
             rows = db.session.execute(dwithin_sql, {"lon": p.lon, "lat": p.lat, "r": radius}).all()
@@ -241,7 +241,7 @@ def main() -> None:
         f"(standard profile), {refused} refused (>250 m from a path)"
     )
     print(line("reach, API in-process (GET /walk/reach)", times["api_reach"]))
-    print(line("reach, engine only (routing.reach)", times["engine"]))
+    print(line("reach, engine only (walking.reach)", times["engine"]))
     print(line("isochrones 5/10/15 (GET /walk/isochrones)", times["iso"]))
     print(line("route (GET /walk/route)", times["route"]))
     print(line("(a) straight line ST_DWithin", times["dwithin"]))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from scout.paths import INSTANCE, MIGRATIONS, STATIC, TEMPLATES, TRANSLATIONS
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -18,9 +17,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     variables, then ``test_config``."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+        instance_path=str(INSTANCE),
     )
     app.config.from_object("scout.config")
     app.config.from_prefixed_env("SCOUT")
@@ -33,11 +32,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from scout.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=str(ROOT / "translations"),
+        default_translation_directories=str(TRANSLATIONS),
     )
     csrf.init_app(app)
     login_manager.init_app(app)

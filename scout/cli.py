@@ -9,10 +9,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from scout import ROOT
 from scout.errors import ImportFailed
 from scout.extensions import db
 from scout.models import Role, User
+from scout.paths import ROOT
 
 geo = AppGroup("geo", help="Reference geodata and the walking network.")
 users = AppGroup("users", help="Staff users and API tokens.")
@@ -52,7 +52,7 @@ def geo_import_places(file: Path, dataset: str | None) -> None:
     """
     from flask_babel import force_locale
 
-    from scout.imports import ImportFormatError, format_of, import_places
+    from scout.capture.imports import ImportFormatError, format_of, import_places
 
     fmt = format_of(file.name)
     dataset = dataset or file.stem
@@ -78,7 +78,7 @@ def geo_import_places(file: Path, dataset: str | None) -> None:
 def geo_import_osm(file: Path) -> None:
     """Import the walking network and addresses from an OSM extract (.osm.pbf, .osm, .osm.bz2),
     replacing the current one in one transaction."""
-    from scout.osm import import_osm
+    from scout.walking.osm_import import import_osm
 
     try:
         report = import_osm(db.session, file, progress=click.echo)
@@ -95,7 +95,8 @@ def geo_fetch_osm(url: str | None) -> None:
     """Download the service area's streets and addresses from Overpass, then import them."""
     import tempfile
 
-    from scout.osm import OVERPASS_URL, fetch_overpass, import_osm
+    from scout.walking.osm_import import import_osm
+    from scout.walking.overpass import OVERPASS_URL, fetch_overpass
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -112,7 +113,7 @@ def geo_fetch_osm(url: str | None) -> None:
 @geo.command("network-info")
 def geo_network_info() -> None:
     """Print the imported walking network's figures (or say that there is none)."""
-    from scout.osm import network_summary
+    from scout.walking.osm_import import network_summary
 
     info = network_summary(db.session)
     if info is None:
@@ -132,7 +133,8 @@ def geo_network_info() -> None:
 def geo_ensure_network() -> None:
     """For `make run`: fetch the network when none is imported and the machine is online;
     otherwise say that times are estimates and how to import one. Never fails."""
-    from scout.osm import current_network, is_online
+    from scout.walking.osm_import import current_network
+    from scout.walking.overpass import is_online
 
     if current_network(db.session) is not None:
         geo_network_info.callback()  # type: ignore[misc]

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scout.auth import create_user
-from scout.geodata import assign_admin_units
 from scout.models import (
     ContractType,
     ItalianLevel,
@@ -29,6 +28,7 @@ from scout.models import (
     Role,
     User,
 )
+from scout.spatial import assign_admin_units
 
 DEMO_USERS = [
     ("scout@example.org", "scout-demo-2026", Role.SCOUT, "Samira (scout, esempio)"),

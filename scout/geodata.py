@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-from geoalchemy2 import Geometry
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import cast, func, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from scout.models import (
     ReviewStatus,
     School,
 )
+from scout.spatial import assign_admin_units
 
 logger = logging.getLogger(__name__)
 
@@ -274,17 +274,6 @@ def load_osm_places(session: Session, path: Path, municipi: list[int]) -> int:
         count += 1
     session.flush()
     return count
-
-
-def assign_admin_units(session: Session, only_missing: bool = True) -> None:
-    """Fill place.municipio and place.nil_id by point-in-polygon."""
-    g = cast(Place.location, Geometry)
-    mun = select(Municipio.id).where(func.ST_Covers(Municipio.geom, g)).limit(1).scalar_subquery()
-    nil = select(Nil.id).where(func.ST_Covers(Nil.geom, g)).limit(1).scalar_subquery()
-    stmt = update(Place).values(municipio=mun, nil_id=nil)
-    if only_missing:
-        stmt = stmt.where(Place.municipio.is_(None))
-    session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def load_all(session: Session, folder: Path, municipi: list[int]) -> LoadReport:

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from scout import ROOT
+from scout.paths import ROOT
 
 STATIC = (ROOT / "static").resolve()
 

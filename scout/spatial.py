@@ -7,11 +7,13 @@ import json
 import math
 from typing import Any
 
+import shapely
 from flask import current_app
 from geoalchemy2 import Geography, Geometry
-from sqlalchemy import Select, and_, cast, func, select
+from sqlalchemy import Select, and_, cast, func, select, update
 from sqlalchemy.orm import Session
 
+from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import Municipio, Nil, Organisation, Place, ReviewStatus
 
@@ -50,6 +52,56 @@ def service_area_geom(buffer_m: float | None = None) -> Any:
         .scalar_subquery()
     )
     return func.ST_Buffer(cast(union, Geography), buffer_m)
+
+
+def service_area(session: Session) -> Any:
+    """The service area as a shapely geometry (lon/lat), or None when municipi are not loaded."""
+    ids = current_app.config["SERVICE_MUNICIPI"]
+    if not session.scalar(select(func.count()).select_from(Municipio).where(Municipio.id.in_(ids))):
+        return None
+    wkb = session.scalar(select(func.ST_AsBinary(cast(service_area_geom(), Geometry))))
+    return shapely.from_wkb(bytes(wkb))
+
+
+_areas: dict[tuple[Any, ...], Any] = {}
+
+
+def _cached_service_area() -> Any:
+    """:func:`service_area`, computed once per process and database and prepared for tests."""
+    cfg = current_app.config
+    key = (
+        str(db.session.get_bind().engine.url),
+        tuple(cfg["SERVICE_MUNICIPI"]),
+        cfg["SERVICE_BUFFER_M"],
+    )
+    area = _areas.get(key)
+    if area is None:
+        area = service_area(db.session)
+        if area is None:
+            return None
+        shapely.prepare(area)
+        _areas[key] = area
+    return area
+
+
+def in_service_area(p: LonLat) -> bool:
+    """Whether ``p`` lies in the served municipi plus the buffer.
+
+    The buffered area is computed once per process by PostGIS (geography buffer) and then
+    tested in memory; with no municipi loaded every point is accepted."""
+    area = _cached_service_area()
+    return area is None or bool(shapely.contains_xy(area, p.lon, p.lat))
+
+
+def assign_admin_units(session: Session, only_missing: bool = True) -> None:
+    """Fill place.municipio and place.nil_id by point-in-polygon, in one UPDATE."""
+    g = cast(Place.location, Geometry)
+    mun = select(Municipio.id).where(func.ST_Covers(Municipio.geom, g)).limit(1).scalar_subquery()
+    nil = select(Nil.id).where(func.ST_Covers(Nil.geom, g)).limit(1).scalar_subquery()
+    stmt = update(Place).values(municipio=mun, nil_id=nil)
+    if only_missing:
+        stmt = stmt.where(Place.municipio.is_(None))
+    session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def public_places() -> Select:

@@ -24,11 +24,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from scout import ROOT, create_app
+from scout import create_app
 from scout.extensions import db
 from scout.models import Organisation, OrgKind, Place, ReviewStatus, Role, User
+from scout.paths import ROOT
 
-pytest_plugins = ["tests.factories", "tests.browser"]
+pytest_plugins = ["tests.factories", "tests.browser.fixtures"]
 
 TEST_CONFIG = {
     "TESTING": True,

@@ -11,7 +11,6 @@ import pytest
 
 from scout.auth import create_user
 from scout.extensions import db
-from scout.geodata import assign_admin_units
 from scout.models import (
     ContractType,
     Offer,
@@ -25,6 +24,7 @@ from scout.models import (
     Role,
     User,
 )
+from scout.spatial import assign_admin_units
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"

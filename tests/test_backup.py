@@ -18,10 +18,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, text
 
-from scout import ROOT, create_app
+from scout import create_app
 from scout.backup import table_counts, user_tables
 from scout.extensions import db
 from scout.models import Photo, Place, Role, User, Visit, VisitOutcome
+from scout.paths import ROOT
 from tests.conftest import TEST_CONFIG, _test_database_url
 
 

@@ -6,9 +6,9 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from scout import ROOT
 from scout.extensions import db
 from scout.models import Municipio, Nil, Place, PlaceSource, School
+from scout.paths import ROOT
 
 TABLES = (Municipio, Nil, School, Place)
 

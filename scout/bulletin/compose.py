@@ -25,7 +25,7 @@ from shapely.geometry import shape
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from scout import routing, spatial
+from scout import spatial, walking
 from scout.errors import Conflict, ScoutError
 from scout.extensions import db
 from scout.geo import LonLat
@@ -167,10 +167,10 @@ def classify_km_zero(places: list[Place]) -> dict[int, KmZero]:
     limit_s = current_app.config["KM_ZERO_MINUTES"] * 60
     municipi = set(km_zero_municipi())
     targets = _points({p.id for p in places})
-    best: dict[int, tuple[routing.Walk, str, bool]] = {}
+    best: dict[int, tuple[walking.Walk, str, bool]] = {}
     for hub, hub_point in _hubs() if targets else []:
         try:
-            answer = routing.walk_to(hub_point, targets)
+            answer = walking.walk_to(hub_point, targets)
         except ScoutError as err:  # RoutingUnavailable, OutOfArea: fall back to municipi
             logger.warning("no walking times from hub %s: %s", hub.id, err)
             continue

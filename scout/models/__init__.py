@@ -1,6 +1,6 @@
 """Typed ORM models. One module per area; everything is re-exported here."""
 
-from scout.models.base import Base, utcnow
+from scout.models.base import Base, address_line, utcnow
 from scout.models.bulletin import Bulletin, BulletinItem, BulletinStatus
 from scout.models.core import Offer, Organisation, Photo, Place, Resource, Visit
 from scout.models.enums import (
@@ -52,5 +52,6 @@ __all__ = [
     "WalkEdge",
     "WalkNetwork",
     "WalkNode",
+    "address_line",
     "utcnow",
 ]

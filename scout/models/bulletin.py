@@ -25,8 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scout.models.base import Base, Timestamped
-from scout.models.core import Offer, Resource, enum_column
+from scout.models.base import Base, Timestamped, enum_column
+from scout.models.core import Offer, Resource
 from scout.models.enums import LabelledEnum
 from scout.models.users import User
 

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scout.models.base import Base, Timestamped, utcnow
+from scout.models.base import Base, Timestamped, address_line, enum_column, utcnow
 from scout.models.enums import (
     ContractType,
     ItalianLevel,
@@ -40,22 +39,6 @@ from scout.models.enums import (
 
 if TYPE_CHECKING:
     from scout.models.users import User
-
-
-def enum_column(enum_cls: type, **kw: Any) -> Any:
-    """A text column holding an enum's values (not names), checked by a CHECK constraint."""
-    return mapped_column(
-        Enum(
-            enum_cls,
-            native_enum=False,
-            length=32,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-            create_constraint=True,
-            name=enum_cls.__name__.lower(),
-        ),
-        **kw,
-    )
 
 
 class Organisation(Timestamped, Base):
@@ -144,8 +127,7 @@ class Place(Timestamped, Base):
 
     @property
     def address(self) -> str:
-        street = " ".join(p for p in (self.street, self.civic_number) if p)
-        return ", ".join(p for p in (street, self.postcode and f"{self.postcode} Milano") if p)
+        return address_line(self.street, self.civic_number, self.postcode)
 
     def __repr__(self) -> str:
         return f"<Place {self.id} {self.name!r} {self.status.value}>"

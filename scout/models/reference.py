@@ -6,7 +6,7 @@ from geoalchemy2 import Geography, Geometry, WKBElement
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scout.models.base import Base
+from scout.models.base import Base, address_line
 
 
 class Municipio(Base):
@@ -43,7 +43,7 @@ class School(Base):
 
     @property
     def address(self) -> str:
-        return " ".join(p for p in (self.street, self.civic_number) if p)
+        return address_line(self.street, self.civic_number)
 
 
 class Address(Base):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from scout.models.base import Base, utcnow
-from scout.models.core import Organisation, enum_column
+from scout.models.base import Base, enum_column, utcnow
 from scout.models.enums import AuditAction, Role
+
+if TYPE_CHECKING:
+    from scout.models.core import Organisation
 
 
 class User(UserMixin, Base):

@@ -50,7 +50,7 @@ def render_pdf(snapshot: dict[str, Any], lang: str) -> bytes:
     """
     from weasyprint import CSS, HTML
 
-    from scout import ROOT
+    from scout.paths import ROOT
 
     css = CSS(string=(ROOT / "static" / PRINT_CSS).read_text(encoding="utf-8"))
     with force_locale(lang):

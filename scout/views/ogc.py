@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
-from scout import opendata, spatial
+from scout import publishing, spatial
 from scout.extensions import db
 from scout.models import Place, Resource
 
@@ -65,11 +65,11 @@ class Collection:
 
 
 def _place_features(stmt: Select) -> list[dict[str, Any]]:
-    return [opendata.place_feature(pp) for pp in opendata.load_places(stmt)]
+    return [publishing.place_feature(pp) for pp in publishing.load_places(stmt)]
 
 
 def _resource_features(stmt: Select) -> list[dict[str, Any]]:
-    return [opendata.resource_feature(*row) for row in db.session.execute(stmt).all()]
+    return [publishing.resource_feature(*row) for row in db.session.execute(stmt).all()]
 
 
 COLLECTIONS = {
@@ -79,7 +79,7 @@ COLLECTIONS = {
             "partners",
             _l("Network partners"),
             _l("Places of the network's partners that agreed to appear publicly."),
-            opendata.places_query,
+            publishing.places_query,
             Place.id,
             _place_features,
         ),
@@ -87,7 +87,7 @@ COLLECTIONS = {
             "resources",
             _l("Courses and services"),
             _l("Published courses and services at the partners' places."),
-            opendata.resources_query,
+            publishing.resources_query,
             Resource.id,
             _resource_features,
         ),
@@ -257,7 +257,7 @@ def items(collection_id: str) -> Any:
     stmt = c.query()
     if bbox:
         stmt = stmt.where(spatial.place_in_bbox(bbox))
-    matched = opendata.count(stmt)
+    matched = publishing.count(stmt)
     page = stmt.order_by(None).order_by(c.id_column).limit(limit).offset(offset)
     features = c.features(page)
     args = {k: v for k, v in request.args.items() if k not in ("offset", "f")}

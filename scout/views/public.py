@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from scout import opendata, routing, spatial
+from scout import publishing, spatial, walking
 from scout.errors import BadRequest
 from scout.extensions import csrf, db, limiter
 from scout.geo import LonLat
@@ -42,21 +42,21 @@ TILES = {
 # --- pages -------------------------------------------------------------------------------
 
 
-def _filters() -> opendata.Filters:
-    return opendata.Filters.from_args(request.args)
+def _filters() -> publishing.Filters:
+    return publishing.Filters.from_args(request.args)
 
 
-def _list_context(filters: opendata.Filters) -> dict[str, Any]:
+def _list_context(filters: publishing.Filters) -> dict[str, Any]:
     """The server-rendered page of the list (for visitors without JavaScript and the first
     paint): allow-listed records only, the template never sees a model."""
     try:
         page = max(int(request.args.get("page", 1)), 1)
     except ValueError:
         page = 1
-    stmt = opendata.places_query(filters)
-    total = opendata.count(stmt)
-    places = opendata.load_places(stmt.limit(LIST_PAGE).offset((page - 1) * LIST_PAGE))
-    items = [(opendata.place_record(pp), pp.lon, pp.lat) for pp in places]
+    stmt = publishing.places_query(filters)
+    total = publishing.count(stmt)
+    places = publishing.load_places(stmt.limit(LIST_PAGE).offset((page - 1) * LIST_PAGE))
+    items = [(publishing.place_record(pp), pp.lon, pp.lat) for pp in places]
     locale = Locale.parse(str(get_locale()))
     codes = {c for rec, _lon, _lat in items for c in rec["languages"]}
     return {
@@ -71,7 +71,7 @@ def _list_context(filters: opendata.Filters) -> dict[str, Any]:
     }
 
 
-def feed_url(filters: opendata.Filters) -> str:
+def feed_url(filters: publishing.Filters) -> str:
     """The feed URL exactly as the ES module builds it from the filter form (field order q,
     kind, resource), so the page can preload it while the scripts load."""
     args = filters.to_args()
@@ -145,7 +145,7 @@ def embed() -> str:
 @bp.route("/embed/code")
 def share() -> str:
     """The ``<iframe>`` snippet to copy, for the filters and language chosen in the form."""
-    filters = opendata.Filters.from_args(request.args)
+    filters = publishing.Filters.from_args(request.args)
     lang = request.args.get("lang", str(get_locale()))
     if lang not in current_app.config["LANGUAGES"]:
         lang = str(get_locale())
@@ -171,8 +171,8 @@ def opendata_page() -> str:
     """The open-data page: downloads, the OGC API and the list of published fields."""
     return render_template(
         "public/opendata.html",
-        fields=opendata.PUBLIC_FIELDS,
-        contact_fields=opendata.CONTACT_FIELDS,
+        fields=publishing.PUBLIC_FIELDS,
+        contact_fields=publishing.CONTACT_FIELDS,
         resource_kinds=ResourceKind,
     )
 
@@ -208,11 +208,11 @@ def walk() -> Response:
     except ValueError:
         raise BadRequest(_("Send the point as JSON numbers lon and lat.")) from None
     try:
-        profile = routing.Profile(data.get("profile") or routing.Profile.STANDARD)
+        profile = walking.Profile(data.get("profile") or walking.Profile.STANDARD)
     except ValueError:
         raise BadRequest(_("Unknown walking profile."), field="profile") from None
-    reach = routing.reach(origin, WALK_MINUTES, profile, places=spatial.public_place_ids())
-    bands = routing.isochrones(origin, ISOCHRONE_MINUTES, profile)
+    reach = walking.reach(origin, WALK_MINUTES, profile, places=spatial.public_place_ids())
+    bands = walking.isochrones(origin, ISOCHRONE_MINUTES, profile)
     network_date = reach.network_date.isoformat() if reach.network_date else None
     body = {
         "estimate": bool(reach.estimate or bands.estimate),
@@ -252,7 +252,7 @@ def _encode(body: str | dict[str, Any]) -> tuple[bytes, bytes]:
 
 
 def cached_feed(key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> tuple[bytes, bytes]:
-    key = (*key, opendata.data_version())
+    key = (*key, publishing.data_version())
     with _FEED_LOCK:
         if key in _FEED_CACHE:
             _FEED_CACHE.move_to_end(key)
@@ -294,13 +294,13 @@ def places_geojson() -> Response:
     """Public places (filters as on the map) as GeoJSON; the map's own feed."""
     name = "scout-places.geojson" if _download() else None
     filters = _filters()
-    body = cached_feed(("places", filters), lambda: opendata.places_geojson(filters))
+    body = cached_feed(("places", filters), lambda: publishing.places_geojson(filters))
     return send_data(body, "application/geo+json", name)
 
 
 @bp.route("/data/places.csv")
 def places_csv() -> Response:
-    return send_data(opendata.places_csv(_filters()), "text/csv", "scout-places.csv")
+    return send_data(publishing.places_csv(_filters()), "text/csv", "scout-places.csv")
 
 
 def _resource_kinds() -> list[ResourceKind]:
@@ -311,16 +311,16 @@ def _resource_kinds() -> list[ResourceKind]:
 def resources_geojson() -> Response:
     """Public courses and services, one point each (at their place)."""
     name = "scout-resources.geojson" if _download() else None
-    return send_data(opendata.resources_geojson(_resource_kinds()), "application/geo+json", name)
+    return send_data(publishing.resources_geojson(_resource_kinds()), "application/geo+json", name)
 
 
 @bp.route("/data/resources.csv")
 def resources_csv() -> Response:
-    return send_data(opendata.resources_csv(_resource_kinds()), "text/csv", "scout-resources.csv")
+    return send_data(publishing.resources_csv(_resource_kinds()), "text/csv", "scout-resources.csv")
 
 
 @bp.route("/data/hsds.json")
 def hsds() -> Response:
     """Organisations, locations and services in Open Referral HSDS 3.0 shape."""
     name = "scout-hsds.json" if _download() else None
-    return send_data(opendata.hsds_export(), "application/json", name)
+    return send_data(publishing.hsds_export(), "application/json", name)

@@ -28,15 +28,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from scout import ROOT, photos, routing, services, spatial
+from scout import capture, spatial, walking
 from scout.auth import role_required
+from scout.capture import photos
+from scout.capture.forms import OfferForm, PlaceForm, ResourceForm, VisitForm
 from scout.errors import OutOfArea, wants_json
 from scout.extensions import db
-from scout.forms import WEEKDAYS, WINDOWS_PER_DAY, OfferForm, PlaceForm, ResourceForm, VisitForm
-from scout.gazetteer import split_address, street_key
 from scout.geo import LonLat
 from scout.maps import MILAN_CENTRE
 from scout.models import Offer, Organisation, Photo, Place, Resource, Role, Visit
+from scout.paths import ROOT
+from scout.schedule import WEEKDAYS, WINDOWS_PER_DAY
+from scout.walking.gazetteer import split_address, street_key
 
 bp = Blueprint("scout", __name__)
 bp.before_request(role_required(Role.SCOUT))
@@ -131,7 +134,7 @@ def _reset_version(form: Any, record: Any) -> None:
 @bp.route("/")
 def index() -> str:
     """The scout's home: big buttons, what waits on the device, what waits for review."""
-    return render_template("scout/index.html", entries=services.my_entries(current_user))
+    return render_template("scout/index.html", entries=capture.my_entries(current_user))
 
 
 def _area_geojson() -> dict[str, Any]:
@@ -139,7 +142,7 @@ def _area_geojson() -> dict[str, Any]:
 
 
 def _place_form_page(form: PlaceForm, place: Place | None, status: int = 200, **ctx: Any) -> Any:
-    point = services.place_point(place) if place is not None else None
+    point = capture.place_point(place) if place is not None else None
     ctx.setdefault("messages", None)
     return (
         render_template(
@@ -166,7 +169,7 @@ def _place_refused(form: PlaceForm, place: Place | None, status: int, **ctx: Any
 def place_new() -> Any:
     """Add a place at the device's position. Checks the point is in the served area, the
     GPS accuracy (or the scout's confirmation), the photos, and possible duplicates."""
-    if request.method == "POST" and (existing := services.by_client_key(Place, _client_key())):
+    if request.method == "POST" and (existing := capture.by_client_key(Place, _client_key())):
         return _saved(existing, url_for(".place", place_id=existing.id), _("Saved."), changed=False)
     form = PlaceForm()
     if not form.validate_on_submit():
@@ -174,8 +177,8 @@ def place_new() -> Any:
             return _place_refused(form, None, 422)
         return _place_form_page(form, None)
     try:
-        place, created = services.create_place(form, current_user)
-    except services.DuplicatesFound as dup:
+        place, created = capture.create_place(form, current_user)
+    except capture.DuplicatesFound as dup:
         return _place_refused(
             form, None, 409, messages="scout/_duplicates.html", candidates=dup.candidates
         )
@@ -188,15 +191,15 @@ def place(place_id: int) -> str:
     record = db.get_or_404(Place, place_id)
     visits = sorted(record.visits, key=lambda v: (v.visited_on, v.id), reverse=True)
     return render_template(
-        "scout/place.html", place=record, point=services.place_point(record), visits=visits
+        "scout/place.html", place=record, point=capture.place_point(record), visits=visits
     )
 
 
 def _place_form_data(place: Place) -> dict[str, Any]:
     org = place.organisation
-    point = services.place_point(place)
+    point = capture.place_point(place)
     return {
-        **{name: getattr(place, name) for name in services.PLACE_FIELDS},
+        **{name: getattr(place, name) for name in capture.PLACE_FIELDS},
         "version": place.version,
         "lon": point.lon,
         "lat": point.lat,
@@ -220,8 +223,8 @@ def place_edit(place_id: int) -> Any:
     if not form.validate_on_submit():
         return _place_refused(form, record, 422)
     try:
-        changed = services.update_place(record, form, current_user)
-    except services.StaleEdit as stale:
+        changed = capture.update_place(record, form, current_user)
+    except capture.StaleEdit as stale:
         _reset_version(form, record)
         return _place_refused(
             form,
@@ -255,13 +258,13 @@ def visit_new(place_id: int) -> Any:
     """Log a visit: the date (not in the future), the outcome and an optional follow-up."""
     record = db.get_or_404(Place, place_id)
     url = url_for(".place", place_id=record.id)
-    if request.method == "POST" and (existing := services.by_client_key(Visit, _client_key())):
+    if request.method == "POST" and (existing := capture.by_client_key(Visit, _client_key())):
         return _saved(existing, url, _("Saved."), changed=False)
     form = VisitForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return _refused("scout/visit_form.html", form, status, place=record)
-    visit, created = services.add_visit(record, form, current_user)
+    visit, created = capture.add_visit(record, form, current_user)
     db.session.commit()
     return _saved(visit, url, _("Visit saved."), created=created)
 
@@ -279,7 +282,7 @@ def _child_form(
     if (
         record is None
         and request.method == "POST"
-        and (existing := services.by_client_key(model, _client_key()))
+        and (existing := capture.by_client_key(model, _client_key()))
     ):
         return _saved(existing, url, _("Saved."), changed=False)
     if request.method == "GET":
@@ -290,7 +293,7 @@ def _child_form(
         return _refused(template, form, 422, place=place, record=record)
     try:
         saved, changed = save(place, form, current_user, record)
-    except services.StaleEdit as stale:
+    except capture.StaleEdit as stale:
         _reset_version(form, record)
         return _refused(
             template,
@@ -309,7 +312,7 @@ def _child_form(
 
 def _record_data(record: Any) -> dict[str, Any]:
     """Form data of an offer or resource (lists as comma-separated text)."""
-    names = services.OFFER_FIELDS if isinstance(record, Offer) else services.RESOURCE_FIELDS
+    names = capture.OFFER_FIELDS if isinstance(record, Offer) else capture.RESOURCE_FIELDS
     data = {name: getattr(record, name) for name in names}
     for name, value in data.items():
         if isinstance(value, list) and name != "schedule":
@@ -321,14 +324,14 @@ def _record_data(record: Any) -> dict[str, Any]:
 @bp.route("/places/<int:place_id>/offers/new", methods=["GET", "POST"])
 def offer_new(place_id: int) -> Any:
     place = db.get_or_404(Place, place_id)
-    return _child_form(Offer, OfferForm, "scout/offer_form.html", place, None, services.save_offer)
+    return _child_form(Offer, OfferForm, "scout/offer_form.html", place, None, capture.save_offer)
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
 def offer_edit(offer_id: int) -> Any:
     offer = db.get_or_404(Offer, offer_id)
     return _child_form(
-        Offer, OfferForm, "scout/offer_form.html", offer.place, offer, services.save_offer
+        Offer, OfferForm, "scout/offer_form.html", offer.place, offer, capture.save_offer
     )
 
 
@@ -336,7 +339,7 @@ def offer_edit(offer_id: int) -> Any:
 def resource_new(place_id: int) -> Any:
     place = db.get_or_404(Place, place_id)
     return _child_form(
-        Resource, ResourceForm, "scout/resource_form.html", place, None, services.save_resource
+        Resource, ResourceForm, "scout/resource_form.html", place, None, capture.save_resource
     )
 
 
@@ -349,7 +352,7 @@ def resource_edit(resource_id: int) -> Any:
         "scout/resource_form.html",
         resource.place,
         resource,
-        services.save_resource,
+        capture.save_resource,
     )
 
 
@@ -370,11 +373,11 @@ def nearby() -> Any:
     error = None
     if origin is not None:
         try:
-            answer = routing.reach(
+            answer = walking.reach(
                 origin,
-                current_app.config.get("NEARBY_MINUTES", routing.MAX_MINUTES),
-                routing.Profile.STANDARD,
-                places=services.to_visit(date.today()),
+                current_app.config.get("NEARBY_MINUTES", walking.MAX_MINUTES),
+                walking.Profile.STANDARD,
+                places=capture.to_visit(date.today()),
             )
         except OutOfArea as exc:
             error = exc.message
@@ -387,7 +390,7 @@ def nearby() -> Any:
                 select(Place, lon, lat).where(Place.id.in_(list(walks)))
             ).all()
         }
-        last = services.last_visits(list(walks))
+        last = capture.last_visits(list(walks))
         for place_id, walk in walks.items():
             p, x, y = found[place_id]
             rows.append({"place": p, "walk": walk, "lon": x, "lat": y, "last": last.get(p.id)})

@@ -14,17 +14,19 @@ from typing import Any
 
 import folium
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from scout import audit, maps, search, sheet, spatial
+from scout import audit, maps, schedule, search, spatial
 from scout.auth import role_required
 from scout.errors import BadRequest
 from scout.extensions import db
 from scout.models import AuditAction, ContractType, ItalianLevel, PartTime, Role
-from scout.routing import Profile
+from scout.pdf import html_to_pdf
+from scout.search import sheet
 from scout.security import csp_nonce
+from scout.walking import Profile
 
 bp = Blueprint("tutor", __name__)
 bp.before_request(role_required(Role.TUTOR))
@@ -35,10 +37,7 @@ NAME_MAX, NOTE_MAX = 80, 400
 
 def _labels() -> dict[str, Any]:
     """Texts the page's script shows, in the page's language ({n} is a number)."""
-    from babel.dates import get_day_names
-    from flask_babel import get_locale
-
-    days = get_day_names("abbreviated", locale=str(get_locale()))
+    days = schedule.day_names(str(get_locale()))
     return {
         "kinds": {
             "offer": _("Job offer"),
@@ -70,7 +69,7 @@ def _labels() -> dict[str, Any]:
         "error": _("The search did not work: {message}"),
         "home": _("Start"),
         "school": _("School"),
-        "days": [str(d) for _i, d in sorted(days.items())],
+        "days": days,
         "shortlist_full": _("The sheet holds at most {n} results."),
     }
 
@@ -196,7 +195,7 @@ def _render_sheet(ctx: dict[str, Any], for_pdf: bool) -> str:
             **ctx,
             direction="rtl" if rtl else "ltr",
             map_svg=svg,
-            format_schedule=search.format_schedule,
+            format_schedule=schedule.format_schedule,
             for_pdf=for_pdf,
         )
 
@@ -212,8 +211,6 @@ def sheet_html() -> Response:
 @bp.post("/sheet.pdf")
 def sheet_pdf() -> Response:
     """The same sheet as a PDF, to send by phone. The file name carries no personal data."""
-    from scout.pdf import html_to_pdf
-
     ctx = _sheet_context()
     pdf = html_to_pdf(_render_sheet(ctx, for_pdf=True), base_url=request.host_url)
     filename = f"lavoro-km-zero-{ctx['today'].isoformat()}-{ctx['lang']}.pdf"

@@ -12,8 +12,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp
 
+from scout.capture.imports import DATASET_RE, ImportFormatError, format_of, import_places
 from scout.extensions import db
-from scout.imports import DATASET_RE, ImportFormatError, format_of, import_places
 from scout.views.admin import bp
 
 

@@ -14,8 +14,8 @@ from wtforms.validators import ValidationError
 
 from scout.errors import ImportFailed
 from scout.extensions import db
-from scout.osm import import_osm, network_summary
 from scout.views.admin import bp
+from scout.walking.osm_import import import_osm, network_summary
 
 SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz")
 

@@ -13,16 +13,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from scout import services
+from scout import capture
+from scout.capture.forms import ReviewForm
 from scout.errors import wants_json
 from scout.extensions import db
-from scout.forms import ReviewForm
 from scout.models import Place
 from scout.views.admin import bp
 
 
 def _record(kind: str, item_id: int) -> Any:
-    model = services.REVIEWABLE.get(kind)
+    model = capture.REVIEWABLE.get(kind)
     if model is None:
         abort(404)
     return db.get_or_404(model, item_id)
@@ -35,7 +35,7 @@ def _place_of(record: Any) -> Place:
 @bp.route("/review")
 def review_queue() -> str:
     """Everything waiting for review, oldest first."""
-    return render_template("admin/review.html", queue=services.review_queue())
+    return render_template("admin/review.html", queue=capture.review_queue())
 
 
 @bp.route("/review/<kind>/<int:item_id>", methods=["GET", "POST"])
@@ -47,7 +47,7 @@ def review_item(kind: str, item_id: int) -> Any:
         form.version.data = record.version
         form.with_children.data = True
     elif form.validate_on_submit():
-        services.review(
+        capture.review(
             record,
             form.action.data,
             current_user,
@@ -61,8 +61,8 @@ def review_item(kind: str, item_id: int) -> Any:
         flash(_("Decision saved."), "success")
         return redirect(url_for(".review_queue"))
     place = _place_of(record)
-    point = services.place_point(place)
-    duplicates = services.similar_places(point, place.name, exclude_id=place.id)
+    point = capture.place_point(place)
+    duplicates = capture.similar_places(point, place.name, exclude_id=place.id)
     status = 422 if request.method == "POST" else 200
     return (
         render_template(

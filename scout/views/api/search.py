@@ -13,12 +13,13 @@ from typing import Any
 from flask import request
 from flask_babel import get_locale
 
-from scout import audit, gazetteer, routing, search
+from scout import audit, search, walking
 from scout.errors import BadRequest, NotFound
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import AuditAction
 from scout.views.api import bp
+from scout.walking import gazetteer
 
 
 def _body() -> dict[str, Any]:
@@ -28,9 +29,9 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _profile(data: dict[str, Any]) -> routing.Profile:
+def _profile(data: dict[str, Any]) -> walking.Profile:
     try:
-        return routing.Profile(data.get("profile") or routing.Profile.STANDARD)
+        return walking.Profile(data.get("profile") or walking.Profile.STANDARD)
     except ValueError:
         raise BadRequest("unknown walking profile", field="profile") from None
 
@@ -94,7 +95,7 @@ def search_route() -> dict[str, Any]:
     row = db.session.execute(search.place_point(place_id)).first()
     if row is None:
         raise NotFound()
-    answer = routing.route(origin, LonLat(row.lon, row.lat), _profile(data))
+    answer = walking.route(origin, LonLat(row.lon, row.lat), _profile(data))
     return {
         "type": "Feature",
         "geometry": answer.line,

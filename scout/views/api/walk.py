@@ -15,7 +15,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, select, type_coerce
 
-from scout import routing, spatial
+from scout import spatial, walking
 from scout.errors import BadRequest, NotFound, OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat
@@ -43,19 +43,19 @@ def _origin() -> LonLat:
     return LonLat(_number("lon", -180, 180), _number("lat", -90, 90))
 
 
-def _profile() -> routing.Profile:
-    raw = request.args.get("profile") or routing.Profile.STANDARD.value
+def _profile() -> walking.Profile:
+    raw = request.args.get("profile") or walking.Profile.STANDARD.value
     try:
-        return routing.Profile(raw)
+        return walking.Profile(raw)
     except ValueError:
-        choices = ", ".join(p.value for p in routing.Profile)
+        choices = ", ".join(p.value for p in walking.Profile)
         raise BadRequest(_("profile must be one of: %(c)s", c=choices), field="profile") from None
 
 
 def _minutes() -> float:
     if not request.args.get("minutes"):
         return 15.0
-    return _number("minutes", 1, routing.MAX_MINUTES)
+    return _number("minutes", 1, walking.MAX_MINUTES)
 
 
 def _bands() -> list[int]:
@@ -65,7 +65,7 @@ def _bands() -> list[int]:
     except ValueError:
         message = _("minutes must be whole numbers, e.g. 5,10,15")
         raise BadRequest(message, field="minutes") from None
-    if not bands or len(bands) > MAX_BANDS or not all(1 <= b <= routing.MAX_MINUTES for b in bands):
+    if not bands or len(bands) > MAX_BANDS or not all(1 <= b <= walking.MAX_MINUTES for b in bands):
         raise BadRequest(
             _("minutes must list 1 to %(n)s bands between 1 and %(max)s", n=MAX_BANDS, max=30),
             field="minutes",
@@ -97,7 +97,7 @@ def _places(kind: str | None) -> Select:
     return query
 
 
-def _meta(answer: routing.Answer, profile: routing.Profile) -> dict[str, Any]:
+def _meta(answer: walking.Answer, profile: walking.Profile) -> dict[str, Any]:
     date = answer.network_date
     return {
         "estimate": answer.estimate,
@@ -154,7 +154,7 @@ def walk_reach() -> Response:
     """Published places within ``minutes`` (default 15, up to 30) of walking, nearest first."""
     origin, minutes, profile = _origin(), _minutes(), _profile()
     places = _places(request.args.get("kind"))
-    answer = _engine(routing.reach, origin, minutes, profile, places)
+    answer = _engine(walking.reach, origin, minutes, profile, places)
     rows = answer.rows
     # The answer of _private() for {"type", "features", "minutes", ...meta}, written directly:
     # each feature is its cached head and two numbers.
@@ -174,7 +174,7 @@ def walk_reach() -> Response:
 def walk_isochrones() -> Response:
     """One polygon per band of walking minutes (``minutes=5,10,15``), smallest first."""
     origin, bands, profile = _origin(), _bands(), _profile()
-    answer = _engine(routing.isochrones, origin, bands, profile)
+    answer = _engine(walking.isochrones, origin, bands, profile)
     features = [
         {"type": "Feature", "geometry": geometry, "properties": {"minutes": minutes}}
         for minutes, geometry in answer.bands
@@ -193,7 +193,7 @@ def walk_route() -> Response:
     row = db.session.execute(select(lon, lat).where(Place.id == int(raw))).first()
     if row is None:
         raise NotFound()
-    answer = _engine(routing.route, origin, LonLat(row.lon, row.lat), profile)
+    answer = _engine(walking.route, origin, LonLat(row.lon, row.lat), profile)
     walk = answer.walk
     return _private(
         {

@@ -1,0 +1,37 @@
+"""Capture: what scouts enter in the street and coordinators review (places, visits, offers,
+resources, photos, CSV imports).
+
+Operations ``flush()`` and never ``commit()``: the view commits once. Entries from a device's
+offline queue are stored exactly once (:mod:`.entries`); edits carry their version.
+"""
+
+from __future__ import annotations
+
+from scout.capture.entries import Difference, DuplicatesFound, StaleEdit, by_client_key, place_point
+from scout.capture.offers import OFFER_FIELDS, RESOURCE_FIELDS, save_offer, save_resource
+from scout.capture.places import PLACE_FIELDS, create_place, similar_places, update_place
+from scout.capture.review import REVIEWABLE, my_entries, review, review_queue
+from scout.capture.visits import add_visit, last_visits, to_visit
+
+__all__ = [
+    "OFFER_FIELDS",
+    "PLACE_FIELDS",
+    "RESOURCE_FIELDS",
+    "REVIEWABLE",
+    "Difference",
+    "DuplicatesFound",
+    "StaleEdit",
+    "add_visit",
+    "by_client_key",
+    "create_place",
+    "last_visits",
+    "my_entries",
+    "place_point",
+    "review",
+    "review_queue",
+    "save_offer",
+    "save_resource",
+    "similar_places",
+    "to_visit",
+    "update_place",
+]

@@ -1,0 +1,69 @@
+"""A scout's visits to places, and the places still to visit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, exists, func, or_, select
+
+from scout.capture.entries import _add_once, by_client_key
+from scout.capture.forms import VisitForm
+from scout.extensions import db
+from scout.models import (
+    Place,
+    ReviewStatus,
+    User,
+    Visit,
+    VisitOutcome,
+)
+
+
+def add_visit(place: Place, form: VisitForm, user: User) -> tuple[Visit, bool]:
+    key = form.client_uuid
+    existing = by_client_key(Visit, key)
+    if existing is not None:
+        return existing, False
+    return _add_once(
+        lambda: Visit(
+            place=place,
+            user_id=user.id,
+            visited_on=form.visited_on.data,
+            outcome=VisitOutcome(form.outcome.data),
+            notes=form.notes.data,
+            follow_up_on=form.follow_up_on.data,
+            client_key=key,
+        ),
+        key,
+    )
+
+
+def to_visit(today: date) -> Select:
+    """Ids of places still to visit: never visited, or whose last visit asked to come back
+    by ``today``. Archived places are left out."""
+    ranked = select(
+        Visit.place_id,
+        Visit.follow_up_on,
+        func.row_number()
+        .over(partition_by=Visit.place_id, order_by=(Visit.visited_on.desc(), Visit.id.desc()))
+        .label("rn"),
+    ).subquery()
+    due = select(ranked.c.place_id).where(ranked.c.rn == 1, ranked.c.follow_up_on <= today)
+    never = ~exists().where(Visit.place_id == Place.id)
+    return select(Place.id).where(
+        Place.status != ReviewStatus.ARCHIVED, or_(never, Place.id.in_(due))
+    )
+
+
+def last_visits(place_ids: list[int]) -> dict[int, Visit]:
+    """The most recent visit of each place."""
+    if not place_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Visit)
+        .where(Visit.place_id.in_(place_ids))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+    ).all()
+    out: dict[int, Visit] = {}
+    for visit in rows:
+        out.setdefault(visit.place_id, visit)
+    return out

@@ -1,0 +1,112 @@
+"""The search's answer as GeoJSON (``POST /api/v1/search``) and what the audit keeps of it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Any
+
+from scout.schedule import format_schedule
+from scout.search.fit import FitResult
+from scout.search.query import SearchQuery
+from scout.search.run import Hit, SearchResult
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def fit_properties(fit: FitResult | None) -> dict[str, Any]:
+    if fit is None:
+        return {"school_hours_fit": None}
+    return {
+        "school_hours_fit": fit.status.value,
+        "school_hours_missing_minutes": fit.missing_minutes,
+        "school_hours_conflict_days": list(fit.days),
+    }
+
+
+def feature(h: Hit, estimate: bool, locale: str = "it") -> dict[str, Any]:
+    """A GeoJSON Feature of a hit ([lon, lat])."""
+    return {
+        "type": "Feature",
+        "id": h.key,
+        "geometry": {"type": "Point", "coordinates": [h.lon, h.lat]},
+        "properties": {
+            "key": h.key,
+            "kind": h.kind.value,
+            "item_id": h.item_id,
+            "title": h.title,
+            "number": h.number,
+            "place_id": h.place_id,
+            "place_name": h.place_name,
+            "address": h.address,
+            "organisation": h.organisation,
+            "organisation_kind": _plain(h.organisation_kind),
+            "walk_minutes": h.walk.whole_minutes,
+            "walk_metres": round(h.walk.metres),
+            "walk_minutes_from_school": (
+                h.walk_from_school.whole_minutes if h.walk_from_school else None
+            ),
+            "estimate": estimate,
+            "schedule": h.schedule,
+            "hours": format_schedule(h.schedule, locale),
+            **fit_properties(h.fit),
+            **{k: _plain(v) for k, v in h.details.items()},
+        },
+    }
+
+
+def to_geojson(result: SearchResult, locale: str = "it") -> dict[str, Any]:
+    """The answer of ``POST /api/v1/search``. The origin is not echoed back."""
+    q = result.query
+    school = result.school
+    return {
+        "type": "FeatureCollection",
+        "features": [feature(h, result.estimate, locale) for h in result.hits],
+        "estimate": result.estimate,
+        "network_date": result.network_date.isoformat() if result.network_date else None,
+        "count": len(result.hits),
+        "total": result.total,
+        "truncated": result.truncated
+        or (result.total is not None and result.total > len(result.hits)),
+        "places": result.place_count,
+        "max_minutes": q.max_minutes,
+        "profile": q.profile.value,
+        "school": (
+            {
+                "id": school.id,
+                "name": school.name,
+                "address": school.address,
+                "geometry": {"type": "Point", "coordinates": [school.lon, school.lat]},
+            }
+            if school
+            else None
+        ),
+        "school_hours": (
+            {
+                "drop_off": q.school_hours.drop_off.strftime("%H:%M"),
+                "pick_up": q.school_hours.pick_up.strftime("%H:%M"),
+                "days": sorted(q.school_hours.days),
+            }
+            if q.school_hours
+            else None
+        ),
+    }
+
+
+def audit_changes(q: SearchQuery, result_count: int) -> dict[str, Any]:
+    """What the audit trail keeps of a search: the filters, never where it started from."""
+    return {
+        "origin": q.origin_kind,
+        "with_school": q.school_id is not None,
+        "kinds": sorted(k.value for k in q.kinds),
+        "max_minutes": q.max_minutes,
+        "profile": q.profile.value,
+        "school_hours": q.school_hours is not None,
+        "results": result_count,
+    }

@@ -1,0 +1,463 @@
+"""The search itself: reach from home, the wanted items there, walks from school, the fit
+rule, the ranking. The origin is a person's home: it is never stored, logged or echoed back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Integer, Select, and_, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from scout import spatial, walking
+from scout.errors import BadRequest
+from scout.geo import LonLat
+from scout.models import (
+    ItalianLevel,
+    Offer,
+    OfferStatus,
+    Organisation,
+    OrgKind,
+    Place,
+    Resource,
+    ResourceKind,
+    ReviewStatus,
+    address_line,
+)
+from scout.search.fit import UNKNOWN, Fit, FitResult, school_hours_fit
+from scout.search.lists import SchoolInfo, school_info
+from scout.search.query import (
+    CHUNK_EXTRA,
+    COURSE_KINDS,
+    ISOCHRONE_BANDS,
+    SERVICE_KINDS,
+    Kind,
+    SearchQuery,
+)
+from scout.walking import Profile, Walk
+
+
+@dataclass(slots=True)
+class Hit:
+    """One result: an offer, a course, a service, or a partner organisation (its place)."""
+
+    kind: Kind
+    item_id: int
+    title: str
+    place_id: int
+    place_name: str
+    address: str
+    organisation: str | None
+    organisation_kind: OrgKind | None
+    lon: float
+    lat: float
+    walk: Walk
+    details: dict[str, Any] = field(default_factory=dict)
+    schedule: list[dict[str, Any]] = field(default_factory=list)
+    number: int = 0
+    walk_from_school: Walk | None = None
+    fit: FitResult | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}-{self.item_id}"
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: SearchQuery
+    hits: list[Hit]
+    estimate: bool
+    network_date: datetime | None
+    school: SchoolInfo | None = None
+    total: int | None = None  # all results found (None: not counted, more than shown)
+    truncated: bool = False  # more results lie within reach than are shown
+
+    @property
+    def place_count(self) -> int:
+        return len({h.place_id for h in self.hits})
+
+
+def _published_place() -> Any:
+    return Place.status == ReviewStatus.PUBLISHED
+
+
+def _offer_filter(q: SearchQuery, today: date) -> Any:
+    conds = [
+        Offer.status == ReviewStatus.PUBLISHED,
+        Offer.offer_status == OfferStatus.OPEN,
+        or_(Offer.expires_on.is_(None), Offer.expires_on >= today),
+    ]
+    if q.sector:
+        conds.append(func.lower(Offer.sector) == q.sector.lower())
+    if q.contract_types:
+        conds.append(Offer.contract_type.in_(sorted(q.contract_types)))
+    if q.part_times:
+        conds.append(Offer.part_time.in_(sorted(q.part_times)))
+    if q.max_italian_level is not None:
+        allowed = [lv for lv in ItalianLevel if lv.rank <= q.max_italian_level.rank]
+        conds.append(Offer.italian_level.in_(allowed))
+    return and_(*conds)
+
+
+def _resource_kinds(q: SearchQuery) -> list[ResourceKind]:
+    kinds: set[ResourceKind] = set()
+    if Kind.COURSE in q.kinds:
+        kinds |= COURSE_KINDS
+    if Kind.SERVICE in q.kinds:
+        kinds |= SERVICE_KINDS
+    return sorted(kinds)
+
+
+def _resource_filter(q: SearchQuery, today: date) -> Any:
+    return and_(
+        Resource.status == ReviewStatus.PUBLISHED,
+        Resource.kind.in_(_resource_kinds(q)),
+        or_(Resource.ends_on.is_(None), Resource.ends_on >= today),
+    )
+
+
+def _org_filter(q: SearchQuery) -> Any:
+    conds = [Organisation.is_partner.is_(True)]
+    if q.sector:
+        conds.append(Organisation.sectors.any(q.sector))
+    return and_(*conds)
+
+
+def candidate_places(q: SearchQuery, today: date) -> Select:
+    """``select(Place.id)`` of published places holding at least one wanted result.
+
+    Correlated to the enclosing query's ``place`` (EXISTS per row, by index): the walking
+    engine narrows the places to a box around the origin first, so only those are checked.
+    """
+    wanted = []
+    if Kind.OFFER in q.kinds:
+        wanted.append(Place.offers.any(_offer_filter(q, today)))
+    if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
+        wanted.append(Place.resources.any(_resource_filter(q, today)))
+    if Kind.ORGANISATION in q.kinds:
+        wanted.append(Place.organisation.has(_org_filter(q)))
+    return select(Place.id).where(_published_place(), or_(*wanted)).correlate(Place)
+
+
+def place_point(place_id: int) -> Select:
+    """``(id, lon, lat)`` of one published place."""
+    lon, lat = spatial.place_lonlat()
+    return select(Place.id, lon, lat).where(Place.id == place_id, _published_place())
+
+
+def _ids(ids: Iterable[int]) -> Any:
+    """One ``integer[]`` parameter for ``column == any_(...)``: a search passes hundreds of
+    place ids, and an expanded ``IN (...)`` list costs a parameter (and its typing) each."""
+    return any_(literal(list(ids), ARRAY(Integer)))
+
+
+def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+    # Plain rows through the connection, not ORM entities: a search may touch a thousand
+    # places (so do its offers and resources below).
+    lon, lat = spatial.place_lonlat()
+    conn = session.connection()
+    rows = conn.execute(
+        select(
+            Place.id,
+            Place.name,
+            Place.street,
+            Place.civic_number,
+            Place.postcode,
+            Place.opening_hours,
+            Organisation.name.label("org_name"),
+            Organisation.kind.label("org_kind"),
+            Organisation.is_partner,
+            Organisation.sectors,
+            Organisation.website,
+            Organisation.phone,
+            Organisation.email,
+            lon,
+            lat,
+        )
+        .outerjoin(Place.organisation)
+        .where(Place.id == _ids(ids))
+    ).all()
+    return {r.id: r for r in rows}
+
+
+OFFER_COLUMNS = (
+    Offer.id,
+    Offer.place_id,
+    Offer.title,
+    Offer.schedule,
+    Offer.sector,
+    Offer.contract_type,
+    Offer.part_time,
+    Offer.hours_per_week,
+    Offer.italian_level,
+    Offer.how_to_apply,
+    Offer.documents_required,
+    Offer.expires_on,
+    Offer.description,
+)
+
+
+RESOURCE_COLUMNS = (
+    Resource.id,
+    Resource.place_id,
+    Resource.title,
+    Resource.schedule,
+    Resource.kind,
+    Resource.languages,
+    Resource.childcare,
+    Resource.is_free,
+    Resource.cost,
+    Resource.how_to_enrol,
+    Resource.starts_on,
+    Resource.ends_on,
+    Resource.description,
+)
+
+
+def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: date) -> list[Hit]:
+    ids = list(walks)
+    if not ids:
+        return []
+    places = _place_rows(session, ids)
+    conn = session.connection()
+    addresses: dict[int, str] = {}
+
+    def hit(kind: Kind, item_id: int, title: str, pid: int, **kw: Any) -> Hit:
+        p = places[pid]
+        address = addresses.get(pid)
+        if address is None:
+            address = addresses[pid] = address_line(p.street, p.civic_number, p.postcode)
+        return Hit(
+            kind=kind,
+            item_id=item_id,
+            title=title,
+            place_id=pid,
+            place_name=p.name,
+            address=address,
+            organisation=p.org_name,
+            organisation_kind=p.org_kind,
+            lon=p.lon,
+            lat=p.lat,
+            walk=walks[pid],
+            **kw,
+        )
+
+    out: list[Hit] = []
+    if Kind.OFFER in q.kinds:
+        for o in conn.execute(
+            select(*OFFER_COLUMNS)
+            .where(Offer.place_id == _ids(ids), _offer_filter(q, today))
+            .order_by(Offer.id)
+        ):
+            out.append(
+                hit(
+                    Kind.OFFER,
+                    o.id,
+                    o.title,
+                    o.place_id,
+                    schedule=list(o.schedule or []),
+                    details={
+                        "sector": o.sector,
+                        "contract_type": o.contract_type,
+                        "part_time": o.part_time,
+                        "hours_per_week": float(o.hours_per_week) if o.hours_per_week else None,
+                        "italian_level": o.italian_level,
+                        "how_to_apply": o.how_to_apply,
+                        "documents_required": o.documents_required,
+                        "expires_on": o.expires_on,
+                        "description": o.description,
+                    },
+                )
+            )
+    if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
+        for r in conn.execute(
+            select(*RESOURCE_COLUMNS)
+            .where(Resource.place_id == _ids(ids), _resource_filter(q, today))
+            .order_by(Resource.id)
+        ):
+            out.append(
+                hit(
+                    Kind.COURSE if r.kind in COURSE_KINDS else Kind.SERVICE,
+                    r.id,
+                    r.title,
+                    r.place_id,
+                    schedule=list(r.schedule or []),
+                    details={
+                        "resource_kind": r.kind,
+                        "languages": list(r.languages or []),
+                        "childcare": r.childcare,
+                        "is_free": r.is_free,
+                        "cost": r.cost,
+                        "how_to_enrol": r.how_to_enrol,
+                        "starts_on": r.starts_on,
+                        "ends_on": r.ends_on,
+                        "description": r.description,
+                    },
+                )
+            )
+    if Kind.ORGANISATION in q.kinds:
+        # The same test as _org_filter, on the rows already read.
+        for pid, p in places.items():
+            if not p.is_partner or (q.sector and q.sector not in (p.sectors or [])):
+                continue
+            out.append(
+                hit(
+                    Kind.ORGANISATION,
+                    pid,
+                    p.org_name,
+                    pid,
+                    details={
+                        "opening_hours": p.opening_hours,
+                        "website": p.website,
+                        "phone": p.phone,
+                        "email": p.email,
+                        "sectors": list(p.sectors or []),
+                    },
+                )
+            )
+    return out
+
+
+_KIND_ORDER = {Kind.OFFER: 0, Kind.COURSE: 1, Kind.SERVICE: 2, Kind.ORGANISATION: 3}
+
+
+def rank(hits: list[Hit]) -> list[Hit]:
+    """Nearest place first (ties by name); within a place offers, courses, services, partner.
+    Places are numbered 1, 2, ... in that order, as their map markers are."""
+    hits.sort(
+        key=lambda h: (h.walk.seconds, h.place_name, h.place_id, _KIND_ORDER[h.kind], h.item_id)
+    )
+    numbers: dict[int, int] = {}
+    for h in hits:
+        h.number = numbers.setdefault(h.place_id, len(numbers) + 1)
+    return hits
+
+
+def apply_school(
+    hits: list[Hit], q: SearchQuery, school: SchoolInfo | None, school_walks: Mapping[int, Walk]
+) -> None:
+    """Fill walks from school and the school-hours fit of every hit."""
+    for h in hits:
+        h.walk_from_school = school_walks.get(h.place_id) if school else None
+        if q.school_hours is None:
+            continue
+        if h.kind == Kind.ORGANISATION:
+            h.fit = UNKNOWN
+            continue
+        # School → work when the school is known; otherwise home stands in for it.
+        basis = h.walk_from_school or h.walk
+        h.fit = school_hours_fit(h.schedule, q.school_hours, basis.whole_minutes)
+
+
+def _finish(
+    q: SearchQuery, hits: list[Hit], answer: walking.Answer, school: SchoolInfo | None
+) -> SearchResult:
+    """Walks from school and the fit rule, then the ranking."""
+    school_walks: dict[int, Walk] = {}
+    if school is not None and hits:
+        targets = {h.place_id: LonLat(h.lon, h.lat) for h in hits}
+        school_walks = walking.walk_to(school.point, targets, q.profile, place_ids=True).walks
+    apply_school(hits, q, school, school_walks)
+    return SearchResult(q, rank(hits), answer.estimate, answer.network_date, school)
+
+
+def run(session: Session, q: SearchQuery) -> SearchResult:
+    """The search: reach from home, the wanted items there, walks from school, the fit rule."""
+    today = q.today or date.today()
+    # An unknown school fails before any walking.
+    school = school_info(session, q.school_id) if q.school_id is not None else None
+    hiding = q.hide_not_fitting and q.school_hours is not None
+    if hiding:
+        answer = walking.reach(
+            q.origin, q.max_minutes, q.profile, places=candidate_places(q, today)
+        )
+        hits = rank(_hits(session, q, answer.walks, today))
+        result = _finish(q, hits, answer, school)
+        result.hits = [h for h in result.hits if h.fit is None or h.fit.status != Fit.DOES_NOT_FIT]
+        result.total = len(result.hits)
+        result.hits = nearest(rank(result.hits), q.limit)
+        return result
+    # The engine's own reach over every published place (its cheapest query), then the
+    # wanted items of the nearest places, a chunk at a time, until ``limit`` are found:
+    # items, walks from school and JSON only for what is shown.
+    answer = walking.reach(q.origin, q.max_minutes, q.profile)
+    order = list(answer.walks)
+    hits: list[Hit] = []
+    done = 0
+    while done < len(order) and len(hits) < q.limit:
+        chunk = order[done : done + q.limit + CHUNK_EXTRA]
+        done += len(chunk)
+        hits += _hits(session, q, {pid: answer.walks[pid] for pid in chunk}, today)
+    shown = nearest(rank(hits), q.limit)
+    result = _finish(q, shown, answer, school)
+    more = done < len(order) or len(shown) < len(hits)
+    result.total = None if more else len(shown)
+    result.truncated = more
+    return result
+
+
+def nearest(ranked: list[Hit], limit: int) -> list[Hit]:
+    """The first ``limit`` hits, rounded up to whole places (a place's items stay together)."""
+    if len(ranked) <= limit:
+        return ranked
+    last_place = ranked[limit - 1].place_id
+    end = limit
+    while end < len(ranked) and ranked[end].place_id == last_place:
+        end += 1
+    return ranked[:end]
+
+
+def _places_of_keys(session: Session, keys: set[str]) -> set[int]:
+    """Place ids of result keys such as ``offer-12``, ``course-3``, ``organisation-7``."""
+    ids: dict[str, set[int]] = {}
+    for key in keys:
+        kind, _sep, number = key.partition("-")
+        if kind in Kind.__members__.values() and number.isdigit():
+            ids.setdefault(kind, set()).add(int(number))
+    out = set(ids.get(Kind.ORGANISATION, set()))
+    if ids.get(Kind.OFFER):
+        out |= set(session.scalars(select(Offer.place_id).where(Offer.id.in_(ids[Kind.OFFER]))))
+    resources = ids.get(Kind.COURSE, set()) | ids.get(Kind.SERVICE, set())
+    if resources:
+        out |= set(session.scalars(select(Resource.place_id).where(Resource.id.in_(resources))))
+    return out
+
+
+def run_selected(session: Session, q: SearchQuery, keys: Iterable[str]) -> SearchResult:
+    """The chosen results only (for the printed sheet), walking times recomputed."""
+    wanted = {k for k in keys if isinstance(k, str)}
+    if not wanted:
+        raise BadRequest("choose at least one result", field="items")
+    walking.check_origin(q.origin)
+    today = q.today or date.today()
+    lon, lat = spatial.place_lonlat()
+    rows = session.execute(
+        select(Place.id, lon, lat).where(
+            Place.id.in_(_places_of_keys(session, wanted)),
+            Place.id.in_(candidate_places(q, today).scalar_subquery()),
+        )
+    ).all()
+    targets = {pid: LonLat(x, y) for pid, x, y in rows}
+    answer = walking.walk_to(q.origin, targets, q.profile, place_ids=True)
+    hits = [h for h in _hits(session, q, answer.walks, today) if h.key in wanted]
+    school = school_info(session, q.school_id) if q.school_id is not None else None
+    return _finish(q, hits, answer, school)
+
+
+def isochrones(q_origin: LonLat, profile: Profile, max_minutes: int) -> dict[str, Any]:
+    """The 5/10/15-minute bands (those up to ``max_minutes``, and ``max_minutes`` itself)."""
+    bands = sorted({b for b in ISOCHRONE_BANDS if b <= max_minutes} | {max_minutes})
+    answer = walking.isochrones(q_origin, bands, profile)
+    return {
+        "type": "FeatureCollection",
+        "estimate": answer.estimate,
+        "features": [
+            {"type": "Feature", "properties": {"minutes": minutes}, "geometry": geom}
+            for minutes, geom in answer.bands
+        ],
+    }

@@ -1,0 +1,327 @@
+"""Walking engine: walking times, isochrones and routes from one origin.
+
+The public interface is :func:`reach`, :func:`walk_to`, :func:`isochrones`, :func:`route` and
+:func:`check_origin`. Every answer says whether it is an ``estimate`` (no pedestrian network
+imported: straight-line distance x ``DETOUR_FACTOR`` at the profile's speed) and the
+``network_date`` of the OSM data it used. Origins are never logged or stored.
+
+With a network imported (:mod:`scout.osm`), each process holds the graph in memory
+(:mod:`scout.walkgraph`): a read-only copy loaded on first use and reloaded when the current
+network in the database changes, so a re-import never leaves a search half on the old network and
+half on the new. Points snap to the nearest point of the nearest walkable edge; the snap distance
+is walked too, and a point farther than ``MAX_SNAP_M`` is refused.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from shapely.geometry import LineString, Point, mapping
+from sqlalchemy import Select, select
+
+from scout import spatial
+from scout.errors import OutOfArea
+from scout.extensions import db
+from scout.geo import LonLat, haversine_lonlat_m, haversine_m
+from scout.models import Place
+
+if TYPE_CHECKING:
+    from scout.walking.graph import Graph
+
+K = TypeVar("K")
+
+
+class Profile(enum.StrEnum):
+    STANDARD = "standard"
+    STROLLER = "stroller"
+
+    @property
+    def speed_m_s(self) -> float:
+        return {Profile.STANDARD: 4.5, Profile.STROLLER: 3.6}[self] * 1000 / 3600
+
+    @property
+    def label(self) -> Any:
+        return {Profile.STANDARD: _l("Standard"), Profile.STROLLER: _l("With a stroller")}[self]
+
+    @property
+    def avoids_steps(self) -> bool:
+        return self is Profile.STROLLER
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    metres: float
+    seconds: float
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+    @property
+    def whole_minutes(self) -> int:
+        """Minutes rounded up, as shown to people (a 4.2-minute walk is "5 min")."""
+        return max(1, math.ceil(self.seconds / 60 - 1e-9))
+
+
+@dataclass(slots=True)
+class Answer:
+    estimate: bool
+    network_date: datetime | None = None
+
+
+@dataclass(slots=True)
+class ReachAnswer(Answer):
+    walks: dict[int, Walk] = field(default_factory=dict)  # place id → walk, nearest first
+    rows: dict[int, Any] = field(default_factory=dict)  # place id → row (see :func:`reach`)
+
+
+@dataclass(slots=True)
+class WalkAnswer(Answer):
+    # Targets that cannot be reached on the network (farther than MAX_SNAP_M from any walkable
+    # edge, or cut off from the origin) are missing from ``walks``.
+    walks: dict[Any, Walk] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class IsochroneAnswer(Answer):
+    # (minutes, GeoJSON Polygon/MultiPolygon geometry), smallest band first
+    bands: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RouteAnswer(Answer):
+    walk: Walk | None = None
+    line: dict[str, Any] | None = None  # GeoJSON LineString, [lon, lat]
+
+
+MAX_SNAP_M = 250
+MAX_MINUTES = 30
+
+
+class TooFarFromPaths(OutOfArea):
+    default_message = _l(
+        "This point is more than 250 m from any street or path we know: choose a point nearer "
+        "a street."
+    )
+
+
+def _estimate(a: LonLat, b: LonLat, profile: Profile) -> Walk:
+    metres = haversine_m(a, b) * current_app.config["DETOUR_FACTOR"]
+    return Walk(metres=metres, seconds=metres / profile.speed_m_s)
+
+
+def _estimates(
+    origin: LonLat, rows: list[Any], profile: Profile, max_seconds: float
+) -> dict[int, Walk]:
+    """:func:`_estimate` to each ``(id, lon, lat, ...)`` row, those within ``max_seconds``."""
+    factor, speed = current_app.config["DETOUR_FACTOR"], profile.speed_m_s
+    lon, lat = origin.lon, origin.lat
+    out = {}
+    for r in rows:
+        metres = haversine_lonlat_m(lon, lat, r[1], r[2]) * factor
+        if metres / speed <= max_seconds:
+            out[r[0]] = Walk(metres=metres, seconds=metres / speed)
+    return out
+
+
+def _walk(metres: float, profile: Profile) -> Walk:
+    return Walk(metres=metres, seconds=metres / profile.speed_m_s)
+
+
+def network() -> Graph | None:
+    """The current network's in-memory graph, or None (estimate mode)."""
+    from scout.walking.graph import current_graph
+
+    return current_graph(db.session)
+
+
+def check_origin(origin: LonLat) -> None:
+    """Refuse a point outside the service area (raises :class:`OutOfArea`)."""
+    if not spatial.in_service_area(origin):
+        raise OutOfArea()
+
+
+def _candidates(origin: LonLat, radius_m: float, places: Select) -> list[Any]:
+    """``(id, lon, lat, *other columns of places)`` of the places of ``places`` in the box
+    ``radius_m`` around ``origin`` (a superset of those within ``radius_m``: the caller
+    measures)."""
+    lon, lat = spatial.place_lonlat()
+    box = spatial.places_in_box(origin, radius_m)
+    cols = list(places.selected_columns)
+    if cols[0].compare(Place.__table__.c.id):
+        # ``select(Place.id, ...).where(...)``: add the point and the box to it (a self-join
+        # on ``id IN (...)`` costs four times as much).
+        query = places.with_only_columns(cols[0], lon, lat, *cols[1:]).where(box)
+    else:
+        query = select(Place.id, lon, lat).where(Place.id.in_(places.scalar_subquery()), box)
+    # Plain rows through the connection: the ORM adds nothing to a thousand tuples but time.
+    return db.session.connection().execute(query).all()
+
+
+def _published() -> Select:
+    return select(Place.id).where(Place.status == "published")
+
+
+def reach(
+    origin: LonLat,
+    max_minutes: float,
+    profile: Profile = Profile.STANDARD,
+    places: Select | None = None,
+) -> ReachAnswer:
+    """Walking time to every place of ``places`` (a select of ``Place.id``; default: all
+    published places) reachable within ``max_minutes``, nearest first.
+
+    When ``places`` selects more columns after ``Place.id`` (e.g. names), they are read in the
+    same query and the answer's ``rows`` holds them, by place id: ``(id, lon, lat, *those)``.
+    """
+    check_origin(origin)
+    if places is None:
+        places = _published()
+    budget_m = max_minutes * 60 * profile.speed_m_s
+    graph = network()
+    if graph is None:
+        rows = _candidates(origin, budget_m / current_app.config["DETOUR_FACTOR"], places)
+        walks = _estimates(origin, rows, profile, max_minutes * 60 + 1e-6)
+        ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
+        return ReachAnswer(estimate=True, walks=ordered, rows=_rows_of(rows, ordered))
+    start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+    if start is None:
+        raise TooFarFromPaths()
+    # A walk is never shorter than the straight line: the crow-flies radius bounds the places.
+    rows = _candidates(origin, budget_m * 1.005 + 1, places) if start.dist <= budget_m else []
+    metres = graph.distances(start, rows, budget_m, MAX_SNAP_M)
+    ordered = sorted(metres.items(), key=lambda kv: kv[1])
+    speed = profile.speed_m_s
+    walks = {pid: Walk(m, m / speed) for pid, m in ordered}
+    return ReachAnswer(
+        estimate=False, network_date=graph.osm_date, walks=walks, rows=_rows_of(rows, walks)
+    )
+
+
+def _rows_of(rows: list[Any], walks: Mapping[int, Walk]) -> dict[int, Any]:
+    """The candidate rows of the reached places, when they carry more than the point."""
+    if not rows or len(rows[0]) <= 3:
+        return {}
+    return {r[0]: r for r in rows if r[0] in walks}
+
+
+# A walk to a target seldom exceeds this many times the straight line (plus both snaps): the
+# first bound of an unbounded walk (see :meth:`Graph.distances`; a farther target costs a
+# second, unbounded pass, never a wrong answer).
+WALK_TO_HINT_FACTOR = 1.6
+
+
+def walk_to(
+    origin: LonLat,
+    targets: Mapping[K, LonLat],
+    profile: Profile = Profile.STANDARD,
+    *,
+    place_ids: bool = False,
+) -> WalkAnswer:
+    """Walking time from ``origin`` to each target point (e.g. school → each place).
+
+    With ``place_ids`` (the keys are place ids and the points those places'), the targets'
+    snaps are kept per process, as :func:`reach` keeps them."""
+    graph = network()
+    if graph is None:
+        return WalkAnswer(
+            estimate=True, walks={k: _estimate(origin, p, profile) for k, p in targets.items()}
+        )
+    start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+    if start is None:
+        raise TooFarFromPaths()
+    keys = list(targets)
+    rows = [(k if place_ids else i, targets[k].lon, targets[k].lat) for i, k in enumerate(keys)]
+    speed = profile.speed_m_s
+    hint = WALK_TO_HINT_FACTOR * graph.farthest_m(origin, rows) + 2 * MAX_SNAP_M
+    metres = graph.distances(start, rows, math.inf, MAX_SNAP_M, cache=place_ids, hint=hint)
+    return WalkAnswer(
+        estimate=False,
+        network_date=graph.osm_date,
+        walks={(k if place_ids else keys[k]): Walk(m, m / speed) for k, m in metres.items()},
+    )
+
+
+def isochrones(
+    origin: LonLat, bands: list[int], profile: Profile = Profile.STANDARD
+) -> IsochroneAnswer:
+    """One polygon per band of minutes (estimate mode: circles of the reachable radius)."""
+    check_origin(origin)
+    bands = sorted(bands)
+    graph = network()
+    if graph is not None:
+        start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+        if start is None:
+            raise TooFarFromPaths()
+        budgets = [b * 60 * profile.speed_m_s for b in bands]
+        shapes = graph.isochrones(start, budgets)
+        return IsochroneAnswer(
+            estimate=False,
+            network_date=graph.osm_date,
+            bands=list(zip(bands, shapes, strict=True)),
+        )
+    out = []
+    # ~ metres per degree at Milan's latitude, to draw the circle in lon/lat.
+    m_per_deg_lat = 111_132.0
+    m_per_deg_lon = m_per_deg_lat * math.cos(math.radians(origin.lat))
+    for minutes in bands:
+        r = minutes * 60 * profile.speed_m_s / current_app.config["DETOUR_FACTOR"]
+        circle = Point(0, 0).buffer(1, quad_segs=16)
+        coords = [
+            (origin.lon + x * r / m_per_deg_lon, origin.lat + y * r / m_per_deg_lat)
+            for x, y in circle.exterior.coords
+        ]
+        out.append((minutes, {"type": "Polygon", "coordinates": [coords]}))
+    return IsochroneAnswer(estimate=True, bands=out)
+
+
+def route(origin: LonLat, target: LonLat, profile: Profile = Profile.STANDARD) -> RouteAnswer:
+    """The walking line and time from ``origin`` to ``target``.
+
+    On the network, ``walk`` and ``line`` are None when the target cannot be reached (farther
+    than ``MAX_SNAP_M`` from any path, or cut off, e.g. only by steps with a stroller)."""
+    check_origin(origin)
+    graph = network()
+    if graph is None:
+        line = LineString([(origin.lon, origin.lat), (target.lon, target.lat)])
+        return RouteAnswer(
+            estimate=True, walk=_estimate(origin, target, profile), line=mapping(line)
+        )
+    start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+    if start is None:
+        raise TooFarFromPaths()
+    found = graph.route(start, target, MAX_SNAP_M)
+    if found is None:
+        return RouteAnswer(estimate=False, network_date=graph.osm_date)
+    metres, coords = found
+    return RouteAnswer(
+        estimate=False,
+        network_date=graph.osm_date,
+        walk=_walk(metres, profile),
+        line={"type": "LineString", "coordinates": coords},
+    )
+
+
+__all__ = [
+    "MAX_MINUTES",
+    "MAX_SNAP_M",
+    "IsochroneAnswer",
+    "Profile",
+    "ReachAnswer",
+    "RouteAnswer",
+    "TooFarFromPaths",
+    "Walk",
+    "WalkAnswer",
+    "check_origin",
+    "isochrones",
+    "reach",
+    "route",
+    "walk_to",
+]

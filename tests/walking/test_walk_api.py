@@ -1,0 +1,160 @@
+"""``/api/v1/walk/*``: GeoJSON out, 400 naming the bad parameter, estimate flag, no origin kept."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bench.netgen import generate_grid
+from scout.auth import issue_token
+from scout.extensions import db
+from scout.geo import metres_per_degree
+from scout.models import OrgKind, Role
+from scout.walking.osm_import import import_osm
+
+ORIGIN = (9.2271, 45.4970)
+
+
+def grid_point(col: float, row: float, spacing: float = 80) -> tuple[float, float]:
+    m_lon, m_lat = metres_per_degree(ORIGIN[1])
+    return ORIGIN[0] + col * spacing / float(m_lon), ORIGIN[1] + row * spacing / float(m_lat)
+
+
+@pytest.fixture
+def staff(client, login, make_user):
+    return login(make_user(Role.TUTOR))
+
+
+@pytest.fixture
+def grid(app, tmp_path):
+    path = generate_grid(tmp_path / "grid.osm", 6, 4, origin=ORIGIN, jitter=0)
+    report = import_osm(db.session, path)
+    db.session.commit()
+    return report
+
+
+def test_reach_lists_places_nearest_first(staff, grid, make_place):
+    near = make_place(name="Near", lon=grid_point(1, 0)[0], lat=grid_point(1, 0)[1])
+    far = make_place(
+        name="Far",
+        lon=grid_point(5, 3)[0],
+        lat=grid_point(5, 3)[1],
+        org_kind=OrgKind.PARISH,
+    )
+    make_place(name="Draft", lon=grid_point(2, 0)[0], lat=grid_point(2, 0)[1], status="draft")
+    lon, lat = grid_point(0, 0)
+    body = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}&minutes=15").get_json()
+    assert body["type"] == "FeatureCollection"
+    assert body["estimate"] is False
+    assert body["network_date"].startswith("2026-11-01")
+    assert [f["id"] for f in body["features"]] == [near.id, far.id]
+    first = body["features"][0]["properties"]
+    assert first["walk_metres"] == 80
+    assert first["walk_minutes"] == 2
+    assert body["features"][1]["properties"]["walk_metres"] == 640
+    parish = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}&kind=parish").get_json()
+    assert [f["id"] for f in parish["features"]] == [far.id]
+    short = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}&minutes=2").get_json()
+    assert [f["id"] for f in short["features"]] == [near.id]
+
+
+def test_reach_with_a_token(app, client, grid, make_user):
+    token = issue_token(make_user(Role.TUTOR), "api")
+    db.session.commit()
+    lon, lat = grid_point(0, 0)
+    response = client.get(
+        f"/api/v1/walk/reach?lon={lon}&lat={lat}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_isochrones_one_polygon_per_band(staff, grid):
+    lon, lat = grid_point(2, 2)
+    body = staff.get(f"/api/v1/walk/isochrones?lon={lon}&lat={lat}&minutes=1,3,2").get_json()
+    assert [f["properties"]["minutes"] for f in body["features"]] == [1, 2, 3]
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in body["features"])
+    assert body["estimate"] is False
+
+
+def test_route_is_a_line_with_minutes_and_metres(staff, grid, make_place):
+    place = make_place(lon=grid_point(3, 2)[0], lat=grid_point(3, 2)[1])
+    lon, lat = grid_point(0, 0)
+    body = staff.get(
+        f"/api/v1/walk/route?lon={lon}&lat={lat}&place_id={place.id}&profile=stroller"
+    ).get_json()
+    assert body["geometry"]["type"] == "LineString"
+    assert body["properties"]["walk_metres"] == 400
+    assert body["properties"]["walk_minutes"] == 7  # 400 m at 3.6 km/h = 6.7 min
+    assert body["properties"]["profile"] == "stroller"
+
+
+def test_unknown_place_is_404(staff):
+    lon, lat = ORIGIN
+    response = staff.get(f"/api/v1/walk/route?lon={lon}&lat={lat}&place_id=999999")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("lat=45.49", "lon"),
+        ("lon=abc&lat=45.49", "lon"),
+        ("lon=9.22&lat=nan", "lat"),
+        ("lon=9.22&lat=95", "lat"),
+        ("lon=9.2271&lat=45.497&minutes=31", "minutes"),
+        ("lon=9.2271&lat=45.497&minutes=0", "minutes"),
+        ("lon=9.2271&lat=45.497&minutes=ten", "minutes"),
+        ("lon=9.2271&lat=45.497&profile=car", "profile"),
+        ("lon=9.2271&lat=45.497&kind=zoo", "kind"),
+        ("lon=9.1240&lat=45.4780", "lon,lat"),  # San Siro: outside the area
+    ],
+)
+def test_bad_reach_parameters_are_400_naming_the_parameter(staff, query, field):
+    response = staff.get(f"/api/v1/walk/reach?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("isochrones?lon=9.2271&lat=45.497&minutes=5,x", "minutes"),
+        ("isochrones?lon=9.2271&lat=45.497&minutes=5,45", "minutes"),
+        ("isochrones?lon=9.2271&lat=45.497&minutes=1,2,3,4,5,6,7", "minutes"),
+        ("route?lon=9.2271&lat=45.497&place_id=x", "place_id"),
+        ("route?lon=9.2271&lat=45.497", "place_id"),
+    ],
+)
+def test_bad_isochrone_and_route_parameters(staff, path, field):
+    response = staff.get(f"/api/v1/walk/{path}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+
+
+def test_far_from_any_street_is_400(staff, grid):
+    lon, lat = grid_point(2, 8)  # 320 m north of the grid
+    response = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "lon,lat"
+
+
+def test_estimate_mode_is_flagged(staff, make_place):
+    place = make_place(lon=9.2280, lat=45.4975)
+    body = staff.get("/api/v1/walk/reach?lon=9.2271&lat=45.4970").get_json()
+    assert body["estimate"] is True
+    assert body["network_date"] is None
+    assert [f["id"] for f in body["features"]] == [place.id]
+    route = staff.get(f"/api/v1/walk/route?lon=9.2271&lat=45.4970&place_id={place.id}")
+    assert route.get_json()["properties"]["estimate"] is True
+
+
+def test_origin_is_not_logged(staff, grid, caplog):
+    caplog.set_level(logging.DEBUG)
+    lon, lat = grid_point(1.2345, 0.5)
+    for kind in ("reach", "isochrones"):
+        assert staff.get(f"/api/v1/walk/{kind}?lon={lon}&lat={lat}").status_code == 200
+    text = caplog.text
+    assert f"{lon}"[:8] not in text
+    assert f"{lat}"[:8] not in text
