@@ -22,9 +22,10 @@ SERVICE_BUFFER_M = 1500
 KM_ZERO_MINUTES = 15
 # Scouts: GPS accuracy (metres) beyond which the position must be confirmed or the pin dragged.
 GPS_ACCURACY_MAX_M = 50
-# Bulletin: an offer is km zero within KM_ZERO_MINUTES of a programme hub or inside these
-# municipi (None: the served SERVICE_MUNICIPI; [] turns the municipio rule off).
-KM_ZERO_MUNICIPI: list[int] | None = None
+# Bulletin: an offer is km zero within KM_ZERO_MINUTES' walk of a programme hub. The municipio
+# rule is off unless configured: list municipi here (e.g. [2, 3]) and every offer inside them
+# counts as km zero too, however far it is from a hub.
+KM_ZERO_MUNICIPI: list[int] = []
 # Straight-line fallback when no walking network is imported.
 DETOUR_FACTOR = 1.3
 

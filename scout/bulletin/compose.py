@@ -86,9 +86,16 @@ def week_of(day: date) -> date:
 
 
 def km_zero_municipi() -> list[int]:
-    cfg = current_app.config
-    configured = cfg.get("KM_ZERO_MUNICIPI")
-    return list(cfg["SERVICE_MUNICIPI"] if configured is None else configured)
+    """The municipi whose offers are km zero however far the walk ([]: the rule is off)."""
+    return sorted({int(n) for n in current_app.config.get("KM_ZERO_MUNICIPI") or []})
+
+
+def km_zero_rule() -> dict[str, Any]:
+    """The km-zero rule in force, as the snapshot keeps it (and the pages state it)."""
+    return {
+        "minutes": int(current_app.config["KM_ZERO_MINUTES"]),
+        "municipi": km_zero_municipi(),
+    }
 
 
 # --- what is eligible for a week ---------------------------------------------------------
@@ -159,7 +166,8 @@ def _points(place_ids: set[int]) -> dict[int, LonLat]:
 
 def classify_km_zero(places: list[Place]) -> dict[int, KmZero]:
     """Km-zero status of each place: within ``KM_ZERO_MINUTES`` walk of a programme hub
-    (exactly N minutes counts), or inside the km-zero municipi.
+    (exactly N minutes counts), or, only if ``KM_ZERO_MUNICIPI`` is configured, inside one
+    of those municipi.
 
     Walks are asked of the walking engine from each hub to all places at once; if it cannot
     answer for a hub, that hub is skipped and the municipio rule still applies.
@@ -398,6 +406,7 @@ def build_snapshot(bulletin: Bulletin) -> dict[str, Any]:
         "published_on": bulletin.published_on.isoformat() if bulletin.published_on else None,
         "editorial": bulletin.editorial,
         "km_zero_minutes": current_app.config["KM_ZERO_MINUTES"],
+        "km_zero": km_zero_rule(),
         "sections": [s for s in sections.values() if s["items"] or s["note"]],
         "hubs": [_hub_fields(hub) for hub, _p in _hubs()],
     }

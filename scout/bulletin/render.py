@@ -12,8 +12,10 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import get_day_names
+from babel.lists import format_list
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from scout.bulletin.compose import LANGUAGES, SECTIONS
 from scout.models import ContractType, ItalianLevel, PartTime, ResourceKind
@@ -33,8 +35,59 @@ def _date(iso: str | None, fmt: str = "d MMMM yyyy") -> str:
     return format_date(date.fromisoformat(iso), fmt) if iso else ""
 
 
-def section_title(key: str) -> str:
+def _km_zero_rule(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The rule a snapshot was published under (bulletins before it was kept: only minutes)."""
+    if not snapshot:
+        return None
+    rule = snapshot.get("km_zero")
+    if rule is None and snapshot.get("km_zero_minutes") is not None:
+        return {"minutes": snapshot["km_zero_minutes"], "municipi": None}
+    return rule
+
+
+def _municipi(numbers: list[int]) -> str:
+    listed = format_list([str(n) for n in numbers], locale=str(get_locale()))
+    return ngettext("Municipio %(list)s", "Municipi %(list)s", len(numbers), list=listed)
+
+
+def section_title(key: str, snapshot: dict[str, Any] | None = None) -> str:
+    """A section's heading; the km-zero one states its walk in minutes."""
+    rule = _km_zero_rule(snapshot)
+    if key == "km_zero" and rule:
+        return _("Km-zero job offers: up to %(n)s minutes on foot", n=rule["minutes"])
     return str(SECTIONS[key])
+
+
+def section_intro(key: str, snapshot: dict[str, Any]) -> str:
+    """The rule behind the km-zero and open-market sections, in numbers ('' for others)."""
+    rule = _km_zero_rule(snapshot)
+    if not rule or key not in ("km_zero", "market"):
+        return ""
+    n = rule["minutes"]
+    municipi = rule.get("municipi")
+    if municipi is None:  # published before the rule was kept with the bulletin
+        if key == "market":
+            return ""
+        return _(
+            "Within %(n)s minutes' walk of a programme hub, or in the neighbourhoods served.", n=n
+        )
+    if key == "km_zero":
+        text = _(
+            "Offers at most %(n)s minutes' walk (exactly %(n)s included) from the nearest "
+            "programme hub, measured along the streets.",
+            n=n,
+        )
+        if municipi:
+            text += " " + _(
+                "Offers anywhere in %(municipi)s count as km zero too.",
+                municipi=_municipi(municipi),
+            )
+        return text
+    return _(
+        "Offers more than %(n)s minutes' walk from every programme hub: elsewhere in Milan "
+        "and its metropolitan area, or with no fixed place.",
+        n=n,
+    )
 
 
 def week_label(snapshot: dict[str, Any]) -> str:
@@ -156,7 +209,10 @@ def render_text(snapshot: dict[str, Any], url: str | None = None) -> str:
         for para in snapshot["editorial"].splitlines():
             out += wrap(para) if para.strip() else []
     for section in snapshot["sections"]:
-        out += ["", "", *heading(section_title(section["key"]))]
+        out += ["", "", *heading(section_title(section["key"], snapshot))]
+        intro = section_intro(section["key"], snapshot)
+        if intro:
+            out += ["", *wrap(intro)]
         if section.get("note"):
             out += ["", *wrap(section["note"])]
         for item in section["items"]:
@@ -184,6 +240,7 @@ def template_helpers() -> dict[str, Any]:
     """Functions the bulletin templates use (they get the snapshot, never live rows)."""
     return {
         "section_title": section_title,
+        "section_intro": section_intro,
         "week_label": week_label,
         "item_place": item_place,
         "item_facts": item_facts,

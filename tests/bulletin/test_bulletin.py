@@ -159,11 +159,12 @@ def test_expired_offers_and_unpublished_places_never_appear(seeded, client):
     [(899.0, "km_zero", 15), (900.0, "km_zero", 15), (900.5, "market", 16), (960, "market", 16)],
 )
 def test_km_zero_boundary_is_exactly_n_minutes(
-    app, monkeypatch, make_place, make_offer, hub, walks, seconds, section, minutes
+    app, make_place, make_offer, hub, walks, seconds, section, minutes
 ):
-    monkeypatch.setitem(app.config, "KM_ZERO_MINUTES", 15)
-    monkeypatch.setitem(app.config, "KM_ZERO_MUNICIPI", [])  # only the walk counts
+    # The default settings: 15 minutes, no municipio rule (the shop is inside Municipio 2).
+    assert (app.config["KM_ZERO_MINUTES"], app.config["KM_ZERO_MUNICIPI"]) == (15, [])
     place = make_place("Bottega", lon=9.2290, lat=45.4990)
+    assert place.municipio == 2
     walks[place.id] = seconds
     make_offer(place, "Commessa")
 
@@ -173,26 +174,50 @@ def test_km_zero_boundary_is_exactly_n_minutes(
 
 def test_minutes_are_configurable(app, monkeypatch, make_place, make_offer, hub, walks):
     monkeypatch.setitem(app.config, "KM_ZERO_MINUTES", 10)
-    monkeypatch.setitem(app.config, "KM_ZERO_MUNICIPI", [])
     place = make_place("Bottega", lon=9.2290, lat=45.4990)
     walks[place.id] = 12 * 60
     make_offer(place, "Commessa")
     assert service.create_draft(TODAY, None).items[0].section == "market"
 
 
-def test_inside_the_served_municipi_is_km_zero_even_beyond_the_walk(
-    make_place, make_offer, hub, walks
+def test_by_default_a_long_walk_inside_the_served_municipi_is_open_market(
+    make_place, make_offer, hub, walks, client
 ):
+    place = make_place("Lontano ma in zona", lon=CITTA_STUDI[0], lat=CITTA_STUDI[1])
+    walks[place.id] = 26 * 60
+    make_offer(place, "Pulizie")
+    near = make_place("Vicino", lon=9.2290, lat=45.4990)
+    walks[near.id] = 15 * 60
+    make_offer(near, "Commessa")
+    bulletin = _publish()
+    sections = {s["key"]: [i["title"] for i in s["items"]] for s in bulletin.snapshot["sections"]}
+    assert sections == {"market": ["Pulizie"], "km_zero": ["Commessa"]}
+    page = client.get(f"/bollettino/{bulletin.number}").get_data(as_text=True)
+    assert "Offerte di lavoro a km zero: fino a 15 minuti a piedi" in page
+    assert "al massimo 15 minuti a piedi (esattamente 15 compresi)" in page
+    assert "Municipio" not in re.search(r'id="intro-km_zero">([^<]*)<', page)[1]
+    text = client.get(f"/bollettino/{bulletin.number}.txt").get_data(as_text=True)
+    assert "FINO A 15 MINUTI A PIEDI" in text
+
+
+def test_inside_the_configured_municipi_is_km_zero_even_beyond_the_walk(
+    app, monkeypatch, make_place, make_offer, hub, walks, client
+):
+    monkeypatch.setitem(app.config, "KM_ZERO_MUNICIPI", [2, 3])
     place = make_place("Lontano ma in zona", lon=CITTA_STUDI[0], lat=CITTA_STUDI[1])
     assert place.municipio == 3
     make_offer(place, "Pulizie")
     (item,) = service.create_draft(TODAY, None).items
     assert (item.section, item.km_zero_reason, item.walk_minutes) == ("km_zero", "municipio", 60)
+    bulletin = _publish()
+    page = client.get(f"/bollettino/{bulletin.number}?lang=en").get_data(as_text=True)
+    assert "Offers anywhere in Municipi 2 and 3 count as km zero too." in page
 
 
 def test_without_walking_times_the_municipio_rule_still_applies(
-    monkeypatch, make_place, make_offer, hub
+    app, monkeypatch, make_place, make_offer, hub
 ):
+    monkeypatch.setitem(app.config, "KM_ZERO_MUNICIPI", [2, 3])
     def unavailable(*args, **kwargs):
         raise RoutingUnavailable("no walking network")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -124,7 +124,7 @@ def bulletin_compose(bulletin_id: int) -> Any:
         eligible_offers=offers,
         eligible_resources=resources,
         note_max=NOTE_MAX,
-        km_zero_minutes=current_app.config["KM_ZERO_MINUTES"],
+        km_zero_rule=service.section_intro("km_zero", {"km_zero": service.km_zero_rule()}),
     )
 
 
