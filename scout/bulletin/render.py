@@ -13,9 +13,8 @@ from typing import Any
 from babel import Locale
 from babel.dates import get_day_names
 from babel.lists import format_list
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from scout.bulletin.compose import LANGUAGES, SECTIONS
 from scout.models import ContractType, ItalianLevel, PartTime, ResourceKind

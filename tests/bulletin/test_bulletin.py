@@ -218,6 +218,7 @@ def test_without_walking_times_the_municipio_rule_still_applies(
     app, monkeypatch, make_place, make_offer, hub
 ):
     monkeypatch.setitem(app.config, "KM_ZERO_MUNICIPI", [2, 3])
+
     def unavailable(*args, **kwargs):
         raise RoutingUnavailable("no walking network")
 
