@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -176,10 +178,26 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to go back to, or ``None``.
+
+    Browsers drop tabs and newlines anywhere in a URL and read a backslash as ``/``, so
+    ``/%09/evil.example`` would take the visitor to another site (and CR/LF cannot go in a
+    header): control characters are stripped first, then anything with a scheme, a host or
+    a second leading slash is refused.
+    """
+    if not target:
+        return None
+    cleaned = _CONTROL.sub("", target).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith("//"):
+        return None
+    return cleaned
 
 
 HOME_BY_ROLE = {
@@ -210,9 +228,7 @@ def login() -> Any:
             user.last_login_at = utcnow()
             audit.record(db.session, AuditAction.LOGIN, "user", user.id, user_id=user.id)
             db.session.commit()
-            return redirect(
-                _safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role])
-            )
+            return redirect(safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role]))
         flash(_("E-mail or password is not correct."), "danger")
     return render_template("auth/login.html", form=form)
 

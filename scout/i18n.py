@@ -8,6 +8,8 @@ from typing import Any
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 
+from scout.auth import safe_next
+
 bp = Blueprint("i18n", __name__)
 
 COOKIE = "lang"
@@ -52,10 +54,7 @@ def offered_languages() -> list[tuple[str, str]]:
 @bp.route("/lang/<code>")
 def switch(code: str) -> Any:
     """Remember the chosen language and go back where the visitor was."""
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.index")
-    response = redirect(target)
+    response = redirect(safe_next(request.args.get("next")) or url_for("public.index"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             COOKIE,
