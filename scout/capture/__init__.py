@@ -1,12 +1,21 @@
 """Capture: what scouts enter in the street and coordinators review (places, visits, offers,
 resources, photos, CSV imports).
 
-Operations ``flush()`` and never ``commit()``: the view commits once. Entries from a device's
-offline queue are stored exactly once (:mod:`.entries`); edits carry their version.
+Operations take drafts (:mod:`.drafts`: plain frozen dataclasses that the forms' ``.draft()``
+and the CSV/GeoJSON import build), never a form; they ``flush()`` and never ``commit()``: the
+view commits once. Entries from a device's offline queue are stored exactly once
+(:mod:`.entries`); edits carry their version.
 """
 
 from __future__ import annotations
 
+from scout.capture.drafts import (
+    OfferDraft,
+    OrganisationDraft,
+    PlaceDraft,
+    ResourceDraft,
+    VisitDraft,
+)
 from scout.capture.entries import Difference, DuplicatesFound, StaleEdit, by_client_key, place_point
 from scout.capture.offers import OFFER_FIELDS, RESOURCE_FIELDS, save_offer, save_resource
 from scout.capture.places import PLACE_FIELDS, create_place, similar_places, update_place
@@ -20,6 +29,11 @@ __all__ = [
     "REVIEWABLE",
     "Difference",
     "DuplicatesFound",
+    "OfferDraft",
+    "OrganisationDraft",
+    "PlaceDraft",
+    "ResourceDraft",
+    "VisitDraft",
     "StaleEdit",
     "add_visit",
     "by_client_key",

@@ -94,20 +94,28 @@ def place_point(place: Place) -> LonLat:
     return LonLat(lon, lat)
 
 
-def _differences(form: Any, theirs: dict[str, Any], mine: dict[str, Any]) -> list[Difference]:
+def _differences(
+    labels: dict[str, Any], theirs: dict[str, Any], mine: dict[str, Any]
+) -> list[Difference]:
     out = []
     for name, value in mine.items():
         if theirs.get(name) != value:
-            label = getattr(form, name).label.text if hasattr(form, name) else _l("Position")
-            out.append(Difference(name, label, theirs.get(name), value))
+            out.append(Difference(name, labels.get(name, _l("Position")), theirs.get(name), value))
     return out
 
 
-def _check_version(record: Any, form: Any, theirs: dict[str, Any], mine: dict[str, Any]) -> bool:
-    """Whether the edit may be written. False: identical to what is stored (a re-sent edit),
-    nothing to do. Raises :class:`StaleEdit` when the record moved on meanwhile."""
-    diffs = _differences(form, theirs, mine)
-    if form.version.data is None or form.version.data == record.version:
+def _check_version(
+    record: Any,
+    version: int | None,
+    labels: dict[str, Any],
+    theirs: dict[str, Any],
+    mine: dict[str, Any],
+) -> bool:
+    """Whether the edit (made on ``version``) may be written. False: identical to what is
+    stored (a re-sent edit), nothing to do. Raises :class:`StaleEdit` when the record moved
+    on meanwhile."""
+    diffs = _differences(labels, theirs, mine)
+    if version is None or version == record.version:
         return bool(diffs)
     if not diffs:
         return False
@@ -115,6 +123,8 @@ def _check_version(record: Any, form: Any, theirs: dict[str, Any], mine: dict[st
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
     if isinstance(value, Decimal):
         return float(value)
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):

@@ -30,6 +30,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -45,6 +46,13 @@ from wtforms.widgets import HiddenInput
 
 from scout import spatial
 from scout.capture import photos
+from scout.capture.drafts import (
+    OfferDraft,
+    OrganisationDraft,
+    PlaceDraft,
+    ResourceDraft,
+    VisitDraft,
+)
 from scout.geo import LonLat
 from scout.models import (
     ContractType,
@@ -58,6 +66,18 @@ from scout.models import (
 from scout.schedule import TIME_RE, WEEKDAYS, WINDOWS_PER_DAY, weekly_hours, window_key
 
 MAX_PHOTOS = 5
+# The place's own text fields, as on the form and the draft.
+PLACE_TEXT_FIELDS = (
+    "street",
+    "civic_number",
+    "postcode",
+    "opening_hours",
+    "accessibility_notes",
+    "notes",
+    "contact_person",
+    "phone",
+    "email",
+)
 PHONE_RE = r"^\+?[0-9][0-9 ./-]{4,24}$"
 
 
@@ -81,6 +101,19 @@ def _split_list(text: str | None, max_items: int = 12) -> list[str]:
         if item.lower() not in (s.lower() for s in seen):
             seen.append(item)
     return seen[:max_items]
+
+
+def labels(form_cls: type) -> dict[str, Any]:
+    """Each field's label by name, without building the form (to name the fields of a
+    draft, e.g. in a conflict)."""
+    out: dict[str, Any] = {}
+    for name in dir(form_cls):
+        unbound = getattr(form_cls, name, None)
+        if isinstance(unbound, UnboundField):
+            label = unbound.args[0] if unbound.args else unbound.kwargs.get("label")
+            if label is not None:
+                out[name] = label
+    return out
 
 
 def _website(value: Any) -> Any:
@@ -297,6 +330,25 @@ class PlaceForm(VersionedForm):
     def duplicates_confirmed(self) -> bool:
         return self.confirm_duplicate.data == "y" or self.from_queue
 
+    def draft(self) -> PlaceDraft:
+        """The validated form as plain data."""
+        return PlaceDraft(
+            name=self.name.data,
+            point=LonLat(self.lon.data, self.lat.data),
+            organisation=OrganisationDraft(
+                id=self.organisation_id.data or None,
+                name=self.organisation_name.data,
+                kind=OrgKind(self.kind.data),
+                sectors=tuple(self.sector_list),
+                website=self.website.data,
+            ),
+            **{name: getattr(self, name).data for name in PLACE_TEXT_FIELDS},
+            version=self.version.data,
+            client_key=self.client_uuid,
+            duplicates_confirmed=self.duplicates_confirmed,
+            photos=tuple(self.prepared_photos),
+        )
+
     def validate_lat(self, field: Field) -> None:
         if self.lon.data is None or field.data is None:
             raise ValidationError(_l("Set the position: use the GPS or tap the map."))
@@ -338,6 +390,15 @@ class VisitForm(OfflineForm):
         _l("Notes"), validators=[Optional(), Length(max=5000)], filters=[_blank_to_none]
     )
     follow_up_on = DateField(_l("Follow up on"), validators=[Optional()])
+
+    def draft(self) -> VisitDraft:
+        return VisitDraft(
+            visited_on=self.visited_on.data,
+            outcome=VisitOutcome(self.outcome.data),
+            notes=self.notes.data,
+            follow_up_on=self.follow_up_on.data,
+            client_key=self.client_uuid,
+        )
 
     def validate_visited_on(self, field: Field) -> None:
         if field.data and field.data > date.today():
@@ -396,6 +457,26 @@ class OfferForm(VersionedForm):
         _l("Offer status"), choices=_choices(OfferStatus), default=OfferStatus.OPEN.value
     )
 
+    def draft(self) -> OfferDraft:
+        return OfferDraft(
+            title=self.title.data,
+            description=self.description.data,
+            sector=self.sector.data,
+            contract_type=ContractType(self.contract_type.data),
+            part_time=PartTime(self.part_time.data),
+            hours_per_week=self.hours_per_week.data,
+            schedule=tuple(self.schedule.data),
+            italian_level=ItalianLevel(self.italian_level.data),
+            documents_required=self.documents_required.data,
+            positions=self.positions.data,
+            starts_on=self.starts_on.data,
+            expires_on=self.expires_on.data,
+            how_to_apply=self.how_to_apply.data,
+            offer_status=OfferStatus(self.offer_status.data),
+            version=self.version.data,
+            client_key=self.client_uuid,
+        )
+
     def validate_expires_on(self, field: Field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The closing date must not be before the start."))
@@ -442,6 +523,24 @@ class ResourceForm(VersionedForm):
     @property
     def target_group_list(self) -> list[str]:
         return [s[:80] for s in _split_list(self.target_groups.data)]
+
+    def draft(self) -> ResourceDraft:
+        return ResourceDraft(
+            title=self.title.data,
+            kind=ResourceKind(self.kind.data),
+            description=self.description.data,
+            schedule=tuple(self.schedule.data),
+            languages=tuple(self.language_list),
+            target_groups=tuple(self.target_group_list),
+            is_free=bool(self.is_free.data),
+            cost=None if self.is_free.data else self.cost.data,
+            childcare=bool(self.childcare.data),
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            how_to_enrol=self.how_to_enrol.data,
+            version=self.version.data,
+            client_key=self.client_uuid,
+        )
 
     def validate_languages(self, field: Field) -> None:
         bad = [c for c in self.language_list if not re.fullmatch(r"[a-z]{2,3}", c)]

@@ -27,8 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scout import spatial
+from scout.capture.drafts import OrganisationDraft, PlaceDraft
+from scout.capture.places import create_place, update_place
 from scout.geo import LonLat
-from scout.models import Organisation, OrgKind, Place, PlaceSource, ReviewStatus
+from scout.models import OrgKind, Place, PlaceSource
 from scout.spatial import assign_admin_units
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ TEXT_FIELDS = {
 }
 PLACE_FIELDS = ("street", "civic_number", "postcode", "opening_hours", "accessibility_notes")
 ORG_FIELDS = ("description", "website", "email", "phone")
+# A place's fields that no file carries (what scouts and coordinators added).
+STAFF_FIELDS = ("notes", "contact_person", "phone", "email")
 KNOWN_COLUMNS = set(REQUIRED) | set(TEXT_FIELDS)
 MAX_ROWS = 20_000
 DATASET_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -300,54 +304,50 @@ def validate(
     return report, good
 
 
+def _draft(dataset: str, row: ImportRow, place: Place | None) -> PlaceDraft:
+    """The row as a place draft; for a place imported before, what the file does not carry
+    (staff notes and contacts, the sectors, empty organisation fields) stays as it is."""
+    org = place.organisation if place is not None else None
+    org_values = {k: row.values.get(k) for k in ORG_FIELDS}
+    if org is not None and org_values["website"] is None:
+        org_values["website"] = org.website
+    kept = {k: getattr(place, k) for k in STAFF_FIELDS} if place is not None else {}
+    return PlaceDraft(
+        name=row.values["name"],
+        point=LonLat(row.lon, row.lat),
+        organisation=OrganisationDraft(
+            id=org.id if org is not None else None,
+            kind=row.kind,
+            sectors=tuple(org.sectors or ()) if org is not None else (),
+            **org_values,
+        ),
+        **{k: row.values.get(k) for k in PLACE_FIELDS},
+        **kept,
+        duplicates_confirmed=True,
+        source=PlaceSource.IMPORT,
+        source_dataset=dataset,
+        source_ref=row.ref,
+    )
+
+
 def _apply(session: Session, dataset: str, rows: list[ImportRow], report: ImportReport) -> None:
-    lon, lat = spatial.place_lonlat()
     existing = {
-        place.source_ref: (place, (x, y))
-        for place, x, y in session.execute(
-            select(Place, lon, lat).where(
+        place.source_ref: place
+        for place in session.scalars(
+            select(Place).where(
                 Place.source_dataset == dataset,
                 Place.source_ref.in_([r.ref for r in rows]),
             )
         )
     }
     for row in rows:
-        location = LonLat(row.lon, row.lat).wkt
-        place_values = {k: row.values.get(k) for k in PLACE_FIELDS}
-        org_values = {k: row.values.get(k) for k in ORG_FIELDS}
-        if row.ref not in existing:
-            org = Organisation(name=row.values["name"], kind=row.kind, **org_values)
-            session.add(
-                Place(
-                    organisation=org,
-                    name=row.values["name"],
-                    location=location,
-                    status=ReviewStatus.DRAFT,
-                    source=PlaceSource.IMPORT,
-                    source_dataset=dataset,
-                    source_ref=row.ref,
-                    **place_values,
-                )
-            )
+        place = existing.get(row.ref)
+        if place is None:
+            create_place(_draft(dataset, row, None), None, locate=False)
             report.created += 1
-            continue
-        place, old_point = existing[row.ref]
-        # Assigning an equal point would still count as a change (and an audit entry).
-        if old_point != (row.lon, row.lat):
-            place.location = location
-            place.municipio = None  # recomputed below
-            place.nil_id = None
-        for key, value in {"name": row.values["name"], **place_values}.items():
-            if getattr(place, key) != value:
-                setattr(place, key, value)
-        org = place.organisation
-        if org is not None:
-            if org.kind != row.kind:
-                org.kind = row.kind
-            for key, value in org_values.items():
-                if value is not None and getattr(org, key) != value:
-                    setattr(org, key, value)
-        report.updated += 1
+        else:
+            update_place(place, _draft(dataset, row, place), None, locate=False)
+            report.updated += 1
     session.flush()
     assign_admin_units(session)
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from scout.capture.drafts import OfferDraft, ResourceDraft
 from scout.capture.entries import (
     M,
     _add_once,
     _assign,
     _check_version,
     _current,
-    _plain,
     _status_after_save,
     by_client_key,
 )
-from scout.capture.forms import OfferForm, ResourceForm
+from scout.capture.forms import OfferForm, ResourceForm, labels
 from scout.extensions import db
 from scout.models import (
     ContractType,
@@ -70,32 +70,25 @@ RESOURCE_FIELDS = (
 )
 
 
-def _offer_submitted(form: OfferForm) -> dict[str, Any]:
-    return {name: _plain(getattr(form, name).data) for name in OFFER_FIELDS}
-
-
-def _resource_submitted(form: ResourceForm) -> dict[str, Any]:
-    values = {name: _plain(getattr(form, name).data) for name in RESOURCE_FIELDS}
-    values["languages"] = form.language_list
-    values["target_groups"] = form.target_group_list
-    values["cost"] = None if form.is_free.data else form.cost.data
-    return values
+OFFER_LABELS = labels(OfferForm)
+RESOURCE_LABELS = labels(ResourceForm)
 
 
 def _save_child(
     model: type[M],
     place: Place,
-    form: Any,
+    draft: OfferDraft | ResourceDraft,
     user: User,
     record: M | None,
     names: tuple[str, ...],
-    values: dict[str, Any],
+    field_labels: dict[str, Any],
     enums: dict[str, type],
 ) -> tuple[M, bool]:
     """Add an offer or resource to ``place`` (``record`` None) or edit ``record``:
     ``(record, created or changed)``."""
+    values = _current(draft, names)
     if record is None:
-        key = form.client_uuid
+        key = draft.client_key
         existing = by_client_key(model, key)
         if existing is not None:
             return existing, False
@@ -107,7 +100,8 @@ def _save_child(
             return new
 
         return _add_once(build, key)
-    if not _check_version(record, form, _current(record, names), values):
+    theirs = _current(record, names)
+    if not _check_version(record, draft.version, field_labels, theirs, values):
         return record, False
     _assign(record, values, enums)
     record.status = _status_after_save(user, record.status)
@@ -116,17 +110,17 @@ def _save_child(
 
 
 def save_offer(
-    place: Place, form: OfferForm, user: User, offer: Offer | None = None
+    place: Place, draft: OfferDraft, user: User, offer: Offer | None = None
 ) -> tuple[Offer, bool]:
     """Add an offer to ``place`` or edit ``offer``."""
-    values = _offer_submitted(form)
-    return _save_child(Offer, place, form, user, offer, OFFER_FIELDS, values, OFFER_ENUMS)
+    return _save_child(Offer, place, draft, user, offer, OFFER_FIELDS, OFFER_LABELS, OFFER_ENUMS)
 
 
 def save_resource(
-    place: Place, form: ResourceForm, user: User, resource: Resource | None = None
+    place: Place, draft: ResourceDraft, user: User, resource: Resource | None = None
 ) -> tuple[Resource, bool]:
     """Add a resource to ``place`` or edit ``resource``."""
-    values = _resource_submitted(form)
     enums = {"kind": ResourceKind}
-    return _save_child(Resource, place, form, user, resource, RESOURCE_FIELDS, values, enums)
+    return _save_child(
+        Resource, place, draft, user, resource, RESOURCE_FIELDS, RESOURCE_LABELS, enums
+    )

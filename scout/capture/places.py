@@ -1,4 +1,8 @@
-"""Places a scout adds or edits, with their organisation, and the nearby-duplicate check."""
+"""Places a scout adds or edits, with their organisation, and the nearby-duplicate check.
+
+The operations take a :class:`~scout.capture.drafts.PlaceDraft`, built by the place form or by
+the CSV/GeoJSON import, so both go through the same write path.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from scout import spatial
 from scout.capture import photos
+from scout.capture.drafts import OrganisationDraft, PlaceDraft
 from scout.capture.entries import (
     DuplicatesFound,
     _add_once,
@@ -14,34 +19,24 @@ from scout.capture.entries import (
     by_client_key,
     place_point,
 )
-from scout.capture.forms import PlaceForm
+from scout.capture.forms import PLACE_TEXT_FIELDS, PlaceForm, labels
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import (
     Organisation,
-    OrgKind,
     Place,
+    PlaceSource,
+    ReviewStatus,
     User,
 )
 
 DUPLICATE_RADIUS_M = 75
 
-
-PLACE_FIELDS = (
-    "name",
-    "street",
-    "civic_number",
-    "postcode",
-    "opening_hours",
-    "accessibility_notes",
-    "notes",
-    "contact_person",
-    "phone",
-    "email",
-)
-
-
+PLACE_FIELDS = ("name", *PLACE_TEXT_FIELDS)
 ORG_FIELDS = ("kind", "sectors", "website")
+# Kept as they are unless the draft gives a value (the scout's form does not show them).
+ORG_KEPT_UNLESS_GIVEN = ("description", "email", "phone")
+PLACE_LABELS = labels(PlaceForm)
 
 
 def similar_places(
@@ -54,114 +49,148 @@ def similar_places(
     return [(p, d) for p, d, _sim in db.session.execute(stmt.limit(10)).all()]
 
 
-def _form_point(form: PlaceForm) -> LonLat:
-    return LonLat(form.lon.data, form.lat.data)
-
-
-def _organisation_for(form: PlaceForm) -> Organisation:
-    org = (
-        db.session.get(Organisation, form.organisation_id.data)
-        if form.organisation_id.data
-        else None
+def _new_organisation(draft: OrganisationDraft, place_name: str) -> Organisation:
+    org = Organisation(
+        name=draft.name or place_name,
+        kind=draft.kind,
+        sectors=list(draft.sectors),
+        website=draft.website,
+        **{name: getattr(draft, name) for name in ORG_KEPT_UNLESS_GIVEN},
     )
-    if org is None:
-        org = Organisation(
-            name=form.organisation_name.data or form.name.data,
-            kind=OrgKind(form.kind.data),
-            sectors=form.sector_list,
-            website=form.website.data,
-        )
-        db.session.add(org)
-        return org
-    # An existing organisation: fill what it lacks, never overwrite what others entered.
-    if not org.sectors and form.sector_list:
-        org.sectors = form.sector_list
-    if not org.website and form.website.data:
-        org.website = form.website.data
+    db.session.add(org)
     return org
 
 
-def create_place(form: PlaceForm, user: User) -> tuple[Place, bool]:
+def _organisation_for(draft: OrganisationDraft, place_name: str) -> Organisation:
+    org = db.session.get(Organisation, draft.id) if draft.id else None
+    if org is None:
+        return _new_organisation(draft, place_name)
+    # An existing organisation: fill what it lacks, never overwrite what others entered.
+    if not org.sectors and draft.sectors:
+        org.sectors = list(draft.sectors)
+    if not org.website and draft.website:
+        org.website = draft.website
+    return org
+
+
+def _locate(place: Place, point: LonLat, locate: bool) -> None:
+    place.location = point.wkt
+    if locate:
+        place.municipio, place.nil_id = spatial.admin_units(db.session, point)
+    else:  # the caller fills them for many places at once (spatial.assign_admin_units)
+        place.municipio = place.nil_id = None
+
+
+def create_place(
+    draft: PlaceDraft, user: User | None, *, locate: bool = True
+) -> tuple[Place, bool]:
     """Store a new place (with organisation and photos); ``(place, created)``.
 
-    Raises :class:`DuplicatesFound` unless the scout confirmed or the entry comes from the
-    device's queue (the coordinator then sees the possible duplicates in review).
+    Raises :class:`DuplicatesFound` unless the draft says the duplicates were confirmed (the
+    scout confirmed, or the entry comes from the device's queue: the coordinator then sees the
+    possible duplicates in review). ``user`` None is an import: its places start as drafts
+    ("to visit"), not as proposals to review. ``locate`` False leaves municipio and NIL for
+    :func:`scout.spatial.assign_admin_units` (many places at once).
     """
-    key = form.client_uuid
+    key = draft.client_key
     existing = by_client_key(Place, key)
     if existing is not None:
         return existing, False
-    point = _form_point(form)
-    if not form.duplicates_confirmed:
-        candidates = similar_places(point, form.name.data)
+    if not draft.duplicates_confirmed:
+        candidates = similar_places(draft.point, draft.name)
         if candidates:
             raise DuplicatesFound(candidates)
-    municipio, nil_id = spatial.admin_units(db.session, point)
-    place, created = _add_once(
-        lambda: Place(
-            organisation=_organisation_for(form),
-            location=point.wkt,
+
+    municipio, nil_id = spatial.admin_units(db.session, draft.point) if locate else (None, None)
+
+    def build() -> Place:
+        return Place(
+            organisation=_organisation_for(draft.organisation, draft.name),
+            status=(
+                ReviewStatus.DRAFT
+                if draft.source == PlaceSource.IMPORT
+                else _status_after_save(user, None)
+            ),
+            created_by_id=user.id if user is not None else None,
+            client_key=key,
+            source=draft.source,
+            source_dataset=draft.source_dataset,
+            source_ref=draft.source_ref,
+            location=draft.point.wkt,
             municipio=municipio,
             nil_id=nil_id,
-            status=_status_after_save(user, None),
-            created_by_id=user.id,
-            client_key=key,
-            **{name: getattr(form, name).data for name in PLACE_FIELDS},
-        ),
-        key,
-    )
-    if created and form.prepared_photos:
-        photos.store(place, form.prepared_photos, user)
+            **{name: getattr(draft, name) for name in PLACE_FIELDS},
+        )
+
+    if key is None:
+        place, created = build(), True
+        db.session.add(place)
+    else:
+        place, created = _add_once(build, key)
+    if created and draft.photos:
+        photos.store(place, list(draft.photos), user)
     return place, created
 
 
-def _place_current(place: Place) -> dict[str, Any]:
+def _values(draft: PlaceDraft, org: Organisation | None) -> dict[str, Any]:
+    """What a scout compares field by field (a conflict shows each difference)."""
+    values = {name: getattr(draft, name) for name in PLACE_FIELDS}
+    values.update(
+        organisation_name=draft.organisation.name or (org.name if org else None),
+        kind=draft.organisation.kind.value,
+        sectors=list(draft.organisation.sectors),
+        website=draft.organisation.website,
+        position=(round(draft.point.lon, 6), round(draft.point.lat, 6)),
+    )
+    for name in ORG_KEPT_UNLESS_GIVEN:
+        if getattr(draft.organisation, name) is not None:
+            values[f"organisation_{name}"] = getattr(draft.organisation, name)
+    return values
+
+
+def _stored_values(place: Place) -> dict[str, Any]:
     org = place.organisation
     point = place_point(place)
     values = {name: getattr(place, name) for name in PLACE_FIELDS}
     values.update(
+        organisation_name=org.name if org else None,
         kind=org.kind.value if org else None,
         sectors=list(org.sectors or []) if org else [],
         website=org.website if org else None,
         position=(round(point.lon, 6), round(point.lat, 6)),
+        **{f"organisation_{n}": getattr(org, n) if org else None for n in ORG_KEPT_UNLESS_GIVEN},
     )
     return values
 
 
-def _place_submitted(form: PlaceForm) -> dict[str, Any]:
-    values = {name: getattr(form, name).data for name in PLACE_FIELDS}
-    values.update(
-        kind=form.kind.data,
-        sectors=form.sector_list,
-        website=form.website.data,
-        position=(round(form.lon.data, 6), round(form.lat.data, 6)),
-    )
-    return values
-
-
-def update_place(place: Place, form: PlaceForm, user: User) -> bool:
-    """Write the scout's edit of ``place``; False when there was nothing to change."""
-    theirs, mine = _place_current(place), _place_submitted(form)
-    new_photos = bool(form.prepared_photos)
-    if not _check_version(place, form, theirs, mine) and not new_photos:
+def update_place(
+    place: Place, draft: PlaceDraft, user: User | None, *, locate: bool = True
+) -> bool:
+    """Write the edit of ``place``; False when there was nothing to change. ``user`` None is
+    an import (the status is left as it is). Raises :class:`StaleEdit` when the place moved
+    on since ``draft.version``."""
+    org = place.organisation
+    theirs, mine = _stored_values(place), _values(draft, org)
+    if not _check_version(place, draft.version, PLACE_LABELS, theirs, mine) and not draft.photos:
         return False
     for name in PLACE_FIELDS:
         setattr(place, name, mine[name])
     if theirs["position"] != mine["position"]:
-        point = _form_point(form)
-        place.location = point.wkt
-        place.municipio, place.nil_id = spatial.admin_units(db.session, point)
-    org = place.organisation
+        _locate(place, draft.point, locate)
     if org is None:
-        place.organisation = _organisation_for(form)
+        place.organisation = _organisation_for(draft.organisation, draft.name)
     else:
-        org.kind = OrgKind(form.kind.data)
-        org.sectors = form.sector_list
-        org.website = form.website.data
-        if form.organisation_name.data:
-            org.name = form.organisation_name.data
-    place.status = _status_after_save(user, place.status)
+        org.kind = draft.organisation.kind
+        org.sectors = list(draft.organisation.sectors)
+        org.website = draft.organisation.website
+        if draft.organisation.name:
+            org.name = draft.organisation.name
+        for name in ORG_KEPT_UNLESS_GIVEN:
+            if getattr(draft.organisation, name) is not None:
+                setattr(org, name, getattr(draft.organisation, name))
+    if user is not None:
+        place.status = _status_after_save(user, place.status)
     db.session.flush()
-    if new_photos:
-        photos.store(place, form.prepared_photos, user)
+    if draft.photos:
+        photos.store(place, list(draft.photos), user)
     return True

@@ -6,20 +6,21 @@ from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
 
+from scout.capture.drafts import VisitDraft
 from scout.capture.entries import _add_once, by_client_key
-from scout.capture.forms import VisitForm
 from scout.extensions import db
 from scout.models import (
     Place,
     ReviewStatus,
     User,
     Visit,
-    VisitOutcome,
 )
 
 
-def add_visit(place: Place, form: VisitForm, user: User) -> tuple[Visit, bool]:
-    key = form.client_uuid
+def add_visit(place: Place, draft: VisitDraft, user: User) -> tuple[Visit, bool]:
+    """Store the scout's visit once (a re-sent entry returns the stored one): ``(visit,
+    created)``."""
+    key = draft.client_key
     existing = by_client_key(Visit, key)
     if existing is not None:
         return existing, False
@@ -27,10 +28,10 @@ def add_visit(place: Place, form: VisitForm, user: User) -> tuple[Visit, bool]:
         lambda: Visit(
             place=place,
             user_id=user.id,
-            visited_on=form.visited_on.data,
-            outcome=VisitOutcome(form.outcome.data),
-            notes=form.notes.data,
-            follow_up_on=form.follow_up_on.data,
+            visited_on=draft.visited_on,
+            outcome=draft.outcome,
+            notes=draft.notes,
+            follow_up_on=draft.follow_up_on,
             client_key=key,
         ),
         key,

@@ -177,7 +177,7 @@ def place_new() -> Any:
             return _place_refused(form, None, 422)
         return _place_form_page(form, None)
     try:
-        place, created = capture.create_place(form, current_user)
+        place, created = capture.create_place(form.draft(), current_user)
     except capture.DuplicatesFound as dup:
         return _place_refused(
             form, None, 409, messages="scout/_duplicates.html", candidates=dup.candidates
@@ -223,7 +223,7 @@ def place_edit(place_id: int) -> Any:
     if not form.validate_on_submit():
         return _place_refused(form, record, 422)
     try:
-        changed = capture.update_place(record, form, current_user)
+        changed = capture.update_place(record, form.draft(), current_user)
     except capture.StaleEdit as stale:
         _reset_version(form, record)
         return _place_refused(
@@ -264,7 +264,7 @@ def visit_new(place_id: int) -> Any:
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return _refused("scout/visit_form.html", form, status, place=record)
-    visit, created = capture.add_visit(record, form, current_user)
+    visit, created = capture.add_visit(record, form.draft(), current_user)
     db.session.commit()
     return _saved(visit, url, _("Visit saved."), created=created)
 
@@ -292,7 +292,7 @@ def _child_form(
     if not form.validate_on_submit():
         return _refused(template, form, 422, place=place, record=record)
     try:
-        saved, changed = save(place, form, current_user, record)
+        saved, changed = save(place, form.draft(), current_user, record)
     except capture.StaleEdit as stale:
         _reset_version(form, record)
         return _refused(
