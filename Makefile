@@ -69,7 +69,7 @@ load: setup
 	@$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 lint: venv
-	@$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache
 
 format: venv
 	@$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -6,7 +6,6 @@ accepts ``Authorization: Bearer <token>``, of which only the SHA-256 is stored.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import secrets
@@ -19,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -159,20 +159,6 @@ def role_required(*roles: Role) -> Callable[[], Any]:
     return guard
 
 
-def roles_required(*roles: Role) -> Callable[[F], F]:
-    """The same guard for a single view."""
-
-    def deco(view: F) -> F:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            response = role_required(*roles)()
-            return response if response is not None else view(*args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return deco
-
-
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=200)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
@@ -208,8 +194,6 @@ HOME_BY_ROLE = {
 
 
 def _login_rate_limit() -> str:
-    from flask import current_app
-
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 

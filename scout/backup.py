@@ -100,7 +100,7 @@ def pg_tool(name: str) -> str:
     version_num = int(db.session.scalar(text("SHOW server_version_num")))
     major = version_num // 10000
     candidates = [Path(f"/usr/lib/postgresql/{major}/bin") / name]
-    if current_app.config.get("PG_BIN_DIR"):
+    if current_app.config["PG_BIN_DIR"]:
         candidates.insert(0, Path(current_app.config["PG_BIN_DIR"]) / name)
     for path in candidates:
         if path.is_file() and os.access(path, os.X_OK):

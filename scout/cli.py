@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
+from scout.auth import create_user, issue_token, revoke_tokens
+from scout.backup import BackupError, backup, restore
+from scout.capture.imports import ImportFormatError, format_of, import_places
+from scout.demo import DEMO_USERS, load_demo
 from scout.errors import ImportFailed
 from scout.extensions import db
+from scout.geodata import load_all
 from scout.models import Role, User
 from scout.paths import ROOT
+from scout.walking import overpass
+from scout.walking.osm_import import current_network, import_osm, network_summary
 
 geo = AppGroup("geo", help="Reference geodata and the walking network.")
 users = AppGroup("users", help="Staff users and API tokens.")
@@ -30,8 +39,6 @@ demo = AppGroup("demo", help="Example data for trying the app.")
 )
 def geo_load(folder: Path) -> None:
     """Load municipi, NIL, schools and the OSM places to visit (safe to re-run)."""
-    from scout.geodata import load_all
-
     try:
         report = load_all(db.session, folder, current_app.config["SERVICE_MUNICIPI"])
         db.session.commit()
@@ -50,10 +57,6 @@ def geo_import_places(file: Path, dataset: str | None) -> None:
     Every row is checked first; if any is bad, each problem is listed and nothing is
     written. Importing the same dataset again updates its places instead of adding them.
     """
-    from flask_babel import force_locale
-
-    from scout.capture.imports import ImportFormatError, format_of, import_places
-
     fmt = format_of(file.name)
     dataset = dataset or file.stem
     with force_locale("en"):
@@ -78,8 +81,6 @@ def geo_import_places(file: Path, dataset: str | None) -> None:
 def geo_import_osm(file: Path) -> None:
     """Import the walking network and addresses from an OSM extract (.osm.pbf, .osm, .osm.bz2),
     replacing the current one in one transaction."""
-    from scout.walking.osm_import import import_osm
-
     try:
         report = import_osm(db.session, file, progress=click.echo)
         db.session.commit()
@@ -93,15 +94,14 @@ def geo_import_osm(file: Path) -> None:
 @click.option("--url", default=None, help="Overpass API endpoint.")
 def geo_fetch_osm(url: str | None) -> None:
     """Download the service area's streets and addresses from Overpass, then import them."""
-    import tempfile
-
-    from scout.walking.osm_import import import_osm
-    from scout.walking.overpass import OVERPASS_URL, fetch_overpass
-
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            click.echo(f"downloading from {url or OVERPASS_URL} (this takes a minute or two)")
-            path = fetch_overpass(db.session, Path(tmp) / "overpass.osm", url=url or OVERPASS_URL)
+            click.echo(
+                f"downloading from {url or overpass.OVERPASS_URL} (this takes a minute or two)"
+            )
+            path = overpass.fetch_overpass(
+                db.session, Path(tmp) / "overpass.osm", url=url or overpass.OVERPASS_URL
+            )
             report = import_osm(db.session, path, source="Overpass API", progress=click.echo)
             db.session.commit()
         except ImportFailed as exc:
@@ -113,8 +113,6 @@ def geo_fetch_osm(url: str | None) -> None:
 @geo.command("network-info")
 def geo_network_info() -> None:
     """Print the imported walking network's figures (or say that there is none)."""
-    from scout.walking.osm_import import network_summary
-
     info = network_summary(db.session)
     if info is None:
         click.echo("no walking network imported: walking times are estimates (geo import-osm)")
@@ -133,13 +131,10 @@ def geo_network_info() -> None:
 def geo_ensure_network() -> None:
     """For `make run`: fetch the network when none is imported and the machine is online;
     otherwise say that times are estimates and how to import one. Never fails."""
-    from scout.walking.osm_import import current_network
-    from scout.walking.overpass import is_online
-
     if current_network(db.session) is not None:
         geo_network_info.callback()  # type: ignore[misc]
         return
-    if not is_online():
+    if not overpass.is_online():
         click.echo(
             "offline and no walking network imported: walking times are estimates. Import one "
             "with `flask --app scout geo fetch-osm` (online) or `geo import-osm FILE`."
@@ -158,8 +153,6 @@ def geo_ensure_network() -> None:
 @click.password_option(help="Prompted for when not given.")
 def users_create(email: str, role: str, name: str, password: str) -> None:
     """Create a staff user."""
-    from scout.auth import create_user
-
     if db.session.scalar(select(User).where(User.email == email.strip().lower())):
         raise click.ClickException(f"a user with e-mail {email} already exists")
     if len(password) < 10:
@@ -174,8 +167,6 @@ def users_create(email: str, role: str, name: str, password: str) -> None:
 @click.option("--name", default="cli", help="A label to recognise the token by.")
 def users_token(email: str, name: str) -> None:
     """Print a new API token for EMAIL (shown once; only its hash is kept)."""
-    from scout.auth import issue_token
-
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"no user with e-mail {email}")
@@ -190,8 +181,6 @@ def users_token(email: str, name: str) -> None:
 @click.option("--token-id", type=int, help="Revoke only this token (its number on the user page).")
 def users_revoke_token(email: str, revoke_all: bool, token_id: int | None) -> None:
     """Revoke API tokens of EMAIL: one (--token-id N) or all (--all). Safe to re-run."""
-    from scout.auth import revoke_tokens
-
     if revoke_all == (token_id is not None):
         raise click.UsageError("give exactly one of --all or --token-id N")
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -207,8 +196,6 @@ def users_revoke_token(email: str, revoke_all: bool, token_id: int | None) -> No
 @demo.command("load")
 def demo_load() -> None:
     """Add the example organisations, offers, courses and demo users (safe to re-run)."""
-    from scout.demo import DEMO_USERS, load_demo
-
     added = load_demo(db.session)
     db.session.commit()
     click.echo(f"demo data: {added} example organisations added")
@@ -221,8 +208,6 @@ def demo_load() -> None:
 @with_appcontext
 def backup_command(file: Path) -> None:
     """Write the database (pg_dump) and the uploaded photos to FILE, one tar archive."""
-    from scout.backup import BackupError, backup
-
     try:
         report = backup(file)
     except BackupError as exc:
@@ -240,8 +225,6 @@ def backup_command(file: Path) -> None:
 @with_appcontext
 def restore_command(file: Path, force: bool) -> None:
     """Restore a backup made by `backup` into the configured database and upload folder."""
-    from scout.backup import BackupError, restore
-
     try:
         report = restore(file, force=force)
     except BackupError as exc:

@@ -28,6 +28,26 @@ GPS_ACCURACY_MAX_M = 50
 KM_ZERO_MUNICIPI: list[int] = []
 # Straight-line fallback when no walking network is imported.
 DETOUR_FACTOR = 1.3
+# Walking speeds of the profiles, km/h (the stroller also avoids steps).
+WALKING_SPEED_KMH = {"standard": 4.5, "stroller": 3.6}
+# Scouts: how far (walking minutes) "near me" and "to visit near me" reach.
+NEARBY_MINUTES = 30
+
+# Map tiles. Public map: {"url": ".../{z}/{x}/{y}.png", "attribution": "..."}, or False for none.
+PUBLIC_TILES: dict[str, str] | bool = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+}
+# Tutors' search: none by default (tile requests around a person's home would tell a
+# third-party server where she lives); set the programme's own tile server to have streets.
+TUTOR_TILE_URL: str | None = None
+TUTOR_TILE_ATTRIBUTION = "© OpenStreetMap"
+# Scouts' tablet map.
+TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+# PostgreSQL client tools for backup/restore (default: the server's major version under
+# /usr/lib/postgresql/<major>/bin).
+PG_BIN_DIR: str | None = None
 
 # Sessions and cookies.
 PERMANENT_SESSION_LIFETIME = timedelta(hours=8)

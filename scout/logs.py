@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
+from flask.logging import default_handler
 
 ACCESS_LOGGER = "scout.access"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -58,10 +59,8 @@ class JsonFormatter(logging.Formatter):
 
 def configure(app: Flask) -> None:
     """Send the ``scout`` loggers (the app's own included) to stderr as JSON lines."""
-    from flask.logging import default_handler
-
     logger = logging.getLogger("scout")
-    logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    logger.setLevel(app.config["LOG_LEVEL"])
     logger.removeHandler(default_handler)  # Flask's plain-text handler
     if not any(h.get_name() == "scout-json" for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
@@ -72,7 +71,7 @@ def configure(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    if app.config.get("LOG_JSON", True) and not app.testing:
+    if app.config["LOG_JSON"] and not app.testing:
         configure(app)
     access = logging.getLogger(ACCESS_LOGGER)
 

@@ -22,10 +22,10 @@ FRAMEABLE = {"public.embed"}
 
 def _tile_origins(app: Flask) -> str:
     """Origins of the tile servers the config names (public and tutor maps), for img-src."""
-    public = app.config.get("PUBLIC_TILES")
+    public = app.config["PUBLIC_TILES"]
     urls = [
         public.get("url") if isinstance(public, dict) else None,
-        app.config.get("TUTOR_TILE_URL"),
+        app.config["TUTOR_TILE_URL"],
     ]
     origins = []
     for url in urls:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from scout.extensions import db
 from scout.geo import LonLat
-from scout.models import Municipio, Nil, Organisation, Place, ReviewStatus
+from scout.models import Address, Municipio, Nil, Organisation, Place, ReviewStatus
 
 
 def point(p: LonLat) -> Any:
@@ -224,8 +224,6 @@ def nil_outlines_in_box(
 def addresses_like(key: str, housenumber: str | None = None, near: LonLat | None = None) -> Select:
     """Gazetteer rows ``(Address, lon, lat)`` whose street key starts with or resembles
     ``key`` (pg_trgm ``%``), best match first, then nearest to ``near``."""
-    from scout.models import Address
-
     g = cast(Address.location, Geometry)
     starts = Address.street_key.startswith(key, autoescape=True)
     stmt = select(Address, func.ST_X(g).label("lon"), func.ST_Y(g).label("lat")).where(

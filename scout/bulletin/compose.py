@@ -25,7 +25,7 @@ from shapely.geometry import shape
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from scout import spatial, walking
+from scout import audit, spatial, walking
 from scout.errors import Conflict, ScoutError
 from scout.extensions import db
 from scout.geo import LonLat
@@ -354,8 +354,6 @@ def kept_items(bulletin: Bulletin) -> list[BulletinItem]:
 def publish(bulletin: Bulletin) -> Bulletin:
     """Give the bulletin the next number and today's date, and freeze its public content."""
     _require_draft(bulletin)
-    from scout import audit
-
     db.session.execute(select(func.pg_advisory_xact_lock(_PUBLISH_LOCK)))
     last = db.session.scalar(select(func.max(Bulletin.number))) or 0
     bulletin.number = last + 1

@@ -18,9 +18,15 @@ from scout.capture.drafts import (
 )
 from scout.capture.entries import Difference, DuplicatesFound, StaleEdit, by_client_key, place_point
 from scout.capture.offers import OFFER_FIELDS, RESOURCE_FIELDS, save_offer, save_resource
-from scout.capture.places import PLACE_FIELDS, create_place, similar_places, update_place
+from scout.capture.places import (
+    PLACE_FIELDS,
+    create_place,
+    organisations_like,
+    similar_places,
+    update_place,
+)
 from scout.capture.review import REVIEWABLE, my_entries, review, review_queue
-from scout.capture.visits import add_visit, last_visits, to_visit
+from scout.capture.visits import add_visit, last_visits, nearby_rows, to_visit
 
 __all__ = [
     "OFFER_FIELDS",
@@ -40,6 +46,8 @@ __all__ = [
     "create_place",
     "last_visits",
     "my_entries",
+    "nearby_rows",
+    "organisations_like",
     "place_point",
     "review",
     "review_queue",

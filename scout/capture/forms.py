@@ -358,7 +358,7 @@ class PlaceForm(VersionedForm):
             raise ValidationError(_l("The position is not valid.")) from None
         if not spatial.in_service_area(point):
             raise ValidationError(_l("This point is outside the area served (Municipio 2 and 3)."))
-        limit = current_app.config.get("GPS_ACCURACY_MAX_M", 50)
+        limit = current_app.config["GPS_ACCURACY_MAX_M"]
         poor = self.accuracy_m.data is not None and self.accuracy_m.data > limit
         if poor and self.position_source.data != "manual" and not self.position_confirmed.data:
             raise ValidationError(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
 from scout import spatial
 from scout.capture import photos
 from scout.capture.drafts import OrganisationDraft, PlaceDraft
@@ -194,3 +196,19 @@ def update_place(
     if draft.photos:
         photos.store(place, list(draft.photos), user)
     return True
+
+
+def organisations_like(q: str, limit: int = 8) -> list[Organisation]:
+    """Organisations whose name contains or resembles ``q`` (trigram similarity), best first:
+    the place form's organisation picker."""
+    sim = func.similarity(func.lower(Organisation.name), q.lower())
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(
+                (func.lower(Organisation.name).contains(q.lower(), autoescape=True)) | (sim > 0.3)
+            )
+            .order_by(sim.desc(), Organisation.name)
+            .limit(limit)
+        )
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
 
+from scout import spatial
 from scout.capture.drafts import VisitDraft
 from scout.capture.entries import _add_once, by_client_key
 from scout.extensions import db
@@ -68,3 +70,22 @@ def last_visits(place_ids: list[int]) -> dict[int, Visit]:
     for visit in rows:
         out.setdefault(visit.place_id, visit)
     return out
+
+
+def nearby_rows(answer: Any, limit: int) -> list[dict[str, Any]]:
+    """The nearest ``limit`` places of a reach answer over :func:`to_visit`, with their point
+    and last visit: ``[{"place", "walk", "lon", "lat", "last"}]``, nearest first."""
+    walks = dict(list(answer.walks.items())[:limit])
+    lon, lat = spatial.place_lonlat()
+    found = {
+        p.id: (p, x, y)
+        for p, x, y in db.session.execute(
+            select(Place, lon, lat).where(Place.id.in_(list(walks)))
+        ).all()
+    }
+    last = last_visits(list(walks))
+    rows = []
+    for place_id, walk in walks.items():
+        p, x, y = found[place_id]
+        rows.append({"place": p, "walk": walk, "lon": x, "lat": y, "last": last.get(p.id)})
+    return rows

@@ -33,12 +33,6 @@ bp = Blueprint("public", __name__)
 WALK_MINUTES = 30  # walking times are given up to this many minutes
 LIST_PAGE = 100  # list entries per server-rendered page (static/js/public_list.js: PAGE)
 ISOCHRONE_MINUTES = [10, 15]
-TILES = {
-    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-}
-
-
 # --- pages -------------------------------------------------------------------------------
 
 
@@ -87,7 +81,7 @@ def _map_settings() -> dict[str, Any]:
         "firstFeed": feed_url(_filters()),
         "walkUrl": url_for("public.walk"),
         "centre": list(MILAN_CENTRE),
-        "tiles": current_app.config.get("PUBLIC_TILES", TILES),
+        "tiles": current_app.config["PUBLIC_TILES"],
         "locale": locale,
         "labels": {
             "kinds": {k.value: str(k.label) for k in OrgKind},

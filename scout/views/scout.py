@@ -8,6 +8,7 @@ every form view answers both: a page, or ``{"ok": ..., "errors"/"html"/"redirect
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import date
 from typing import Any
@@ -26,7 +27,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from scout import capture, spatial, walking
 from scout.auth import role_required
@@ -36,10 +36,10 @@ from scout.errors import OutOfArea, wants_json
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.maps import MILAN_CENTRE
-from scout.models import Offer, Organisation, Photo, Place, Resource, Role, Visit
+from scout.models import Offer, Photo, Place, Resource, Role, Visit
 from scout.paths import ROOT
 from scout.schedule import WEEKDAYS, WINDOWS_PER_DAY
-from scout.walking.gazetteer import split_address, street_key
+from scout.walking import gazetteer
 
 bp = Blueprint("scout", __name__)
 bp.before_request(role_required(Role.SCOUT))
@@ -66,9 +66,7 @@ def _scout_globals() -> dict[str, Any]:
     return {
         "weekdays": WEEKDAYS,
         "windows_per_day": WINDOWS_PER_DAY,
-        "tile_url": current_app.config.get(
-            "TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
-        ),
+        "tile_url": current_app.config["TILE_URL"],
     }
 
 
@@ -152,7 +150,7 @@ def _place_form_page(form: PlaceForm, place: Place | None, status: int = 200, **
             point=point,
             area=_area_geojson(),
             centre=MILAN_CENTRE,
-            accuracy_max=current_app.config.get("GPS_ACCURACY_MAX_M", 50),
+            accuracy_max=current_app.config["GPS_ACCURACY_MAX_M"],
             **ctx,
         ),
         status,
@@ -375,25 +373,14 @@ def nearby() -> Any:
         try:
             answer = walking.reach(
                 origin,
-                current_app.config.get("NEARBY_MINUTES", walking.MAX_MINUTES),
+                current_app.config["NEARBY_MINUTES"],
                 walking.Profile.STANDARD,
                 places=capture.to_visit(date.today()),
             )
         except OutOfArea as exc:
             error = exc.message
     if answer is not None:
-        walks = dict(list(answer.walks.items())[:NEARBY_LIMIT])
-        lon, lat = spatial.place_lonlat()
-        found = {
-            p.id: (p, x, y)
-            for p, x, y in db.session.execute(
-                select(Place, lon, lat).where(Place.id.in_(list(walks)))
-            ).all()
-        }
-        last = capture.last_visits(list(walks))
-        for place_id, walk in walks.items():
-            p, x, y = found[place_id]
-            rows.append({"place": p, "walk": walk, "lon": x, "lat": y, "last": last.get(p.id)})
+        rows = capture.nearby_rows(answer, NEARBY_LIMIT)
     rows_json = [
         {
             "id": r["place"].id,
@@ -421,17 +408,10 @@ def organisations_json() -> dict[str, Any]:
     q = (request.args.get("q") or "").strip()[:100]
     if len(q) < 2:
         return {"organisations": []}
-    sim = func.similarity(func.lower(Organisation.name), q.lower())
-    rows = db.session.scalars(
-        select(Organisation)
-        .where((func.lower(Organisation.name).contains(q.lower(), autoescape=True)) | (sim > 0.3))
-        .order_by(sim.desc(), Organisation.name)
-        .limit(8)
-    ).all()
     return {
         "organisations": [
             {"id": o.id, "name": o.name, "kind": o.kind.value, "kind_label": str(o.kind.label)}
-            for o in rows
+            for o in capture.organisations_like(q)
         ]
     }
 
@@ -441,11 +421,10 @@ def addresses_json() -> dict[str, Any]:
     """Gazetteer addresses matching what the scout typed ("via padova 12"), nearest to
     ``lon``/``lat`` when given. Empty when no network (and so no gazetteer) is imported."""
     q = (request.args.get("q") or "").strip()[:120]
-    street, number = split_address(q)
+    street, number = gazetteer.split_address(q)
     if len(street) < 3:
         return {"addresses": []}
-    stmt = spatial.addresses_like(street_key(street), number, _origin())
-    rows = db.session.execute(stmt.limit(8)).all()
+    rows = gazetteer.suggest(db.session, street, number, _origin())
     return {
         "addresses": [
             {
@@ -507,6 +486,4 @@ def service_worker() -> Response:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value)

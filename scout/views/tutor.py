@@ -79,10 +79,10 @@ def _base_map() -> folium.Map:
     (ideally the programme's own): tile requests around her home would tell another server
     where she lives. Without tiles, the neighbourhoods (NIL) with their names are the backdrop.
     """
-    tiles = current_app.config.get("TUTOR_TILE_URL")
+    tiles = current_app.config["TUTOR_TILE_URL"]
     if tiles:
         m = maps.new_map(zoom=14, tiles=None)
-        attribution = current_app.config.get("TUTOR_TILE_ATTRIBUTION", "© OpenStreetMap")
+        attribution = current_app.config["TUTOR_TILE_ATTRIBUTION"]
         folium.TileLayer(tiles=tiles, attr=attribution, max_zoom=19).add_to(m)
         return m
     m = maps.new_map(zoom=14, tiles=None)

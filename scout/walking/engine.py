@@ -19,21 +19,20 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import LineString, Point, mapping
 from sqlalchemy import Select, select
 
 from scout import spatial
+from scout.config import WALKING_SPEED_KMH
 from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat, haversine_lonlat_m, haversine_m
 from scout.models import Place
-
-if TYPE_CHECKING:
-    from scout.walking.graph import Graph
+from scout.walking.graph import Graph, current_graph
 
 K = TypeVar("K")
 
@@ -43,8 +42,14 @@ class Profile(enum.StrEnum):
     STROLLER = "stroller"
 
     @property
+    def speed_kmh(self) -> float:
+        """The profile's walking speed (``WALKING_SPEED_KMH``; the defaults outside an app)."""
+        speeds = current_app.config["WALKING_SPEED_KMH"] if has_app_context() else WALKING_SPEED_KMH
+        return float(speeds[self.value])
+
+    @property
     def speed_m_s(self) -> float:
-        return {Profile.STANDARD: 4.5, Profile.STROLLER: 3.6}[self] * 1000 / 3600
+        return self.speed_kmh * 1000 / 3600
 
     @property
     def label(self) -> Any:
@@ -137,8 +142,6 @@ def _walk(metres: float, profile: Profile) -> Walk:
 
 def network() -> Graph | None:
     """The current network's in-memory graph, or None (estimate mode)."""
-    from scout.walking.graph import current_graph
-
     return current_graph(db.session)
 
 

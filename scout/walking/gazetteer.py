@@ -15,6 +15,7 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from scout import spatial
+from scout.geo import LonLat
 from scout.models import Address, Place, School, address_line
 
 # Common Italian abbreviations of street types, as typed by people.
@@ -220,3 +221,12 @@ def _place_number(
     pts = sorted(rows, key=lambda r: (r[2], r[3]))
     _s, n, x, y = pts[len(pts) // 2]
     return AddressMatch(street, None, x, y, False, score, address_line(street, n))
+
+
+def suggest(
+    session: Session, street: str, number: str | None, near: LonLat | None, limit: int = 8
+) -> list[Any]:
+    """``(Address, lon, lat)`` rows for a typed street and number, nearest to ``near`` when
+    given (the scouts' address box). Empty before any network (and gazetteer) is imported."""
+    stmt = spatial.addresses_like(street_key(street), number, near)
+    return list(session.execute(stmt.limit(limit)).all())

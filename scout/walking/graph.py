@@ -451,8 +451,3 @@ def current_graph(session: Session) -> Graph | None:
         return loaded
     finally:
         _load_lock.release()
-
-
-def forget() -> None:
-    """Drop the graphs held by this process (tests, benchmarks)."""
-    _graphs.clear()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import requests
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -39,8 +43,6 @@ def fetch_overpass(
 ) -> Path:
     """Download the service area from Overpass into ``dest``. Raises :class:`ImportFailed`
     with a one-line message when offline or when the server refuses."""
-    import requests
-
     query = overpass_query(session)
     try:
         with requests.post(url, data={"data": query}, timeout=(10, timeout), stream=True) as resp:
@@ -60,10 +62,6 @@ def fetch_overpass(
 def is_online(url: str = OVERPASS_URL, timeout: float = 3) -> bool:
     """A quick check that the Overpass server can be reached (name lookup included, which a
     socket timeout alone does not bound)."""
-    import socket
-    import threading
-    from urllib.parse import urlsplit
-
     host = urlsplit(url).hostname or ""
     reached: list[bool] = []
 

@@ -48,7 +48,7 @@ class AuditFilterForm(FlaskForm):
 
 def _day_start(day: dt.date) -> dt.datetime:
     """Midnight of ``day`` in the programme's time zone (dates are read as local days)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Rome"))
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
 

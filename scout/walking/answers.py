@@ -1,0 +1,127 @@
+"""The walking API's answers as JSON: places reached (written directly from cached feature
+heads: a reach answer may hold a thousand places), isochrone bands and a route line.
+
+The origin is never part of an answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Select, String, select, type_coerce
+
+from scout import spatial
+from scout.extensions import db
+from scout.geo import LonLat
+from scout.models import Organisation, OrgKind, Place, ReviewStatus, address_line
+from scout.walking.engine import Answer, IsochroneAnswer, Profile, ReachAnswer, RouteAnswer
+
+
+def published_places(kind: OrgKind | None = None) -> Select:
+    """Published places (of one organisation ``kind``) with what a feature shows: the engine
+    reads these columns with the points, in its one query."""
+    query = (
+        select(
+            Place.id,
+            Place.name,
+            Place.street,
+            Place.civic_number,
+            Place.postcode,
+            type_coerce(Organisation.kind, String),  # the plain value, no enum per row
+        )
+        .outerjoin(Place.organisation)
+        .where(Place.status == ReviewStatus.PUBLISHED)
+    )
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    return query
+
+
+def place_point(place_id: int) -> LonLat | None:
+    """Where a place is (any status), or None."""
+    lon, lat = spatial.place_lonlat()
+    row = db.session.execute(select(lon, lat).where(Place.id == place_id)).first()
+    return LonLat(row.lon, row.lat) if row is not None else None
+
+
+def _meta(answer: Answer, profile: Profile) -> dict[str, Any]:
+    date = answer.network_date
+    return {
+        "estimate": answer.estimate,
+        "network_date": date.isoformat() if date else None,
+        "profile": profile.value,
+    }
+
+
+def _compact(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"))
+
+
+# The JSON of each place's feature up to its walk, by its row (so never stale): a reach answer
+# holds a thousand places, mostly the same from one request to the next.
+_FEATURE_HEADS: dict[Any, str] = {}
+MAX_FEATURE_HEADS = 100_000
+
+
+def _feature_head(row: Any) -> str:
+    """``{"type":"Feature",...,"properties":{...,"address":...`` of a candidate row, open
+    for the walk's properties."""
+    head = _FEATURE_HEADS.get(row)
+    if head is None:
+        place_id, x, y, name, street, number, postcode, kind = row
+        feature = {
+            "type": "Feature",
+            "id": place_id,
+            "geometry": {"type": "Point", "coordinates": [x, y]},
+            "properties": {
+                "id": place_id,
+                "name": name,
+                "kind": kind,
+                "address": address_line(street, number, postcode),
+            },
+        }
+        if len(_FEATURE_HEADS) >= MAX_FEATURE_HEADS:
+            _FEATURE_HEADS.clear()
+        head = _FEATURE_HEADS[row] = _compact(feature)[:-2]
+    return head
+
+
+def reach_json(answer: ReachAnswer, minutes: float, profile: Profile) -> str:
+    """A FeatureCollection of the places reached, nearest first, each with walk minutes and
+    metres (``answer`` from :func:`reach` over :func:`published_places`)."""
+    rows = answer.rows
+    features = ",".join(
+        f'{_feature_head(rows[place_id])},"walk_minutes":{walk.whole_minutes},'
+        f'"walk_metres":{round(walk.metres)}}}}}'
+        for place_id, walk in answer.walks.items()
+    )
+    rest = _compact({"minutes": minutes, **_meta(answer, profile)})
+    return '{"type":"FeatureCollection","features":[' + features + "]," + rest[1:]
+
+
+def isochrones_json(answer: IsochroneAnswer, profile: Profile) -> str:
+    """One polygon feature per band of minutes, smallest first."""
+    features = [
+        {"type": "Feature", "geometry": geometry, "properties": {"minutes": minutes}}
+        for minutes, geometry in answer.bands
+    ]
+    return _compact({"type": "FeatureCollection", "features": features, **_meta(answer, profile)})
+
+
+def route_json(answer: RouteAnswer, place_id: int, profile: Profile) -> str:
+    """The route line to a place as a Feature, with minutes, metres and whether it is reached."""
+    walk = answer.walk
+    return _compact(
+        {
+            "type": "Feature",
+            "geometry": answer.line,
+            "properties": {
+                "place_id": place_id,
+                "walk_minutes": walk.whole_minutes if walk else None,
+                "walk_metres": round(walk.metres) if walk else None,
+                "reachable": walk is not None,
+                **_meta(answer, profile),
+            },
+        }
+    )
