@@ -93,7 +93,9 @@ class _View:
 
     def __init__(self, g: Graph, allowed: np.ndarray) -> None:
         self.edges = np.flatnonzero(allowed)
-        self.tree = shapely.STRtree(g.geoms[self.edges])
+        # Points snap to lines, not to the zero-length connectors at raised kerbs.
+        self.snap_edges = self.edges[shapely.length(g.geoms[self.edges]) > 0]
+        self.tree = shapely.STRtree(g.geoms[self.snap_edges])
         e = self.edges
         s = np.concatenate([g.src[e], g.dst[e]])
         t = np.concatenate([g.dst[e], g.src[e]])
@@ -180,7 +182,7 @@ class Graph:
         (inp, hit), d = view.tree.query_nearest(
             pts, max_distance=max_snap, return_distance=True, all_matches=False
         )
-        e = view.edges[hit]
+        e = view.snap_edges[hit]
         edge[inp] = e
         dist[inp] = d
         frac = shapely.line_locate_point(self.geoms[e], pts[inp], normalized=True)

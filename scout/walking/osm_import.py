@@ -2,6 +2,12 @@
 into PostGIS: walkable ways split at junctions, kept where they touch the service area, the
 largest connected part, and the address gazetteer. A new network becomes current in one
 transaction; the old one is kept until then.
+
+Barrier nodes (``barrier=*`` on a node of a walkable way) are read with the same allow/deny rules
+as ways (:func:`barrier_kind`). At a blocking one (a locked gate, a wall) the ways are split and
+every edge ending there gets its own copy of the node, so nothing walks through it. At a raised
+kerb the copies are joined to the node by a connector edge marked as steps (0.01 m, a
+zero-length line): walkable on foot, not with a stroller.
 """
 
 from __future__ import annotations
@@ -76,6 +82,18 @@ FOOT_REFUSED = frozenset({"no", "use_sidepath", "private"})
 ACCESS_REFUSED = frozenset({"private", "no"})
 
 
+# Barriers that stop a walker unless tagged as open to her; any other barrier (gate,
+# lift_gate, bollard, entrance, kerb, ...) lets her through unless it is refused.
+BLOCKING_BARRIERS = frozenset({"wall", "fence", "hedge", "retaining_wall"})
+
+BARRIER_PASSES = 0
+BARRIER_BLOCKS = 1
+BARRIER_STEP = 2  # a raised kerb: like steps (not with a stroller)
+
+# The connector edge of a raised kerb (see the module docstring).
+CONNECTOR_M = 0.01
+
+
 IMPORT_LOCK = 0x5C0_0A5_E
 
 
@@ -100,6 +118,25 @@ def is_walkable(tags: Any) -> bool:
     return not (tags.get("construction") or tags.get("proposed"))
 
 
+def barrier_kind(tags: Any) -> int:
+    """How a barrier node with these tags is walked: passes, blocks, or is a step."""
+    barrier = tags.get("barrier")
+    if not barrier:
+        return BARRIER_PASSES
+    foot = tags.get("foot")
+    if foot in FOOT_ALLOWED:
+        return BARRIER_STEP if _raised_kerb(tags) else BARRIER_PASSES
+    if foot in FOOT_REFUSED or tags.get("access") in ACCESS_REFUSED:
+        return BARRIER_BLOCKS
+    if barrier in BLOCKING_BARRIERS:
+        return BARRIER_BLOCKS
+    return BARRIER_STEP if _raised_kerb(tags) else BARRIER_PASSES
+
+
+def _raised_kerb(tags: Any) -> bool:
+    return tags.get("barrier") == "kerb" and tags.get("kerb") == "raised"
+
+
 @dataclass
 class ImportReport:
     network_id: int = 0
@@ -112,12 +149,15 @@ class ImportReport:
     seconds: float = 0.0
     osm_date: datetime | None = None
     dropped_edges: int = 0
+    barriers: int = 0  # blocking barrier nodes on walkable ways
+    raised_kerbs: int = 0
 
     def line(self) -> str:
         date = self.osm_date.date().isoformat() if self.osm_date else "unknown"
         return (
             f"walking network {self.network_id}: {self.nodes} nodes, {self.edges} edges "
             f"({self.steps} steps, {self.total_km:.1f} km, {self.area_km2:.1f} km²), "
+            f"{self.barriers} closed barriers, {self.raised_kerbs} raised kerbs, "
             f"{self.addresses} addresses, OSM data of {date}, imported in {self.seconds:.1f} s"
         )
 
@@ -129,6 +169,7 @@ class _Raw:
     refs: list[np.ndarray] = field(default_factory=list)
     coords: list[np.ndarray] = field(default_factory=list)
     addresses: list[tuple[str, str, str | None, str, float, float]] = field(default_factory=list)
+    barriers: dict[int, int] = field(default_factory=dict)  # node ref → BARRIER_BLOCKS | _STEP
     latest: datetime | None = None
 
 
@@ -167,7 +208,7 @@ def _read(path: Path, progress: Progress) -> _Raw:
     processor = (
         osmium.FileProcessor(str(path))
         .with_locations()
-        .with_filter(osmium.filter.KeyFilter("highway", "addr:housenumber"))
+        .with_filter(osmium.filter.KeyFilter("highway", "addr:housenumber", "barrier"))
     )
     seen = 0
     for obj in processor:
@@ -192,9 +233,11 @@ def _read(path: Path, progress: Progress) -> _Raw:
                 stamp = obj.timestamp
                 if stamp.year > 2000 and (raw.latest is None or stamp > raw.latest):
                     raw.latest = stamp
-        elif obj.is_node() and "addr:housenumber" in tags and "addr:street" in tags:
+        elif obj.is_node():
+            if "barrier" in tags and (kind := barrier_kind(tags)) != BARRIER_PASSES:
+                raw.barriers[obj.id] = kind
             loc = obj.location
-            if loc.valid():
+            if "addr:housenumber" in tags and "addr:street" in tags and loc.valid():
                 raw.addresses.append(_address(tags, f"n{obj.id}", loc.lon, loc.lat))
     return raw
 
@@ -218,13 +261,16 @@ class _Graph:
     geoms: np.ndarray  # shapely LineStrings, lon/lat
 
 
-def _split(raw: _Raw) -> _Graph:
-    """Split ways at every node shared with another way (or repeated in one) and at ends."""
+def _split(raw: _Raw) -> tuple[_Graph, Counter[int]]:
+    """Split ways at every node shared with another way (or repeated in one), at ends and at
+    barriers; with the count of barriers met, by kind."""
     counts: Counter[int] = Counter()
     for refs in raw.refs:
         counts.update(refs.tolist())
         counts[int(refs[0])] += 1
         counts[int(refs[-1])] += 1
+    barriers = raw.barriers
+    met: Counter[int] = Counter()
     index: dict[int, int] = {}
     node_osm: list[int] = []
     node_lonlat: list[tuple[float, float]] = []
@@ -236,29 +282,53 @@ def _split(raw: _Raw) -> _Graph:
     highways: list[str] = []
     parts: list[np.ndarray] = []
 
-    def node(ref: int, lon: float, lat: float) -> int:
+    def new_node(ref: int, lon: float, lat: float) -> int:
+        node_osm.append(ref)
+        node_lonlat.append((lon, lat))
+        return len(node_osm) - 1
+
+    def node(ref: int, lon: float, lat: float, way_id: int, highway: str) -> int:
         i = index.get(ref)
         if i is None:
-            i = index[ref] = len(node_osm)
-            node_osm.append(ref)
-            node_lonlat.append((lon, lat))
-        return i
+            i = index[ref] = new_node(ref, lon, lat)
+            if ref in barriers:
+                met[barriers[ref]] += 1
+        kind = barriers.get(ref)
+        if kind is None:
+            return i
+        # A barrier: this edge end gets its own node, joined to the barrier's by a step at a
+        # raised kerb, by nothing at a closed one.
+        own = new_node(ref, lon, lat)
+        if kind == BARRIER_STEP:
+            src.append(i)
+            dst.append(own)
+            lengths.append(CONNECTOR_M)
+            steps.append(True)
+            way_ids.append(way_id)
+            highways.append(highway)
+            parts.append(np.array([(lon, lat), (lon, lat)]))
+        return own
 
     for way_id, highway, refs, coords in zip(
         raw.way_ids, raw.highways, raw.refs, raw.coords, strict=True
     ):
         seg = segment_lengths(coords[:, 0], coords[:, 1])
         cum = np.concatenate(([0.0], np.cumsum(seg)))
-        cuts = [0] + [i for i in range(1, len(refs) - 1) if counts[int(refs[i])] > 1]
+        cuts = [0] + [
+            i
+            for i in range(1, len(refs) - 1)
+            if counts[int(refs[i])] > 1 or int(refs[i]) in barriers
+        ]
         cuts.append(len(refs) - 1)
         for a, b in zip(cuts[:-1], cuts[1:], strict=True):
             if b <= a:
                 continue
             length = float(cum[b] - cum[a])
-            u = node(int(refs[a]), *coords[a])
-            v = node(int(refs[b]), *coords[b])
-            if u == v and length < 0.5:
+            ra, rb = int(refs[a]), int(refs[b])
+            if ra == rb and length < 0.5:
                 continue
+            u = node(ra, *coords[a], way_id, highway)
+            v = node(rb, *coords[b], way_id, highway)
             src.append(u)
             dst.append(v)
             lengths.append(max(length, 0.01))
@@ -266,7 +336,7 @@ def _split(raw: _Raw) -> _Graph:
             way_ids.append(way_id)
             highways.append(highway)
             parts.append(coords[a : b + 1])
-    return _Graph(
+    graph = _Graph(
         node_osm=np.array(node_osm, dtype=np.int64),
         node_lonlat=np.array(node_lonlat, dtype=np.float64).reshape(-1, 2),
         source=np.array(src, dtype=np.int32),
@@ -277,6 +347,7 @@ def _split(raw: _Raw) -> _Graph:
         highway=highways,
         geoms=_linestrings(parts),
     )
+    return graph, met
 
 
 def _linestrings(parts: list[np.ndarray]) -> np.ndarray:
@@ -341,7 +412,7 @@ def import_osm(
     if not raw.way_ids:
         raise ImportFailed(f"{path.name}: no walkable way in this file")
     say(f"  {len(raw.way_ids):,} walkable ways, {len(raw.addresses):,} addresses")
-    graph = _split(raw)
+    graph, barriers_met = _split(raw)
     area = service_area(session)
     if area is not None:
         shapely.prepare(area)
@@ -367,6 +438,8 @@ def import_osm(
         total_km=float(graph.length.sum() / 1000),
         osm_date=_osm_date(path) or raw.latest,
         dropped_edges=dropped,
+        barriers=barriers_met[BARRIER_BLOCKS],
+        raised_kerbs=barriers_met[BARRIER_STEP],
     )
     hull = shapely.convex_hull(shapely.multilinestrings(list(graph.geoms)))
     lat0 = float(graph.node_lonlat[:, 1].mean())

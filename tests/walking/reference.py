@@ -48,7 +48,7 @@ def snap(
                      * e.length_m,
                    ST_Distance(e.geom::geography, p.g::geography)
             FROM walk_edge e, p
-            WHERE e.network_id = :n AND (NOT :avoid OR NOT e.steps)
+            WHERE e.network_id = :n AND (NOT :avoid OR NOT e.steps) AND ST_Length(e.geom) > 0
             ORDER BY ST_Distance(e.geom::geography, p.g::geography)
             LIMIT 1
             """

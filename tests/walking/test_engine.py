@@ -36,11 +36,6 @@ def _request(app):
 
 
 @pytest.fixture
-def with_municipio_1(app, monkeypatch):
-    monkeypatch.setitem(app.config, "SERVICE_MUNICIPI", [1, 2, 3])
-
-
-@pytest.fixture
 def sample_network(app, with_municipio_1):
     return import_osm(db.session, SAMPLE)
 

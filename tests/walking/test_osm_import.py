@@ -20,11 +20,6 @@ SAMPLE = ROOT / "tests" / "data" / "milan_municipio1_sample.osm"
 VIA_PADOVA = (9.2271, 45.4970)
 
 
-@pytest.fixture
-def with_municipio_1(app, monkeypatch):
-    monkeypatch.setitem(app.config, "SERVICE_MUNICIPI", [1, 2, 3])
-
-
 def _current() -> WalkNetwork | None:
     return db.session.scalar(select(WalkNetwork).where(WalkNetwork.is_current))
 
