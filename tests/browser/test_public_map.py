@@ -1,4 +1,4 @@
-"""The first public map (issue 2) in a real browser with no network access."""
+"""The public map in a real browser with no network access: markers, escaping, the list."""
 
 import pytest
 

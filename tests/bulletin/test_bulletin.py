@@ -1,4 +1,4 @@
-"""The weekly bulletin (issue 7): compose, km zero, publish (frozen), outputs, archive, feed.
+"""The weekly bulletin: compose, km zero, publish (frozen), outputs, archive, feed.
 
 Walking times are stubbed at the routing seam (``walking.walk_to``) so the km-zero boundary
 is exact and the tests do not depend on the walking engine's mode.
@@ -485,7 +485,7 @@ def test_items_no_longer_eligible_at_publication_are_left_out(seeded):
 
 
 def test_demo_week_can_be_published_with_pdf_and_text(app, client, monkeypatch):
-    """The issue's "done when": this week's bulletin from the demo data."""
+    """This week's bulletin, composed from the demo data."""
     from scout.demo import load_demo
 
     def estimate(origin, targets, profile=walking.Profile.STANDARD):
