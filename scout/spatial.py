@@ -249,3 +249,13 @@ def places_in_box(p: LonLat, metres: float) -> Any:
     dlon = metres / (111_320 * max(math.cos(math.radians(p.lat)), 0.01)) + 1e-5
     box = func.ST_MakeEnvelope(p.lon - dlon, p.lat - dlat, p.lon + dlon, p.lat + dlat, 4326)
     return Place.location.op("&&")(cast(box, Geography))
+
+
+def wkb(column: Any) -> Any:
+    """A geometry column as well-known binary (for shapely.from_wkb)."""
+    return func.ST_AsBinary(column)
+
+
+def bounds(column: Any) -> tuple[Any, Any, Any, Any]:
+    """``(xmin, ymin, xmax, ymax)`` expressions of a geometry column."""
+    return func.ST_XMin(column), func.ST_YMin(column), func.ST_XMax(column), func.ST_YMax(column)

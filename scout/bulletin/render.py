@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 
 from babel import Locale
-from babel.dates import get_day_names
 from babel.lists import format_list
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
 from scout.bulletin.compose import LANGUAGES, SECTIONS
 from scout.models import ContractType, ItalianLevel, PartTime, ResourceKind
+from scout.schedule import format_schedule as schedule_text
 
 TEXT_WIDTH = 60  # characters per line of the plain-text bulletin
 
@@ -98,24 +98,8 @@ def week_label(snapshot: dict[str, Any]) -> str:
 
 
 def format_schedule(schedule: list[dict[str, Any]]) -> str:
-    """``[{"day": 0, "start": "09:00", "end": "13:00"}, ...]`` → "Mon–Fri 09:00–13:00"."""
-    names = get_day_names("abbreviated", locale=str(get_locale()))
-    by_hours: dict[tuple[str, str], list[int]] = {}
-    for w in sorted(schedule, key=lambda w: (w.get("day", 0), w.get("start", ""))):
-        by_hours.setdefault((w.get("start", ""), w.get("end", "")), []).append(int(w["day"]))
-    parts = []
-    for (start, end), days in by_hours.items():
-        runs: list[list[int]] = []
-        for d in sorted(set(days)):
-            if runs and d == runs[-1][-1] + 1:
-                runs[-1].append(d)
-            else:
-                runs.append([d])
-        day_text = ", ".join(
-            names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}" for r in runs
-        )
-        parts.append(f"{day_text} {start}–{end}")
-    return "; ".join(parts)
+    """A snapshot's weekly windows in the current locale ("Mon–Fri 09:00–13:00")."""
+    return schedule_text(schedule, str(get_locale()))
 
 
 def item_place(item: dict[str, Any]) -> str:

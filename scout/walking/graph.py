@@ -22,9 +22,10 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scout import spatial
 from scout.geo import LonLat, metres_per_degree
 from scout.models import WalkEdge, WalkNetwork
 
@@ -404,7 +405,7 @@ def _load(session: Session) -> Graph | None:
             WalkEdge.target,
             WalkEdge.length_m,
             WalkEdge.steps,
-            func.ST_AsBinary(WalkEdge.geom),
+            spatial.wkb(WalkEdge.geom),
         )
         .join(WalkNetwork, WalkNetwork.id == WalkEdge.network_id)
         .where(WalkNetwork.is_current)

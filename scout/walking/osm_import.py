@@ -32,10 +32,10 @@ from scipy.sparse.csgraph import connected_components
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from scout import spatial
 from scout.errors import ImportFailed
 from scout.geo import metres_per_degree
 from scout.models import Address, WalkNetwork
-from scout.spatial import service_area
 from scout.walking.gazetteer import street_key
 
 logger = logging.getLogger(__name__)
@@ -413,7 +413,7 @@ def import_osm(
         raise ImportFailed(f"{path.name}: no walkable way in this file")
     say(f"  {len(raw.way_ids):,} walkable ways, {len(raw.addresses):,} addresses")
     graph, barriers_met = _split(raw)
-    area = service_area(session)
+    area = spatial.service_area(session)
     if area is not None:
         shapely.prepare(area)
         inside = shapely.intersects(area, graph.geoms)
@@ -532,12 +532,7 @@ def network_summary(session: Session) -> dict[str, Any] | None:
     if net is None:
         return None
     bbox = session.execute(
-        select(
-            func.ST_XMin(WalkNetwork.area),
-            func.ST_YMin(WalkNetwork.area),
-            func.ST_XMax(WalkNetwork.area),
-            func.ST_YMax(WalkNetwork.area),
-        ).where(WalkNetwork.id == net.id)
+        select(*spatial.bounds(WalkNetwork.area)).where(WalkNetwork.id == net.id)
     ).one()
     return {
         "id": net.id,
