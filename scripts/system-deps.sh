@@ -5,7 +5,7 @@ set -eu
 PGVER=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)
 if [ -z "$PGVER" ]; then PGVER=15; fi
 PKGS="postgresql-$PGVER postgresql-$PGVER-postgis-3 postgresql-$PGVER-pgrouting chromium \
-libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core poppler-utils"
+libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core poppler-utils gdal-bin"
 MISSING=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || MISSING="$MISSING $p"

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 
 from scout import bulletin as service
 from scout.extensions import db
-from scout.models import Bulletin, utcnow
+from scout.models import Bulletin
+from scout.pdf import html_to_pdf
 
 bp = Blueprint("bulletin", __name__)
 
@@ -44,29 +45,28 @@ def render_body(snapshot: dict[str, Any], lang: str, preview: bool = False) -> M
 
 
 def render_pdf(snapshot: dict[str, Any], lang: str) -> bytes:
-    """The print-ready A4 PDF (WeasyPrint): sections, page numbers, the km-zero map.
-
-    Nothing is fetched: the stylesheet is read from static/ and inlined, the map is SVG.
+    """The print-ready A4 PDF, tagged for screen readers (PDF/UA): sections, page numbers,
+    the km-zero map. Nothing is fetched but the print stylesheet from static/; the map is SVG.
     """
-    from weasyprint import CSS, HTML
-
-    from scout.paths import ROOT
-
-    css = CSS(string=(ROOT / "static" / PRINT_CSS).read_text(encoding="utf-8"))
+    rtl = lang in current_app.config["RTL_LANGUAGES"]
     with force_locale(lang):
         html = render_template(
-            "bulletin/print.html", s=snapshot, lang=lang, body=render_body(snapshot, lang)
+            "bulletin/print.html",
+            s=snapshot,
+            lang=lang,
+            direction="rtl" if rtl else "ltr",
+            body=render_body(snapshot, lang),
         )
+    return html_to_pdf(html, stylesheets=[PRINT_CSS])
 
-    def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        raise ValueError(f"the bulletin PDF fetches nothing ({url})")
 
-    return HTML(string=html, url_fetcher=no_fetch).write_pdf(stylesheets=[css])
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _atom_date(when: datetime | None) -> str:
-    """RFC 3339, as Atom wants (an empty feed is dated now)."""
-    return (when or utcnow()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339, as Atom wants. An empty feed has never changed, so it is dated at the Unix
+    epoch on every request (feed readers then see nothing new)."""
+    return (when or EMPTY_FEED_UPDATED).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _frozen(response: Response) -> Response:

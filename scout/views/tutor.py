@@ -212,7 +212,7 @@ def sheet_html() -> Response:
 def sheet_pdf() -> Response:
     """The same sheet as a PDF, to send by phone. The file name carries no personal data."""
     ctx = _sheet_context()
-    pdf = html_to_pdf(_render_sheet(ctx, for_pdf=True), base_url=request.host_url)
+    pdf = html_to_pdf(_render_sheet(ctx, for_pdf=True))
     filename = f"lavoro-km-zero-{ctx['today'].isoformat()}-{ctx['lang']}.pdf"
     return Response(
         pdf,

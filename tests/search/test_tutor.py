@@ -7,9 +7,11 @@ import json
 import re
 
 import pytest
+from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
 from scout.models import ItalianLevel, OrgKind, ResourceKind, Role
+from tests.pdfs import assert_reads, tagged_pdf
 
 HOME = {"lon": 9.2283917, "lat": 45.4981733, "source": "address"}
 
@@ -150,6 +152,23 @@ def test_sheet_pdf_holds_the_places(tutor_client, shortlist):
     assert "Via Padova 51" in text
     assert "Parrocchia di Turro" in text
     assert "Offerta non scelta" not in text
+
+
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_sheet_pdf_is_tagged_for_screen_readers_in_her_language(app, tutor_client, shortlist, lang):
+    keys = [f"offer-{shortlist['offer'].id}", f"course-{shortlist['course'].id}"]
+    response = tutor_client.post("/tutor/sheet.pdf", data=sheet_form(tutor_client, keys, lang))
+    assert response.status_code == 200
+    reader, tags, text = tagged_pdf(response.data, lang)
+    with app.test_request_context(), force_locale(lang):
+        title = gettext("Work within walking distance")
+    assert reader.metadata.title == title
+    assert tags[0] == "/Document"
+    assert tags.count("/H1") == 1
+    assert tags.count("/H2") == 2  # one heading per place, in reading order after the title
+    assert tags.index("/H1") < tags.index("/H2")
+    assert {"/P", "/L", "/LI"} <= set(tags)
+    assert_reads(text, [title, "Forno Sant'Ambrogio", "Parrocchia di Turro", "Via Padova 51"])
 
 
 @pytest.mark.parametrize(
