@@ -9,9 +9,10 @@ the canonical address ends with a slash (``/ogc`` redirects there).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -34,7 +35,11 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON, JSON, HTML = "application/geo+json", "application/json", "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
-ITEM_PARAMS = {"f", "bbox", "limit", "offset", "datetime"}  # datetime: no temporal data; ignored
+ITEM_PARAMS = {"f", "bbox", "limit", "offset", "datetime"}
+# RFC 3339 date-time (or a full date), as OGC API – Features' ``datetime`` takes them.
+_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?"
+)
 
 
 class OgcError(Exception):
@@ -152,7 +157,7 @@ def _collection_info(c: Collection) -> dict[str, Any]:
         "itemType": "feature",
         "crs": [CRS84],
         "links": [
-            _link(_url("ogc.collection", collection_id=c.id), "self", JSON),
+            *_self_links("ogc.collection", collection_id=c.id),
             _link(_url("ogc.items", collection_id=c.id, f="json"), "items", GEOJSON),
             _link(_url("ogc.items", collection_id=c.id, f="html"), "items", HTML),
             _link(_url("public.opendata_page"), "describedby", HTML),
@@ -184,6 +189,39 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     if min_lat > max_lat or min_lon > max_lon:
         raise _invalid("bbox must be given as minimum lon, minimum lat, maximum lon, maximum lat.")
     return min_lon, min_lat, max_lon, max_lat
+
+
+def _instant(raw: str) -> datetime | None:
+    """One end of a ``datetime`` value: RFC 3339 date-time or date; ``..`` or empty is open."""
+    if raw in ("", ".."):
+        return None
+    if _INSTANT.fullmatch(raw):
+        try:
+            if len(raw) == 10:
+                return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
+            return datetime.fromisoformat(raw.upper())
+        except ValueError:
+            pass  # e.g. month 13: the shape is right, the date is not
+    raise _invalid(
+        "datetime must be an RFC 3339 date-time (2026-02-12T23:20:50Z), a date, or an interval "
+        "of them (start/end, .. for an open end)."
+    )
+
+
+def parse_datetime(raw: str | None) -> tuple[datetime | None, datetime | None] | None:
+    """The ``datetime`` parameter: an instant or a ``start/end`` interval (either end ``..``),
+    checked. The collections have no temporal data, so a valid value filters nothing."""
+    if raw is None:
+        return None
+    parts = raw.split("/")
+    if len(parts) > 2 or raw in ("", "/", "../.."):
+        raise _invalid("datetime must be a date-time, or an interval with at least one end.")
+    start, end = _instant(parts[0]), _instant(parts[-1])
+    if len(parts) == 1 and start is None:
+        raise _invalid("datetime must be a date-time, or an interval with at least one end.")
+    if start and end and start > end:
+        raise _invalid("datetime interval must start before it ends.")
+    return start, end
 
 
 def _int_param(name: str, default: int, minimum: int) -> int:
@@ -251,6 +289,7 @@ def items(collection_id: str) -> Any:
     if unknown:
         raise _invalid(f"Unknown parameter: {', '.join(unknown)}.")
     bbox = parse_bbox(request.args.get("bbox"))
+    parse_datetime(request.args.get("datetime"))
     limit = min(_int_param("limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = _int_param("offset", 0, 0)
     html = _wants_html()
@@ -297,30 +336,41 @@ def item(collection_id: str, item_id: str) -> Any:
 
 @bp.route("/api")
 def openapi() -> Response:
-    """A small OpenAPI 3.0 definition of this API (the ``oas30`` conformance class)."""
-    ref = {"$ref": "#/components/responses/ok"}
-    param = {
-        "f": {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["json", "html"]}},
-        "collectionId": {
-            "name": "collectionId",
-            "in": "path",
-            "required": True,
-            "schema": {"type": "string", "enum": list(COLLECTIONS)},
-        },
+    """The OpenAPI 3.0 definition of this API (the ``oas30`` conformance class), with every
+    answer it gives: 200, 400 for a bad parameter and 404 for an unknown collection or item,
+    both as OGC exceptions (``code``, ``description``)."""
+    f = {
+        "name": "f",
+        "in": "query",
+        "description": "The response format (default: JSON, or HTML for browsers).",
+        "schema": {"type": "string", "enum": ["json", "html"]},
+    }
+    collection_id = {
+        "name": "collectionId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": list(COLLECTIONS)},
     }
     items_params = [
-        param["collectionId"],
-        param["f"],
+        collection_id,
+        f,
         {
             "name": "bbox",
             "in": "query",
+            "description": "Only features inside this box: minimum lon, minimum lat, maximum lon, "
+            "maximum lat in CRS84; or six numbers with minimum and maximum height (ignored).",
             "style": "form",
             "explode": False,
-            "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+            "schema": {
+                "type": "array",
+                "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
+                "items": {"type": "number"},
+            },
         },
         {
             "name": "limit",
             "in": "query",
+            "description": f"Features per page; more than {MAX_LIMIT} is cut to {MAX_LIMIT}.",
             "schema": {
                 "type": "integer",
                 "minimum": 1,
@@ -329,28 +379,59 @@ def openapi() -> Response:
             },
         },
         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-        {"name": "datetime", "in": "query", "schema": {"type": "string"}},
+        {
+            "name": "datetime",
+            "in": "query",
+            "description": "An RFC 3339 date-time or date, or an interval start/end with .. for "
+            "an open end. The features have no temporal data: a valid value filters nothing.",
+            "schema": {"type": "string"},
+        },
     ]
     feature_id = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
+    answers = {
+        "200": {"$ref": "#/components/responses/ok"},
+        "400": {"$ref": "#/components/responses/invalidParameter"},
+    }
+    not_found = {"404": {"$ref": "#/components/responses/notFound"}}
 
-    def op(op_id: str, params: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"get": {"operationId": op_id, "parameters": params, "responses": {"200": ref}}}
+    def op(op_id: str, params: list[dict[str, Any]], found: bool = True) -> dict[str, Any]:
+        responses = answers if found else {**answers, **not_found}
+        return {"get": {"operationId": op_id, "parameters": params, "responses": responses}}
+
+    def exception(description: str) -> dict[str, Any]:
+        schema = {"$ref": "#/components/schemas/exception"}
+        return {"description": description, "content": {JSON: {"schema": schema}}}
 
     spec = {
-        "openapi": "3.0.2",
+        "openapi": "3.0.3",
         "info": {"title": "scout OGC API – Features", "version": "1.0.0"},
         "servers": [{"url": _url("ogc.landing").rstrip("/")}],
         "paths": {
-            "/": op("getLandingPage", [param["f"]]),
-            "/conformance": op("getConformance", [param["f"]]),
-            "/collections": op("getCollections", [param["f"]]),
-            "/collections/{collectionId}": op("describeCollection", items_params[:2]),
-            "/collections/{collectionId}/items": op("getFeatures", items_params),
+            "/": op("getLandingPage", [f]),
+            "/conformance": op("getConformance", [f]),
+            "/collections": op("getCollections", [f]),
+            "/collections/{collectionId}": op("describeCollection", items_params[:2], False),
+            "/collections/{collectionId}/items": op("getFeatures", items_params, False),
             "/collections/{collectionId}/items/{featureId}": op(
-                "getFeature", [*items_params[:2], feature_id]
+                "getFeature", [*items_params[:2], feature_id], False
             ),
         },
-        "components": {"responses": {"ok": {"description": "OK"}}},
+        "components": {
+            "schemas": {
+                "exception": {
+                    "type": "object",
+                    "required": ["code"],
+                    "properties": {"code": {"type": "string"}, "description": {"type": "string"}},
+                }
+            },
+            "responses": {
+                "ok": {"description": "The resource, as JSON (GeoJSON for features) or HTML."},
+                "invalidParameter": exception(
+                    "A parameter is unknown or its value is invalid (code InvalidParameterValue)."
+                ),
+                "notFound": exception("No such collection or feature (code NotFound)."),
+            },
+        },
     }
     response = current_app.json.response(spec)
     response.headers["Content-Type"] = OPENAPI

@@ -1,7 +1,12 @@
 """OGC API – Features at /ogc/: conformance, collections, items with bbox and paging, errors,
-HTML, and a real client (OWSLib) loading the collection over HTTP."""
+HTML, the API definition (openapi-spec-validator), and real clients (OWSLib, GDAL's OAPIF
+driver) loading the collections over HTTP."""
 
 from __future__ import annotations
+
+import json
+import re
+import subprocess
 
 import pytest
 
@@ -114,6 +119,23 @@ def test_limit_and_offset_page_through_with_next_and_prev_links(client, partners
     assert past["numberMatched"] == 8
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-02-12T23:20:50Z",
+        "2026-02-12T23:20:50.52+01:00",
+        "2026-02-12",
+        "2026-01-01T00:00:00Z/2026-12-31T23:59:59Z",
+        "2026-01-01/..",
+        "../2026-01-01T00:00:00Z",
+    ],
+)
+def test_a_valid_datetime_filters_nothing_since_no_feature_has_a_time(client, partners, value):
+    response = client.get("/ogc/collections/partners/items", query_string={"datetime": value})
+    assert response.status_code == 200
+    assert response.get_json()["numberMatched"] == 8
+
+
 def test_limit_above_the_maximum_is_cut_to_it(client, partners):
     assert client.get("/ogc/collections/partners/items?limit=100000").status_code == 200
 
@@ -133,6 +155,14 @@ def test_limit_above_the_maximum_is_cut_to_it(client, partners):
         "offset=1.5",
         "f=xml",
         "colour=red",  # unknown parameters are refused, as the standard asks
+        "datetime=garbage",
+        "datetime=2026-13-01T00:00:00Z",  # no 13th month
+        "datetime=2026-02-12T25:00:00Z",
+        "datetime=2026-02-12T10:00:00",  # a date-time needs its offset (RFC 3339)
+        "datetime=2026-03-01/2026-02-01",  # ends before it starts
+        "datetime=2026-01-01/2026-02-01/2026-03-01",
+        "datetime=../..",
+        "datetime=",
     ],
 )
 def test_invalid_parameters_give_400_with_a_message(client, query):
@@ -182,3 +212,84 @@ def test_owslib_loads_the_partners_collection(live_server, partners):
     assert len(items["features"]) == 2
     names = {f["properties"]["name"] for f in api.collection_items("partners")["features"]}
     assert names == {p.name for p in partners["north"] + partners["south"]}
+
+
+def test_every_collection_links_to_its_html_page(client, partners):
+    listed = client.get("/ogc/collections").get_json()["collections"]
+    alone = [client.get(f"/ogc/collections/{c['id']}").get_json() for c in listed]
+    for info in listed + alone:
+        html = [
+            link
+            for link in info["links"]
+            if link["rel"] == "alternate" and link["type"] == "text/html"
+        ]
+        assert len(html) == 1, info["id"]
+        page = client.get(html[0]["href"])
+        assert page.status_code == 200
+        assert page.mimetype == "text/html"
+        assert str(info["title"]) in page.get_data(as_text=True)
+
+
+def test_api_definition_is_valid_openapi_and_documents_the_errors_given(client, partners):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/ogc/api").get_json()
+    validate(spec)  # raises on any violation of OpenAPI 3.0
+    paths = spec["paths"]
+    answers = [
+        ("/collections/{collectionId}/items", "/ogc/collections/partners/items?datetime=x"),
+        ("/collections/{collectionId}/items", "/ogc/collections/partners/items?bbox=1,2"),
+        ("/collections/{collectionId}/items", "/ogc/collections/nothing/items"),
+        ("/collections/{collectionId}", "/ogc/collections/nothing"),
+        ("/collections/{collectionId}/items/{featureId}", "/ogc/collections/partners/items/0"),
+        ("/collections", "/ogc/collections?f=xml"),
+        ("/", "/ogc/?f=xml"),
+    ]
+    for path, url in answers:
+        response = client.get(url)
+        documented = paths[path]["get"]["responses"]
+        assert str(response.status_code) in documented, (url, response.status_code)
+        answer = documented[str(response.status_code)]
+        name = answer["$ref"].rsplit("/", 1)[-1]
+        schema = spec["components"]["responses"][name]["content"]["application/json"]["schema"]
+        body = response.get_json()
+        exception = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        assert set(exception["required"]) <= set(body)
+
+
+def _gdal(*args: str) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_gdal_reads_the_collections_over_http(live_server, partners, tmp_path):
+    """GDAL's OAPIF driver (what QGIS uses) lists the layers and copies the partners inside a
+    box into a GeoJSON file, paging through the service."""
+    source = f"OAPIF:{live_server.url}/ogc/"
+    listing = _gdal("ogrinfo", "-ro", "-q", source)
+    assert re.findall(r"^\d+: (\w+)", listing, re.M) == ["partners", "resources"]
+    summary = _gdal("ogrinfo", "-ro", "-so", source, "partners")
+    assert "Geometry: Point" in summary
+    assert "Feature Count: 8" in summary
+    out = tmp_path / "north.geojson"
+    _gdal(
+        "ogr2ogr",
+        "-f",
+        "GeoJSON",
+        str(out),
+        source,
+        "partners",
+        "-spat",
+        "9.215",
+        "45.490",
+        "9.240",
+        "45.510",
+        "-oo",
+        "PAGE_SIZE=2",
+    )
+    copied = json.loads(out.read_text(encoding="utf-8"))
+    names = sorted(f["properties"]["name"] for f in copied["features"])
+    assert names == sorted(p.name for p in partners["north"])
+    courses = _gdal("ogrinfo", "-ro", "-al", "-q", source, "resources")
+    assert "title (String) = Italiano A1" in courses
