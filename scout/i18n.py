@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 
 from scout.auth import safe_next
 
@@ -65,3 +65,12 @@ def switch(code: str) -> Any:
             httponly=True,
         )
     return response
+
+
+def format_number(value: float | int | None) -> str:
+    """A number in the current locale ("3.173,5" in Italian); whole numbers without decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_decimal(value, format="#,##0.#")

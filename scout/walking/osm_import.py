@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import osmium
 import shapely
+from flask_babel import lazy_gettext as _l
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sqlalchemy import delete, func, select, update
@@ -402,15 +403,18 @@ def import_osm(
     path = Path(path)
     started = time.perf_counter()
     if not path.is_file():
-        raise ImportFailed(f"{path}: file not found")
+        raise ImportFailed(_l("%(file)s: file not found.", file=path.name))
     say(f"reading {path.name}")
     try:
         raw = _read(path, say)
     except (RuntimeError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ImportFailed(f"{path.name}: not a readable OpenStreetMap file ({first})") from None
+        logger.info("unreadable OSM file %s: %s", path.name, first)
+        raise ImportFailed(
+            _l("%(file)s is not a readable OpenStreetMap file.", file=path.name)
+        ) from None
     if not raw.way_ids:
-        raise ImportFailed(f"{path.name}: no walkable way in this file")
+        raise ImportFailed(_l("%(file)s holds no street or path to walk on.", file=path.name))
     say(f"  {len(raw.way_ids):,} walkable ways, {len(raw.addresses):,} addresses")
     graph, barriers_met = _split(raw)
     area = spatial.service_area(session)
@@ -418,7 +422,9 @@ def import_osm(
         shapely.prepare(area)
         inside = shapely.intersects(area, graph.geoms)
         if not inside.any():
-            raise ImportFailed(f"{path.name}: no walkable way inside the service area")
+            raise ImportFailed(
+                _l("%(file)s holds no street or path inside the area served.", file=path.name)
+            )
         graph = _subset(graph, inside)
     keep = _largest_component(graph)
     dropped = int((~keep).sum())

@@ -164,7 +164,7 @@ def test_a_file_that_is_not_osm_fails_in_one_line_and_keeps_the_network(
 def test_no_walkable_way_inside_the_area_fails(app, tmp_path):
     path = tmp_path / "rome.osm"
     _ways_file(path, [(10, {"highway": "residential"})], origin=(12.4964, 41.9028))
-    with pytest.raises(ImportFailed, match="inside the service area"):
+    with pytest.raises(ImportFailed, match="nell.area servita"):
         import_osm(db.session, path)
     assert _current() is None
 

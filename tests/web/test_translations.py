@@ -25,7 +25,12 @@ from scout.paths import ROOT
 TRANSLATIONS = ROOT / "translations"
 TRANSLATED = ["it", "ar", "es", "fr"]  # every msgid needs a msgstr
 ALL = ["it", "en", "ar", "es", "fr"]  # every catalogue must compile
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}  # as in `make messages`
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_pgettext": ((1, "c"), 2),
+}  # as in `make messages`
 
 # %(name)s / %(count)d, str.format fields {n} / {0}, and HTML tags.
 PLACEHOLDER = re.compile(

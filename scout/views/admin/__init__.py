@@ -24,6 +24,7 @@ def index() -> str:
 # Route modules register on ``bp``; import them last.
 from scout.views.admin import (  # noqa: E402, F401
     audit,
+    audit_labels,
     bulletin,
     imports,
     network,

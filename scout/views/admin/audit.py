@@ -19,6 +19,7 @@ from scout import audit
 from scout.extensions import db
 from scout.models import AuditAction, AuditEvent, User
 from scout.views.admin import bp
+from scout.views.admin.audit_labels import entity_label
 
 PER_PAGE = 50
 
@@ -88,7 +89,9 @@ def audit_log() -> tuple[str, int] | str:
     wanted = request.args.get("entity")
     if wanted and wanted not in entities and len(wanted) <= 40:
         entities.append(wanted)  # a type nobody has touched yet is a valid, empty filter
-    form.entity.choices = [SelectChoice("", _l("Any"))] + [SelectChoice(e) for e in entities]
+    form.entity.choices = [SelectChoice("", _l("Any"))] + [
+        SelectChoice(e, entity_label(e)) for e in entities
+    ]
 
     valid = form.validate() if request.args else True
     query = (

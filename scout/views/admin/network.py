@@ -53,6 +53,7 @@ def network() -> Any:
             except ImportFailed as exc:
                 db.session.rollback()
                 error = exc.message.replace(path.name, name)
+                form.file.errors = [error]
                 status = 422
     elif form.errors:
         status = 400
