@@ -7,7 +7,8 @@ organisation agreed. Nothing a scout enters is public before a coordinator appro
 
 from __future__ import annotations
 
-from scout.publishing.exports import hsds_export, places_csv, resources_csv
+from scout.publishing.exports import places_csv, resources_csv
+from scout.publishing.hsds import hsds_export
 from scout.publishing.opendata import (
     CONTACT_FIELDS,
     PUBLIC_FIELDS,

@@ -66,42 +66,41 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Every field scout's HSDS export (scout.publishing.hsds) writes, by the record holding it.
 HSDS_FIELDS: dict[str, tuple[str, ...]] = {
-    "export": ("hsds_version", "generated_on", "organizations", "locations", "services"),
-    "organizations": ("id", "name", "description", "website", "email", "phones"),
-    "phones": ("number",),
-    "locations": (
-        "id",
-        "organization_id",
-        "name",
-        "location_type",
-        "latitude",
-        "longitude",
-        "addresses",
-        "accessibility",
-        "schedules",
+    "organization": (
+        "id", "name", "description", "email", "website", "phones", "locations", "services",
     ),
-    "addresses": ("address_1", "city", "state_province", "postal_code", "country", "address_type"),
-    "accessibility": ("description",),
-    "services": (
-        "id",
-        "organization_id",
-        "name",
-        "description",
-        "status",
-        "category",
-        "application_process",
-        "fees_description",
-        "languages",
-        "schedules",
-        "service_at_locations",
-        "start_date",
-        "end_date",
+    "phone": ("id", "organization_id", "number"),
+    "location": (
+        "id", "location_type", "organization_id", "name", "latitude", "longitude", "addresses",
+        "accessibility", "schedules",
     ),
-    "languages": ("code",),
-    "schedules": ("freq", "byday", "opens_at", "closes_at", "description"),
-    "service_at_locations": ("id", "location_id"),
-}
+    "address": (
+        "id", "location_id", "address_1", "city", "state_province", "postal_code", "country",
+        "address_type",
+    ),
+    "accessibility": ("id", "location_id", "description"),
+    "service": (
+        "id", "organization_id", "name", "description", "status", "application_process",
+        "fees_description", "eligibility_description", "last_modified", "schedules",
+        "service_at_locations", "languages", "cost_options", "attributes",
+    ),
+    "schedule": (
+        "id", "service_id", "location_id", "freq", "wkst", "byday", "opens_at", "closes_at",
+        "description", "valid_from", "valid_to",
+    ),
+    "service_at_location": ("id", "service_id", "location_id"),
+    "language": ("id", "service_id", "code", "name"),
+    "cost_option": ("id", "service_id", "currency", "amount", "amount_description"),
+    "attribute": (
+        "id", "link_id", "link_type", "link_entity", "taxonomy_term_id", "taxonomy_term",
+    ),
+    "taxonomy_term": (
+        "id", "code", "name", "description", "taxonomy_id", "taxonomy_detail", "language",
+    ),
+    "taxonomy": ("id", "name", "description", "version"),
+}  # fmt: skip
 
 
 PUBLIC_KEYS = frozenset(k for fields in PUBLIC_FIELDS.values() for k in fields) | frozenset(

@@ -239,7 +239,7 @@ _FEED_CACHE_SIZE = 32
 _FEED_LOCK = threading.Lock()
 
 
-def _encode(body: str | dict[str, Any]) -> tuple[bytes, bytes]:
+def _encode(body: str | dict[str, Any] | list[Any]) -> tuple[bytes, bytes]:
     text = body if isinstance(body, str) else current_app.json.dumps(body, ensure_ascii=False)
     raw = text.encode()
     return raw, gzip.compress(raw, compresslevel=6)
@@ -260,7 +260,9 @@ def cached_feed(key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> tu
 
 
 def send_data(
-    body: str | dict[str, Any] | tuple[bytes, bytes], mimetype: str, filename: str | None = None
+    body: str | dict[str, Any] | list[Any] | tuple[bytes, bytes],
+    mimetype: str,
+    filename: str | None = None,
 ) -> Response:
     """A data response, gzipped when the client accepts it (the map's feed is the largest
     thing a phone downloads here), as an attachment when ``filename`` is given."""
@@ -315,6 +317,7 @@ def resources_csv() -> Response:
 
 @bp.route("/data/hsds.json")
 def hsds() -> Response:
-    """Organisations, locations and services in Open Referral HSDS 3.0 shape."""
+    """Organisations with their locations and services: an Open Referral HSDS 3.0
+    organization package."""
     name = "scout-hsds.json" if _download() else None
     return send_data(publishing.hsds_export(), "application/json", name)

@@ -261,24 +261,6 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, make_place):
     assert rows[0]["opening_hours"] == "'@SUM(A1)"
 
 
-def test_hsds_export_links_services_to_locations_and_organisations(client, network):
-    body = client.get("/data/hsds.json").get_json()
-    assert body["hsds_version"] == "3.0"
-    orgs = {o["id"] for o in body["organizations"]}
-    locations = {loc["id"]: loc for loc in body["locations"]}
-    assert len(orgs) == 2
-    assert len(locations) == 2
-    course = next(s for s in body["services"] if s["name"] == "Italiano A1")
-    assert course["organization_id"] in orgs
-    assert course["service_at_locations"][0]["location_id"] in locations
-    assert course["languages"] == [{"code": "it"}, {"code": "ar"}]
-    assert course["schedules"] == [
-        {"freq": "WEEKLY", "byday": "MO", "opens_at": "09:00", "closes_at": "11:00"}
-    ]
-    hidden = locations[f"location-{network['hidden'].id}"]
-    assert hidden["addresses"][0]["postal_code"] == "20127"
-
-
 def test_map_feed_is_gzipped_when_the_browser_accepts_it(client, make_place):
     for i in range(20):
         make_place(f"Luogo {i}", lon=9.22 + i / 1000, lat=45.49)
