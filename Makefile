@@ -32,7 +32,7 @@ translations: venv
 
 # Re-extract UI strings and merge them into every catalogue (then translate, then commit).
 messages: venv
-	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k plural_forms:1,2 --no-location --sort-output \
 	  -o translations/messages.pot .
 	@for l in it en ar es fr; do \
 	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 
 from scout.auth import safe_next
 
@@ -74,3 +74,16 @@ def format_number(value: float | int | None) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return format_decimal(value, format="#,##0.#")
+
+
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """``ngettext(singular, plural, n)`` for each CLDR plural category of the current locale,
+    keyed by category ("one", "few", "other"...), for the browser to choose with
+    ``Intl.PluralRules`` (static/js/lib/plural.js). ``{n}`` stays a placeholder."""
+    locale = get_locale()
+    forms: dict[str, str] = {}
+    for n in (*range(0, 111), 1000, 1_000_000):
+        category = locale.plural_form(n)
+        if category not in forms:
+            forms[category] = ngettext(singular, plural, n)
+    return forms

@@ -25,6 +25,7 @@ from scout import publishing, spatial, walking
 from scout.errors import BadRequest
 from scout.extensions import csrf, db, limiter
 from scout.geo import LonLat
+from scout.i18n import plural_forms
 from scout.maps import LEAFLET, MILAN_CENTRE
 from scout.models import OrgKind, ResourceKind
 
@@ -92,10 +93,10 @@ def _map_settings() -> dict[str, Any]:
             "website": _("Website"),
             "showOnMap": _("Show on map"),
             "directions": _("Directions"),
-            "places": _("places"),
+            "places": plural_forms("{n} place", "{n} places"),
             "empty": _("No place matches these filters."),
             "more": _("Show more"),
-            "min": _("min"),
+            "minutes": plural_forms("{n} min", "{n} min"),
             "estimate": _("estimate"),
             "over": _("more than %(n)d min", n=WALK_MINUTES),
             "from": _("Walking times from the chosen point."),
@@ -105,7 +106,7 @@ def _map_settings() -> dict[str, Any]:
             "noLocation": _("Your position is not available. Tap the map instead."),
             "failed": _("Walking times are not available right now."),
             "loading": _("Loading…"),
-            "shown": _("%(n)s places shown"),
+            "shown": plural_forms("{n} place shown", "{n} places shown"),
             "you": _("Your chosen point"),
         },
     }

@@ -22,6 +22,7 @@ from scout import audit, maps, schedule, search, spatial
 from scout.auth import role_required
 from scout.errors import BadRequest
 from scout.extensions import db
+from scout.i18n import plural_forms
 from scout.models import AuditAction, ContractType, ItalianLevel, PartTime, Role
 from scout.pdf import html_to_pdf
 from scout.search import sheet
@@ -59,8 +60,10 @@ def _labels() -> dict[str, Any]:
         "no_results": _(
             "Nothing found within this walking time. Try more minutes or fewer filters."
         ),
-        "results": _("{n} results in {p} places"),
-        "truncated": _("the nearest {n} results, in {p} places (there are more: add filters)"),
+        "results": _("{results} in {places}"),
+        "truncated": _("the nearest {results}, in {places} (there are more: add filters)"),
+        "results_n": plural_forms("{n} result", "{n} results"),
+        "places_n": plural_forms("{n} place", "{n} places"),
         "origin_map": _("Point chosen on the map"),
         "origin_none": _("Choose where she starts first."),
         "address_none": _("No address found. Check the street name or click on the map."),

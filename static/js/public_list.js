@@ -2,6 +2,8 @@
 // first page the same way for visitors without JavaScript: templates/public/_place_list.html).
 // Every user-entered value goes in through textContent or a DOM property: it stays text.
 
+import { plural } from "./lib/plural.js";
+
 const PAGE = 100; // entries drawn at a time; "Show more" adds the next ones
 
 function el(tag, className, text) {
@@ -37,7 +39,7 @@ export function placeCard(feature, settings, walk) {
     const minutes = walk.minutes.get(String(feature.id));
     li.dataset.minutes = minutes === undefined ? "" : String(minutes);
     walkLine.querySelector(".walk-minutes").textContent =
-      minutes === undefined ? t.over : `${walk.number.format(minutes)} ${t.min}`;
+      minutes === undefined ? t.over : plural(t.minutes, minutes);
     walkLine.querySelector(".estimate").hidden = !walk.estimate;
   }
   card.append(walkLine);
@@ -91,10 +93,10 @@ export function renderList(results, features, settings, walk, shown = PAGE) {
   const t = settings.labels;
   const count = el("p", "small mb-1");
   count.id = "place-count-line";
-  const number = el("span", null, String(features.length));
+  const number = el("span", null, plural(t.places, features.length));
   number.id = "place-count";
   number.dataset.count = String(features.length);
-  count.append(number, ` ${t.places}`);
+  count.append(number);
   const list = el("ol", "list-group place-list");
   list.id = "place-list";
   features.slice(0, shown).forEach((f, i) => {

@@ -2,6 +2,7 @@
 // the list (public_list.js). User text only reaches the page through textContent.
 import { placeCard, renderList } from "./public_list.js";
 import { setupWalk } from "./public_walk.js";
+import { plural } from "./lib/plural.js";
 
 const app = document.getElementById("public-app");
 const settings = JSON.parse(app.dataset.settings);
@@ -60,7 +61,7 @@ function popupFor(id, name) {
   const minutes = walk?.minutes.get(id);
   if (minutes !== undefined) {
     const line = document.createElement("div");
-    line.textContent = `${walk.number.format(minutes)} ${settings.labels.min}`;
+    line.textContent = plural(settings.labels.minutes, minutes);
     box.append(line);
   }
   return box;
@@ -121,7 +122,7 @@ async function load(url) {
   detail.hidden = true;
   mapEl.dataset.markers = String(markers.size);
   mapEl.dataset.ready = "true";
-  mapStatus.textContent = settings.labels.shown.replace("%(n)s", markers.size);
+  mapStatus.textContent = plural(settings.labels.shown, markers.size);
   // Two frames later the markers have been painted (bench/public_map.py reads this mark).
   requestAnimationFrame(() =>
     requestAnimationFrame(() => {

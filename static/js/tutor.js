@@ -4,6 +4,7 @@ import { el, fmt, postJSON } from "./tutor_api.js";
 import { ResultMap } from "./tutor_map.js";
 import { groupByPlace, renderResults } from "./tutor_results.js";
 import { setupSchoolCombo } from "./tutor_school.js";
+import { plural } from "./lib/plural.js";
 
 const $ = (id) => document.getElementById(id);
 const settings = JSON.parse($("tutor-settings").textContent);
@@ -121,7 +122,7 @@ async function runSearch() {
     $("result-count").dataset.count = result.count;
     const summary = result.truncated ? labels.truncated : labels.results;  // {total} may be null
     $("result-summary").textContent = result.count
-      ? fmt(summary, { n: result.count, p: result.places, total: result.total })
+      ? fmt(summary, { results: plural(labels.results_n, result.count), places: plural(labels.places_n, result.places) })
       : labels.no_results;
     updateSheet();
   } catch (e) {
