@@ -6,7 +6,7 @@ third of them a job offer (random sector, contract, schedule) and a fifth a cour
 then for ``--origins`` random origins (default 300) times, in this process:
 
 - the walking engine's reach (``walking.reach``, 15 minutes, every published place) and the
-  same through ``GET /api/v1/walk/reach``: the reference figures;
+  same through ``POST /api/v1/walk/reach``: the reference figures;
 - the whole search through ``POST /api/v1/search`` (test client, bearer token): every kind,
   15 minutes, a school (the nearest school site) and school hours: reach, the items, the walks
   from school, the fit rule, the JSON;
@@ -193,7 +193,9 @@ def main() -> None:
             continue
         reach_t.append(took)
         t0 = time.perf_counter()
-        client.get(f"/api/v1/walk/reach?lon={p.lon}&lat={p.lat}&minutes=15", headers=headers)
+        client.post(
+            "/api/v1/walk/reach", json={"lon": p.lon, "lat": p.lat, "minutes": 15}, headers=headers
+        )
         reach_api_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         response = client.post("/api/v1/search", json=body(p, school_id), headers=headers)
@@ -207,7 +209,7 @@ def main() -> None:
     print(f"{len(reach_t)} origins ({skipped} off the paths skipped), {network}")
     print(f"results per search: median {sorted(counts)[len(counts) // 2]}, max {max(counts)}")
     print(line("walking-engine reach, 15 min (engine call)", reach_t))
-    print(line("GET /api/v1/walk/reach, 15 min", reach_api_t))
+    print(line("POST /api/v1/walk/reach, 15 min", reach_api_t))
     print(line("POST /api/v1/search, school + hours", search_t))
     print(line("POST /api/v1/search, no school", plain_t))
     for label, reference in (("engine reach", reach_t), ("reach API", reach_api_t)):

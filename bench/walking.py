@@ -5,7 +5,7 @@ Municipio 2 + 3 and the 1.5 km buffer, written as OSM XML), imports it through t
 ``flask geo import-osm``, adds 10,000 published places, then for ``--origins`` random origins
 (default 1,000) times, in this process:
 
-- reach (15 minutes) through ``GET /api/v1/walk/reach`` (test client, bearer token), and the
+- reach (15 minutes) through ``POST /api/v1/walk/reach`` (test client, bearer token), and the
   engine call alone (``walking.reach``);
 - isochrones (5/10/15) through ``/api/v1/walk/isochrones``; route through ``/api/v1/walk/route``;
 - the same reach as (a) a plain PostGIS ``ST_DWithin`` straight-line query (the estimate
@@ -161,14 +161,14 @@ def main() -> None:
     budget = minutes * 60 * walking.Profile.STANDARD.speed_m_s
     radius = budget / app.config["DETOUR_FACTOR"]
 
-    def api(url: str) -> Any:
-        response = client.get(url, headers=headers)
+    def api(path: str, **body: Any) -> Any:
+        response = client.post(f"/api/v1/walk/{path}", json=body, headers=headers)
         if response.status_code != 200:
             return None
         return response.get_json()
 
     for p in warm:  # loads the graph, warms caches and connections
-        api(f"/api/v1/walk/reach?lon={p.lon}&lat={p.lat}&minutes={minutes}")
+        api("reach", lon=p.lon, lat=p.lat, minutes=minutes)
 
     times: dict[str, list[float]] = {
         k: [] for k in ("api_reach", "engine", "iso", "route", "dwithin", "pgr")
@@ -206,18 +206,18 @@ def main() -> None:
     # Every measure for one origin runs back to back, so a busy machine weighs on all alike.
     for p in origins:
         t = time.perf_counter()
-        body = api(f"/api/v1/walk/reach?lon={p.lon}&lat={p.lat}&minutes={minutes}")
+        body = api("reach", lon=p.lon, lat=p.lat, minutes=minutes)
         times["api_reach"].append(time.perf_counter() - t)
         if body is None:
             refused += 1
             continue
         found["api_reach"].append(len(body["features"]))
         t = time.perf_counter()
-        api(f"/api/v1/walk/isochrones?lon={p.lon}&lat={p.lat}&minutes=5,10,15")
+        api("isochrones", lon=p.lon, lat=p.lat, minutes=[5, 10, 15])
         times["iso"].append(time.perf_counter() - t)
         target = rnd.choice(place_ids)
         t = time.perf_counter()
-        api(f"/api/v1/walk/route?lon={p.lon}&lat={p.lat}&place_id={target}")
+        api("route", lon=p.lon, lat=p.lat, place_id=target)
         times["route"].append(time.perf_counter() - t)
         with app.test_request_context():
             t = time.perf_counter()
@@ -240,10 +240,10 @@ def main() -> None:
         f"{len(origins)} random origins in Municipio 2 + 3, {minutes}-minute reach "
         f"(standard profile), {refused} refused (>250 m from a path)"
     )
-    print(line("reach, API in-process (GET /walk/reach)", times["api_reach"]))
+    print(line("reach, API in-process (POST /walk/reach)", times["api_reach"]))
     print(line("reach, engine only (walking.reach)", times["engine"]))
-    print(line("isochrones 5/10/15 (GET /walk/isochrones)", times["iso"]))
-    print(line("route (GET /walk/route)", times["route"]))
+    print(line("isochrones 5/10/15 (POST /walk/isochrones)", times["iso"]))
+    print(line("route (POST /walk/route)", times["route"]))
     print(line("(a) straight line ST_DWithin", times["dwithin"]))
     print(line("(b) pgRouting pgr_drivingDistance", times["pgr"]))
     p95 = {k: pct(v, 0.95) for k, v in times.items()}

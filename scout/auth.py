@@ -111,8 +111,20 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _bearer(req: Any) -> str | None:
+    """The API token the request carries, if any (only the API accepts tokens)."""
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+        return None
+    return header[7:].strip()
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    if _bearer(request) is not None:
+        # A request that names its caller with a token is that token's, or nobody's: a
+        # session cookie beside a revoked token must not go on answering for it.
+        return None
     try:
         uid, version = (int(x) for x in user_id.split(":"))
     except ValueError:
@@ -125,15 +137,15 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.request_loader
 def load_user_from_token(req: Any) -> User | None:
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+    token = _bearer(req)
+    if token is None:
         return None
     # One indexed query (the token's unique hash) straight to its active user.
     user = db.session.scalar(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
-            ApiToken.token_hash == _token_hash(header[7:].strip()),
+            ApiToken.token_hash == _token_hash(token),
             ApiToken.revoked_at.is_(None),
             User.active.is_(True),
         )
@@ -249,7 +261,11 @@ def change_password() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    """Log out, on the server too: the user's sessions end (``session_version``), so a copy
+    of the session cookie taken before opens nothing afterwards. Like a password change, this
+    ends the user's sessions on other devices as well."""
     if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
         audit.record(db.session, AuditAction.LOGOUT, "user", current_user.id)
         db.session.commit()
     logout_user()

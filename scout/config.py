@@ -60,7 +60,22 @@ WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
 # Uploaded photos are stored here (outside the database); default instance/uploads.
 UPLOAD_FOLDER: str | None = None
+# Request bodies, in bytes: routes that take files (photos, imports, OSM extracts; the list is
+# scout/security.py's UPLOAD_ENDPOINTS) up to MAX_CONTENT_LENGTH, JSON bodies (the API,
+# /walk) up to JSON_MAX_BYTES, any other form up to FORM_MAX_BYTES; more is refused (413).
 MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+JSON_MAX_BYTES = 8 * 1024
+FORM_MAX_BYTES = 256 * 1024
+
+# Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For, -Proto
+# and -Host (1 for the nginx or Caddy of README's Production section). 0: the headers are
+# ignored, as anyone can send them.
+PROXY_COUNT = 0
+# Host names the app answers to (Flask checks the Host header, or the proxy's
+# X-Forwarded-Host, against them; others get 400), so a forged Host cannot rewrite the links
+# and ids the app writes (Atom feed, OGC API). ".example.org" also accepts subdomains.
+# Default: this machine, as `make run` serves it; set SCOUT_TRUSTED_HOSTS in production.
+TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
 
 # Rate limits (Flask-Limiter); storage in memory unless a URI is given.
 RATELIMIT_STORAGE_URI = "memory://"

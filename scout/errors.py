@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from scout.extensions import db
 
@@ -99,7 +99,15 @@ def init_app(app: Flask) -> None:
         message = messages.get(err.code or 500, err.description or "")
         if err.code == 400 and err.description and "CSRF" in err.description:
             message = _("The form has expired. Please reload the page and try again.")
-        return _respond(err.code or 500, message)
+        if isinstance(err, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built, so no page with links.
+            return Response(message, err.code, mimetype="text/plain")
+        response = make_response(_respond(err.code or 500, message))
+        # What the error says besides its page: Allow on a 405, Retry-After, WWW-Authenticate.
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(500)
     def handle_500(err: Exception) -> tuple[Any, int]:

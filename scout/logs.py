@@ -70,9 +70,23 @@ def configure(app: Flask) -> None:
     logger.propagate = False
 
 
+class DropServerRequestLines(logging.Filter):
+    """Drops the development server's per-request lines (werkzeug's ``127.0.0.1 - - [date]
+    "GET /path?query" 200``): they hold the client's address and the whole URL. The app's
+    own access line, above, says what is worth saying about each request."""
+
+    _LINE = re.compile(r"^\S+ - - \[")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and self._LINE.match(record.msg))
+
+
 def init_app(app: Flask) -> None:
     if app.config["LOG_JSON"] and not app.testing:
         configure(app)
+    server = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropServerRequestLines) for f in server.filters):
+        server.addFilter(DropServerRequestLines())
     access = logging.getLogger(ACCESS_LOGGER)
 
     @app.before_request

@@ -80,7 +80,7 @@ def test_access_log_is_json_with_request_id_and_no_coordinates(app, client, make
     client.get(f"/?lon={lon}&lat={lat}&q=Via+Padova+10")
     client.get(f"/api/v1/places?lon={lon}&lat={lat}", headers=auth)
     client.post("/api/v1/search", json={"origin": {"lon": lon, "lat": lat}}, headers=auth)
-    client.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}&minutes=15", headers=auth)
+    client.post("/api/v1/walk/reach", json={"lon": lon, "lat": lat}, headers=auth)
     client.get(f"/no/such/page?lon={lon}&lat={lat}")
     response = client.get("/healthz", headers={"X-Request-ID": "abcdef0123456789"})
     assert response.headers["X-Request-ID"] == "abcdef0123456789"

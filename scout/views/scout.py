@@ -361,11 +361,21 @@ def _origin() -> LonLat | None:
         return None
 
 
-@bp.route("/nearby")
+def _posted_origin() -> LonLat | None:
+    try:
+        return LonLat(float(request.form["lon"]), float(request.form["lat"]))
+    except (KeyError, ValueError):
+        return None
+
+
+@bp.route("/nearby", methods=["GET", "POST"])
 def nearby() -> Any:
     """Places still to visit (never visited, or a follow-up due), nearest first by walking
-    time from the position in the query string. The position is not stored."""
-    origin = _origin()
+    time from the position the page POSTs (never in the URL, where access logs would keep
+    it; a URL carrying one is refused). The position is not stored."""
+    if "lon" in request.args or "lat" in request.args:
+        abort(400)
+    origin = _posted_origin() if request.method == "POST" else None
     rows: list[dict[str, Any]] = []
     answer = None
     error = None

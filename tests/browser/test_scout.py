@@ -8,6 +8,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from scout.auth import issue_token
@@ -292,7 +293,8 @@ def test_to_visit_near_me_uses_the_tablet_position(tablet, make_place):
     page = tablet()
     page.goto("/scout/")
     page.tap("#action-nearby")
-    page.wait_for_url(re.compile(r"/scout/nearby\?lon=.*&lat="))
-    item = page.wait_for_selector(f'#nearby-list [data-place-id="{near.id}"]')
+    item = page.locator(f'#nearby-list [data-place-id="{near.id}"]')
+    expect(item).to_be_visible()
+    assert page.url.endswith("/scout/nearby")  # the position was POSTed, not put in the URL
     assert int(item.get_attribute("data-seconds")) < 120
     assert page.locator("#nearby-map .leaflet-marker-icon").count() >= 1

@@ -520,7 +520,7 @@ def test_to_visit_lists_unvisited_and_due_follow_ups_nearest_first(scout, make_p
         ]
     )
     db.session.commit()
-    html = scout.get(f"/scout/nearby?lon={lon}&lat={lat}").get_data(as_text=True)
+    html = scout.post("/scout/nearby", data={"lon": lon, "lat": lat}).get_data(as_text=True)
     listed = [
         int(x) for x in re.findall(r'<li class="list-group-item" data-place-id="(\d+)"', html)
     ]
@@ -530,7 +530,7 @@ def test_to_visit_lists_unvisited_and_due_follow_ups_nearest_first(scout, make_p
 
 
 def test_to_visit_outside_the_area_says_so(scout):
-    response = scout.get(f"/scout/nearby?lon={DUOMO[0] - 0.05}&lat={DUOMO[1]}")
+    response = scout.post("/scout/nearby", data={"lon": DUOMO[0] - 0.05, "lat": DUOMO[1]})
     assert response.status_code == 200
     assert 'id="nearby-error"' in response.get_data(as_text=True)
 

@@ -1,8 +1,10 @@
-"""``/api/v1/walk/*``: GeoJSON out, 400 naming the bad parameter, estimate flag, no origin kept."""
+"""``/api/v1/walk/*``: the origin POSTed, GeoJSON out, 400 naming the bad parameter, estimate
+flag, no origin kept."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -21,9 +23,21 @@ def grid_point(col: float, row: float, spacing: float = 80) -> tuple[float, floa
     return ORIGIN[0] + col * spacing / float(m_lon), ORIGIN[1] + row * spacing / float(m_lat)
 
 
+class Staff:
+    """A tutor's API client: ``post("reach", lon=…, lat=…)`` sends the JSON body."""
+
+    def __init__(self, client, token: str) -> None:
+        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
+
+    def post(self, path: str, **body):
+        return self.client.post(f"/api/v1/walk/{path}", json=body, headers=self.headers)
+
+
 @pytest.fixture
-def staff(client, login, make_user):
-    return login(make_user(Role.TUTOR))
+def staff(client, make_user):
+    token = issue_token(make_user(Role.TUTOR), "walk")
+    db.session.commit()
+    return Staff(client, token)
 
 
 @pytest.fixture
@@ -44,7 +58,7 @@ def test_reach_lists_places_nearest_first(staff, grid, make_place):
     )
     make_place(name="Draft", lon=grid_point(2, 0)[0], lat=grid_point(2, 0)[1], status="draft")
     lon, lat = grid_point(0, 0)
-    body = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}&minutes=15").get_json()
+    body = staff.post("reach", lon=lon, lat=lat, minutes=15).get_json()
     assert body["type"] == "FeatureCollection"
     assert body["estimate"] is False
     assert body["network_date"].startswith("2026-11-01")
@@ -53,9 +67,9 @@ def test_reach_lists_places_nearest_first(staff, grid, make_place):
     assert first["walk_metres"] == 80
     assert first["walk_minutes"] == 2
     assert body["features"][1]["properties"]["walk_metres"] == 640
-    parish = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}&kind=parish").get_json()
+    parish = staff.post("reach", lon=lon, lat=lat, kind="parish").get_json()
     assert [f["id"] for f in parish["features"]] == [far.id]
-    short = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}&minutes=2").get_json()
+    short = staff.post("reach", lon=lon, lat=lat, minutes=2).get_json()
     assert [f["id"] for f in short["features"]] == [near.id]
 
 
@@ -63,8 +77,10 @@ def test_reach_with_a_token(app, client, grid, make_user):
     token = issue_token(make_user(Role.TUTOR), "api")
     db.session.commit()
     lon, lat = grid_point(0, 0)
-    response = client.get(
-        f"/api/v1/walk/reach?lon={lon}&lat={lat}", headers={"Authorization": f"Bearer {token}"}
+    response = client.post(
+        "/api/v1/walk/reach",
+        json={"lon": lon, "lat": lat},
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -72,7 +88,7 @@ def test_reach_with_a_token(app, client, grid, make_user):
 
 def test_isochrones_one_polygon_per_band(staff, grid):
     lon, lat = grid_point(2, 2)
-    body = staff.get(f"/api/v1/walk/isochrones?lon={lon}&lat={lat}&minutes=1,3,2").get_json()
+    body = staff.post("isochrones", lon=lon, lat=lat, minutes=[1, 3, 2]).get_json()
     assert [f["properties"]["minutes"] for f in body["features"]] == [1, 2, 3]
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in body["features"])
     assert body["estimate"] is False
@@ -81,9 +97,7 @@ def test_isochrones_one_polygon_per_band(staff, grid):
 def test_route_is_a_line_with_minutes_and_metres(staff, grid, make_place):
     place = make_place(lon=grid_point(3, 2)[0], lat=grid_point(3, 2)[1])
     lon, lat = grid_point(0, 0)
-    body = staff.get(
-        f"/api/v1/walk/route?lon={lon}&lat={lat}&place_id={place.id}&profile=stroller"
-    ).get_json()
+    body = staff.post("route", lon=lon, lat=lat, place_id=place.id, profile="stroller").get_json()
     assert body["geometry"]["type"] == "LineString"
     assert body["properties"]["walk_metres"] == 400
     assert body["properties"]["walk_minutes"] == 7  # 400 m at 3.6 km/h = 6.7 min
@@ -92,7 +106,7 @@ def test_route_is_a_line_with_minutes_and_metres(staff, grid, make_place):
 
 def test_unknown_place_is_404(staff):
     lon, lat = ORIGIN
-    response = staff.get(f"/api/v1/walk/route?lon={lon}&lat={lat}&place_id=999999")
+    response = staff.post("route", lon=lon, lat=lat, place_id=999999)
     assert response.status_code == 404
 
 
@@ -112,7 +126,7 @@ def test_unknown_place_is_404(staff):
     ],
 )
 def test_bad_reach_parameters_are_400_naming_the_parameter(staff, query, field):
-    response = staff.get(f"/api/v1/walk/reach?{query}")
+    response = staff.post("reach", **dict(parse_qsl(query)))
     assert response.status_code == 400
     assert response.get_json()["error"]["field"] == field
 
@@ -128,25 +142,26 @@ def test_bad_reach_parameters_are_400_naming_the_parameter(staff, query, field):
     ],
 )
 def test_bad_isochrone_and_route_parameters(staff, path, field):
-    response = staff.get(f"/api/v1/walk/{path}")
+    name, query = path.split("?")
+    response = staff.post(name, **dict(parse_qsl(query)))
     assert response.status_code == 400
     assert response.get_json()["error"]["field"] == field
 
 
 def test_far_from_any_street_is_400(staff, grid):
     lon, lat = grid_point(2, 8)  # 320 m north of the grid
-    response = staff.get(f"/api/v1/walk/reach?lon={lon}&lat={lat}")
+    response = staff.post("reach", lon=lon, lat=lat)
     assert response.status_code == 400
     assert response.get_json()["error"]["field"] == "lon,lat"
 
 
 def test_estimate_mode_is_flagged(staff, make_place):
     place = make_place(lon=9.2280, lat=45.4975)
-    body = staff.get("/api/v1/walk/reach?lon=9.2271&lat=45.4970").get_json()
+    body = staff.post("reach", lon=9.2271, lat=45.4970).get_json()
     assert body["estimate"] is True
     assert body["network_date"] is None
     assert [f["id"] for f in body["features"]] == [place.id]
-    route = staff.get(f"/api/v1/walk/route?lon=9.2271&lat=45.4970&place_id={place.id}")
+    route = staff.post("route", lon=9.2271, lat=45.4970, place_id=place.id)
     assert route.get_json()["properties"]["estimate"] is True
 
 
@@ -154,7 +169,27 @@ def test_origin_is_not_logged(staff, grid, caplog):
     caplog.set_level(logging.DEBUG)
     lon, lat = grid_point(1.2345, 0.5)
     for kind in ("reach", "isochrones"):
-        assert staff.get(f"/api/v1/walk/{kind}?lon={lon}&lat={lat}").status_code == 200
+        assert staff.post(kind, lon=lon, lat=lat).status_code == 200
     text = caplog.text
     assert f"{lon}"[:8] not in text
     assert f"{lat}"[:8] not in text
+
+
+def test_the_origin_is_refused_in_a_url(staff, client, make_user, login):
+    bearer = staff.headers
+    for path in ("reach", "isochrones", "route?place_id=1"):
+        sep = "&" if "?" in path else "?"
+        response = client.get(f"/api/v1/walk/{path}{sep}lon=9.2271&lat=45.497", headers=bearer)
+        assert response.status_code == 405
+        assert "POST" in response.headers["Allow"]
+
+
+def test_a_form_body_works_too_and_a_session_needs_the_csrf_header(client, login, make_user):
+    login(make_user(Role.TUTOR))
+    form = {"lon": "9.2271", "lat": "45.4970", "minutes": "10"}
+    assert client.post("/api/v1/walk/reach", data=form).status_code == 400  # no X-CSRFToken
+    page = client.get("/tutor/")
+    token = page.text.split('name="csrf-token" content="')[1].split('"')[0]
+    response = client.post("/api/v1/walk/reach", data=form, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert response.get_json()["minutes"] == 10

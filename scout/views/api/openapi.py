@@ -42,27 +42,44 @@ def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def _query(name: str, schema: dict[str, Any], required: bool = False, **kw: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "schema": schema, **kw}
+# The walk routes take their parameters in the body, like the search: an origin never goes in
+# a URL (access logs, proxies and browser history would keep it).
+WALK_ORIGIN = {
+    "lon": {
+        "type": "number",
+        "minimum": -180,
+        "maximum": 180,
+        "description": "Longitude of the origin (WGS 84); it must be in the area served.",
+    },
+    "lat": {
+        "type": "number",
+        "minimum": -90,
+        "maximum": 90,
+        "description": "Latitude of the origin (WGS 84).",
+    },
+    "profile": {
+        "type": "string",
+        "enum": ["standard", "stroller"],
+        "default": "standard",
+        "description": "Walking speed profile: standard 4.5 km/h; stroller 3.6 km/h, no steps.",
+    },
+}
 
 
-LON = _query(
-    "lon",
-    {"type": "number", "minimum": -180, "maximum": 180},
-    True,
-    description="Longitude of the origin (WGS 84); it must be in the area served.",
-)
-LAT = _query(
-    "lat",
-    {"type": "number", "minimum": -90, "maximum": 90},
-    True,
-    description="Latitude of the origin (WGS 84).",
-)
-PROFILE = _query(
-    "profile",
-    {"type": "string", "enum": ["standard", "stroller"], "default": "standard"},
-    description="Walking speed profile: standard 4.5 km/h; stroller 3.6 km/h, no steps.",
-)
+def _walk_body(required: list[str], **properties: Any) -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "required": ["lon", "lat", *required],
+        "properties": {**WALK_ORIGIN, **properties},
+    }
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": schema},
+            "application/x-www-form-urlencoded": {"schema": schema},
+        },
+    }
+
 
 REFUSALS = {
     "400": _error("A parameter is not valid; `error.field` names it."),
@@ -92,20 +109,18 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             **REFUSALS_NO_PARAMS,
         },
     },
-    ("/walk/reach", "get"): {
+    ("/walk/reach", "post"): {
         "summary": "Published places within N walking minutes of an origin, nearest first.",
         "operationId": "walkReach",
-        "parameters": [
-            LON,
-            LAT,
-            _query("minutes", {"type": "integer", "minimum": 1, "maximum": 30, "default": 15}),
-            PROFILE,
-            _query(
-                "kind",
-                {"type": "string", "enum": [k.value for k in OrgKind]},
-                description="Only places of organisations of this kind.",
-            ),
-        ],
+        "requestBody": _walk_body(
+            [],
+            minutes={"type": "integer", "minimum": 1, "maximum": 30, "default": 15},
+            kind={
+                "type": "string",
+                "enum": [k.value for k in OrgKind],
+                "description": "Only places of organisations of this kind.",
+            },
+        ),
         "responses": {
             "200": _geojson(
                 "Places with `walk_minutes` and `walk_metres`; the "
@@ -114,34 +129,28 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             **REFUSALS,
         },
     },
-    ("/walk/isochrones", "get"): {
+    ("/walk/isochrones", "post"): {
         "summary": "Walking isochrone polygons, one per band.",
         "operationId": "walkIsochrones",
-        "parameters": [
-            LON,
-            LAT,
-            _query(
-                "minutes",
-                {
-                    "type": "string",
-                    "pattern": r"^[0-9]{1,2}(,[0-9]{1,2}){0,5}$",
-                    "default": "5,10,15",
-                },
-                description="Comma-separated bands in minutes (each 1-30).",
-            ),
-            PROFILE,
-        ],
+        "requestBody": _walk_body(
+            [],
+            minutes={
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1, "maximum": 30},
+                "minItems": 1,
+                "maxItems": 6,
+                "default": [5, 10, 15],
+                "description": 'Bands in minutes (each 1-30); also `"5,10,15"`.',
+            },
+        ),
         "responses": {"200": _geojson("One (Multi)Polygon feature per band."), **REFUSALS},
     },
-    ("/walk/route", "get"): {
+    ("/walk/route", "post"): {
         "summary": "The walking route from an origin to one place.",
         "operationId": "walkRoute",
-        "parameters": [
-            LON,
-            LAT,
-            _query("place_id", {"type": "integer", "minimum": 1}, True),
-            PROFILE,
-        ],
+        "requestBody": _walk_body(
+            ["place_id"], place_id={"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+        ),
         "responses": {
             "200": _geojson(
                 "A LineString feature with `walk_minutes` and `walk_metres`.", "Feature"

@@ -1,5 +1,6 @@
 // "To visit near me": asks the tablet for its position, reloads the list for it (the
-// position travels in the query string and is not stored), and draws the places on a map.
+// position is POSTed in a form, never put in the URL, and is not stored), and draws the
+// places on a map.
 import { messages } from "./status.js";
 
 const el = document.getElementById("nearby-map");
@@ -9,10 +10,10 @@ function locate() {
   if (!navigator.geolocation) { state.textContent = messages.no_gps; return; }
   state.textContent = messages.locating;
   navigator.geolocation.getCurrentPosition((pos) => {
-    const url = new URL(window.location.href);
-    url.searchParams.set("lon", pos.coords.longitude.toFixed(6));
-    url.searchParams.set("lat", pos.coords.latitude.toFixed(6));
-    window.location.assign(url);
+    const form = document.getElementById("nearby-form");
+    form.elements.lon.value = pos.coords.longitude.toFixed(6);
+    form.elements.lat.value = pos.coords.latitude.toFixed(6);
+    form.submit();
   }, () => { state.textContent = messages.no_gps; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
 }
 
