@@ -44,7 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_message = None
     limiter.init_app(app)
 
-    from scout import errors
+    from scout import assets, errors
+
+    assets.init_app(app)
 
     errors.init_app(app)
     from scout import logs

@@ -58,6 +58,18 @@ REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SECURE = True
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+# Static files are sent compressed (scout/assets.py): these types, from this size in bytes.
+COMPRESS_MIMETYPES = [
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "image/svg+xml",
+]
+COMPRESS_MIN_SIZE = 500
+COMPRESS_REGISTER = False
+
 # Uploaded photos are stored here (outside the database); default instance/uploads.
 UPLOAD_FOLDER: str | None = None
 # Request bodies, in bytes: routes that take files (photos, imports, OSM extracts; the list is

@@ -92,7 +92,7 @@ def _map_settings() -> dict[str, Any]:
             "accessibility": _("Accessibility"),
             "website": _("Website"),
             "showOnMap": _("Show on map"),
-            "directions": _("Directions"),
+            "directions": _("Directions on Google Maps (another site)"),
             "places": plural_forms("{n} place", "{n} places"),
             "empty": _("No place matches these filters."),
             "more": _("Show more"),

@@ -7,8 +7,6 @@ every form view answers both: a page, or ``{"ok": ..., "errors"/"html"/"redirect
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import date
 from typing import Any
@@ -37,7 +35,6 @@ from scout.extensions import db
 from scout.geo import LonLat
 from scout.maps import MILAN_CENTRE
 from scout.models import Offer, Photo, Place, Resource, Role, Visit
-from scout.paths import ROOT
 from scout.schedule import WEEKDAYS, WINDOWS_PER_DAY
 from scout.walking import gazetteer
 
@@ -450,50 +447,5 @@ def addresses_json() -> dict[str, Any]:
     }
 
 
-# ---- the service worker --------------------------------------------------------------------
-
-SW_SOURCE = ROOT / "static" / "js" / "scout" / "sw.js"
-SHELL_STATIC = [
-    "vendor/bootstrap-5.3.3/css/bootstrap.min.css",
-    "vendor/bootstrap-5.3.3/js/bootstrap.bundle.min.js",
-    "vendor/leaflet-1.9.4/leaflet.css",
-    "vendor/leaflet-1.9.4/leaflet.js",
-    "vendor/leaflet-1.9.4/images/marker-icon.png",
-    "vendor/leaflet-1.9.4/images/marker-icon-2x.png",
-    "vendor/leaflet-1.9.4/images/marker-shadow.png",
-    "css/scout.css",
-    "css/scout-tablet.css",
-    "js/scout/outbox.js",
-    "js/scout/status.js",
-    "js/scout/forms.js",
-    "js/scout/place-map.js",
-    "js/scout/lookup.js",
-    "js/scout/schedule.js",
-    "js/scout/nearby.js",
-]
-SHELL_PAGES = ["scout.index", "scout.place_new", "scout.nearby"]
-
-
-@bp.get("/sw.js")
-def service_worker() -> Response:
-    """The service worker, served under /scout/ so that its scope covers the scout pages.
-    The list of files to keep and a cache name that changes with them are prepended."""
-    shell = [url_for("static", filename=f) for f in SHELL_STATIC] + [
-        url_for(e) for e in SHELL_PAGES
-    ]
-    source = SW_SOURCE.read_text(encoding="utf-8")
-    digest = hashlib.sha256()
-    digest.update(source.encode())
-    for name in SHELL_STATIC:
-        digest.update((ROOT / "static" / name).read_bytes())
-    head = (
-        f"const SHELL = {_json(shell)};\n"
-        f"const CACHE = {_json('scout-' + digest.hexdigest()[:12])};\n"
-    )
-    response = Response(head + source, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value)
+# The installable app: manifest and service worker (registered on ``bp``).
+from scout.views import scout_app  # noqa: E402, F401

@@ -78,7 +78,7 @@ export function placeCard(feature, settings, walk) {
   show.type = "button";
   show.dataset.placeId = String(feature.id);
   const [lon, lat] = feature.geometry.coordinates;
-  const directions = el("a", "btn btn-sm btn-outline-secondary directions", t.directions);
+  const directions = el("a", "btn btn-sm btn-outline-primary directions", `${t.directions} ↗`);
   directions.href = `https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=${lat},${lon}`;
   directions.target = "_blank";
   directions.rel = "noopener noreferrer";

@@ -96,7 +96,7 @@ def test_search_page_has_the_form_the_map_and_the_school_list(tutor_client):
         assert f'id="{element_id}"' in html
     schools = json.loads(html.split('id="school-data" type="application/json">')[1].split("</")[0])
     assert len(schools) > 300
-    assert 'type="module" src="/static/js/tutor.js"' in html
+    assert 'type="module" src="/static/js/tutor.js?v=' in html
     # No third-party map tiles: they would tell a tile server where she lives.
     assert "tile.openstreetmap.org" not in html
 

@@ -114,6 +114,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "scout.resource_edit": SCOUTS,
     "scout.resource_new": SCOUTS,
     "scout.service_worker": SCOUTS,
+    "scout.manifest": SCOUTS,
     "scout.visit_new": SCOUTS,
     "tutor.index": TUTORS,
     "tutor.sheet_html": TUTORS,

@@ -46,7 +46,8 @@ async function networkFirst(request) {
 }
 
 async function staleWhileRevalidate(event) {
-  const cached = await caches.match(event.request, { ignoreVary: true });
+  // Pages link versioned files (?v=…); the shell keeps them under their plain path.
+  const cached = await caches.match(event.request, { ignoreVary: true, ignoreSearch: true });
   const fresh = fetch(event.request).then((r) => keep(event.request, r));
   if (cached) {
     event.waitUntil(fresh.catch(() => {}));
