@@ -118,6 +118,7 @@ async function runSearch() {
     map.setSchool(result.school);
     map.setResults(state.places, selectPlace);
     renderResults($("results"), state.places, { labels, estimate: result.estimate, shortlist: state.shortlist });
+    $("estimate-note").hidden = !result.estimate;
     $("result-count").textContent = result.count;
     $("result-count").dataset.count = result.count;
     const summary = result.truncated ? labels.truncated : labels.results;  // {total} may be null

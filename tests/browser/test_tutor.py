@@ -189,3 +189,27 @@ def test_a_click_on_the_map_and_a_hub_are_origins(new_page, journey_data, make_p
     page.wait_for_selector("#result-count:not([data-count='0'])")
     assert page.locator("#results > li.result").count() >= 1
     assert page.external_requests == []
+
+
+def test_estimated_times_are_explained_where_they_are_shown(new_page, journey_data, make_place):
+    """Without a street network every time is an estimate: the page says why in words a
+    person can read (no hover tooltip, which a touch screen never shows)."""
+    from playwright.sync_api import expect
+
+    from scout.models import OrgKind
+
+    make_place(name="Hub Padova di prova", lon=9.2205, lat=45.4890, org_kind=OrgKind.HUB)
+    db.session.commit()
+    page = new_page(viewport={"width": 1366, "height": 900})
+    browser_login(page, journey_data["user"].email, PASSWORD)
+    page.goto("/tutor/")
+    page.wait_for_selector("body[data-tutor-ready=true]")
+    page.click("label[for=origin-mode-hub]")
+    page.select_option("#hub-select", label="Hub Padova di prova")
+    page.wait_for_selector("#origin-status[data-ready=true]")
+    page.click("#search-submit")
+    page.wait_for_selector("#result-count:not([data-count='0'])")
+    note = page.locator("#estimate-note")
+    note.scroll_into_view_if_needed()
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("distanza in linea d'aria")
