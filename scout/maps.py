@@ -9,6 +9,7 @@ small ES module (see static/js/public_map.js).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import folium
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 LEAFLET = "vendor/leaflet-1.9.4"
 MILAN_CENTRE = (45.4935, 9.2200)  # between Municipio 2 and 3
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
 
 
 def new_map(location: tuple[float, float] = MILAN_CENTRE, zoom: int = 14, **kw: Any) -> folium.Map:
@@ -38,9 +40,12 @@ def embed_parts(m: folium.Map, nonce: str) -> dict[str, Markup]:
     root = m.get_root()
     root.render()
     header = root.header.render().replace("<script>", f'<script nonce="{nonce}">')
+    # The page has its own viewport tag; folium's second one forbids pinch-zoom.
+    header = _VIEWPORT.sub("", header)
+    script = root.script.render().replace("L.control.scale()", "L.control.scale({imperial: false})")
     # folium's own output over reference data (see the module docstring).
     return {
         "header": Markup(header),  # noqa: S704
         "html": Markup(root.html.render()),  # noqa: S704
-        "script": Markup(root.script.render()),  # noqa: S704
+        "script": Markup(script),  # noqa: S704
     }

@@ -213,3 +213,17 @@ def test_estimated_times_are_explained_where_they_are_shown(new_page, journey_da
     note.scroll_into_view_if_needed()
     expect(note).to_be_visible()
     expect(note).to_contain_text("distanza in linea d'aria")
+
+
+def test_the_tutor_page_can_be_pinch_zoomed_and_its_scale_is_metric(new_page, journey_data):
+    page = new_page(viewport={"width": 390, "height": 844})
+    browser_login(page, journey_data["user"].email, PASSWORD)
+    page.goto("/tutor/")
+    page.wait_for_selector("body[data-tutor-ready=true]")
+    viewports = page.locator('meta[name="viewport"]').evaluate_all("els => els.map(e => e.content)")
+    assert len(viewports) == 1
+    assert "user-scalable=no" not in viewports[0]
+    assert "maximum-scale" not in viewports[0]
+    scale = page.locator(".leaflet-control-scale-line")
+    assert scale.count() == 1
+    assert scale.first.inner_text().strip().endswith(("m", "km"))
