@@ -2,6 +2,11 @@
 a device's offline queue is stored once) and version checks (an edit made on an older version
 raises :class:`StaleEdit` with both versions instead of overwriting).
 
+Deliveries of one entry that arrive at the same instant are serialised on their key (a
+transaction-level advisory lock taken by :func:`by_client_key`): the later one waits for the
+first to commit, then reads the stored row. No INSERT ever hits the unique index on
+``client_key`` twice, so an ordinary duplicate leaves no ERROR in PostgreSQL's log.
+
 Operations ``flush()`` and never ``commit()``: the view commits once.
 """
 
@@ -14,7 +19,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from scout import spatial
@@ -61,15 +66,24 @@ class DuplicatesFound(Conflict):
         self.candidates = candidates
 
 
+def _key_lock_id(key: uuid.UUID) -> int:
+    """A signed 64-bit advisory lock id for an entry key (a rare clash only serialises)."""
+    return int.from_bytes(key.bytes[:8], "big", signed=True)
+
+
 def by_client_key(model: type[M], key: uuid.UUID | None) -> M | None:
+    """The row stored for ``key``, if any. Holds the key's lock until the transaction ends,
+    so a concurrent delivery of the same entry waits here and then finds this one's row."""
     if key is None:
         return None
+    db.session.execute(select(func.pg_advisory_xact_lock(_key_lock_id(key))))
     return db.session.scalar(select(model).where(model.client_key == key))
 
 
 def _add_once(build: Callable[[], M], key: uuid.UUID | None) -> tuple[M, bool]:
     """Build and add a row in a savepoint; if its ``client_key`` is already stored (a
-    concurrent delivery of the same entry), return the stored row instead."""
+    delivery that did not take the key's lock in :func:`by_client_key` first), return the
+    stored row instead."""
     try:
         with db.session.begin_nested():
             obj = build()

@@ -5,12 +5,17 @@ recognise the bytes as JPEG, PNG or WebP. The stored image is re-encoded from it
 alone, so EXIF (GPS position, camera serial), XMP and comments are not carried over. Files
 live in ``app.config["UPLOAD_FOLDER"]`` under a random name; a :class:`Photo` row records
 each one.
+
+A file is flushed to disk (``fsync``, and its folder) before the transaction that adds its row
+commits, so an acknowledged photo survives a power cut; if that transaction does not commit
+(a conflict, the database gone mid-save), the files it wrote are removed again.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -20,6 +25,8 @@ from typing import IO
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from scout.errors import BadRequest
 from scout.extensions import db
@@ -103,13 +110,37 @@ def upload_folder() -> Path:
     return folder
 
 
+def write_durably(path: Path, data: bytes) -> None:
+    """Write ``path`` and flush it and its folder's entry to disk before returning."""
+    with path.open("xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a new or renamed file's name) to disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+PENDING = "photo_files_pending"
+
+
 def store(place: Place, photos: list[PreparedPhoto], user: User | None) -> list[Photo]:
-    """Write the files and add their rows (flushes, does not commit)."""
+    """Write the files and add their rows (flushes, does not commit). The files are on disk
+    before the commit; if the session's transaction ends without committing, they are removed."""
     rows = []
     folder = upload_folder()
+    pending = db.session.info.setdefault(PENDING, [])
     for photo in photos:
         filename = f"{uuid.uuid4().hex}.{photo.extension}"
-        (folder / filename).write_bytes(photo.data)
+        pending.append(folder / filename)
+        write_durably(folder / filename, photo.data)
         row = Photo(
             place=place,
             filename=filename,
@@ -123,6 +154,23 @@ def store(place: Place, photos: list[PreparedPhoto], user: User | None) -> list[
         rows.append(row)
     db.session.flush()
     return rows
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's release is not the commit
+        session.info.pop(PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
+    # After a commit the list is gone (above); any other end of the outermost transaction
+    # (rollback, a lost connection, a session closed without commit) leaves no file behind.
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(PENDING, []):
+        path.unlink(missing_ok=True)
+        logger.info("photo file of an uncommitted save removed")
 
 
 def path_of(photo: Photo) -> Path:

@@ -8,8 +8,9 @@ every form view answers both: a page, or ``{"ok": ..., "errors"/"html"/"redirect
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -25,12 +26,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from scout import capture, spatial, walking
 from scout.auth import role_required
 from scout.capture import photos
 from scout.capture.forms import OfferForm, PlaceForm, ResourceForm, VisitForm
-from scout.errors import OutOfArea, wants_json
+from scout.errors import Conflict, OutOfArea, wants_json
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.maps import MILAN_CENTRE
@@ -42,6 +44,8 @@ bp = Blueprint("scout", __name__)
 bp.before_request(role_required(Role.SCOUT))
 
 NEARBY_LIMIT = 40
+SAVE_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 @bp.app_template_filter("conflict_value")
@@ -114,6 +118,29 @@ def _refused(template: str, form: Any, status: int, messages: str | None = None,
             body["version"] = form.version.data
         return body, status
     return render_template(template, form=form, messages=messages, **ctx), status
+
+
+def _save_and_commit(save: Callable[[], T]) -> T:
+    """Run ``save`` (an edit carrying the version it was loaded at) and commit.
+
+    Two saves of one record at the same instant both pass the version check; PostgreSQL
+    lets one UPDATE through and the other finds the version gone (``StaleDataError``). The
+    loser is rolled back and run again against what is stored now: it raises
+    :class:`capture.StaleEdit` (the conflict page) or finds nothing left to change.
+    """
+    for _attempt in range(SAVE_ATTEMPTS - 1):
+        try:
+            result = save()
+            db.session.commit()
+            return result
+        except StaleDataError:
+            db.session.rollback()
+    try:
+        result = save()
+        db.session.commit()
+    except StaleDataError:
+        raise Conflict() from None
+    return result
 
 
 def _reset_version(form: Any, record: Any) -> None:
@@ -218,7 +245,8 @@ def place_edit(place_id: int) -> Any:
     if not form.validate_on_submit():
         return _place_refused(form, record, 422)
     try:
-        changed = capture.update_place(record, form.draft(), current_user)
+        draft = form.draft()
+        changed = _save_and_commit(lambda: capture.update_place(record, draft, current_user))
     except capture.StaleEdit as stale:
         _reset_version(form, record)
         return _place_refused(
@@ -229,7 +257,6 @@ def place_edit(place_id: int) -> Any:
             differences=stale.differences,
             record=record,
         )
-    db.session.commit()
     url = url_for(".place", place_id=record.id)
     return _saved(
         record, url, _("Changes saved.") if changed else _("Nothing changed."), changed=changed
@@ -287,7 +314,8 @@ def _child_form(
     if not form.validate_on_submit():
         return _refused(template, form, 422, place=place, record=record)
     try:
-        saved, changed = save(place, form.draft(), current_user, record)
+        draft = form.draft()
+        saved, changed = _save_and_commit(lambda: save(place, draft, current_user, record))
     except capture.StaleEdit as stale:
         _reset_version(form, record)
         return _refused(
@@ -299,7 +327,6 @@ def _child_form(
             record=record,
             differences=stale.differences,
         )
-    db.session.commit()
     if record is None:
         return _saved(saved, url, _("Saved."), created=changed)
     return _saved(saved, url, _("Saved.") if changed else _("Nothing changed."), changed=changed)
