@@ -2,12 +2,20 @@
 
 Every loader reads its file fully and checks it before anything is written; the command runs
 them in one transaction, so a bad or missing file leaves the database as it was.
+
+A reload never overwrites what people edited: each starter place keeps a hash of the values
+the import last wrote (``Place.import_hash``); a place whose values no longer hash to it was
+edited since (by a scout, a coordinator) and is kept as it is, and reported. Places still as
+imported are updated when the file changed, with an audit event; unchanged ones are not
+written at all (their version stays, so tablets see no spurious conflict).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +23,14 @@ import geopandas as gpd
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from scout import audit
 from scout.errors import ImportFailed
 from scout.models import (
+    AuditAction,
     Municipio,
     Nil,
     Organisation,
@@ -30,7 +40,7 @@ from scout.models import (
     ReviewStatus,
     School,
 )
-from scout.spatial import assign_admin_units
+from scout.spatial import assign_admin_units, place_lonlat
 
 logger = logging.getLogger(__name__)
 
@@ -71,18 +81,48 @@ KIND_BY_AMENITY = {
 }
 
 
+# Fields of a starter place that the import writes (and compares, to know if people edited).
+IMPORTED_FIELDS = (
+    "name",
+    "street",
+    "civic_number",
+    "postcode",
+    "opening_hours",
+    "accessibility_notes",
+    "position",
+)
+KEPT_LISTED = 20
+
+
+@dataclass
+class PlacesReport:
+    total: int = 0
+    added: int = 0
+    updated: int = 0
+    # (place id, OSM ref, name) of places edited since the import: kept as people left them.
+    kept: list[tuple[int, str, str]] = field(default_factory=list)
+
+
 @dataclass
 class LoadReport:
     municipi: int = 0
     nil: int = 0
     schools: int = 0
     places_to_visit: int = 0
+    places: PlacesReport = field(default_factory=PlacesReport)
 
     def line(self) -> str:
-        return (
+        p = self.places
+        out = (
             f"geodata loaded: {self.municipi} municipi, {self.nil} NIL, {self.schools} schools, "
-            f"{self.places_to_visit} places to visit"
+            f"{self.places_to_visit} places to visit ({p.added} new, {p.updated} updated, "
+            f"{len(p.kept)} edited since the import and kept as edited)"
         )
+        for place_id, ref, name in p.kept[:KEPT_LISTED]:
+            out += f"\n  kept: place {place_id} ({ref}) {name}"
+        if len(p.kept) > KEPT_LISTED:
+            out += f"\n  ... and {len(p.kept) - KEPT_LISTED} more"
+        return out
 
 
 def _read(path: Path, required: set[str]) -> gpd.GeoDataFrame:
@@ -220,60 +260,116 @@ def _osm_kind(props: dict[str, Any]) -> OrgKind | None:
     return None
 
 
-def load_osm_places(session: Session, path: Path, municipi: list[int]) -> int:
+def _import_hash(values: dict[str, Any]) -> str:
+    data = json.dumps([values[name] for name in IMPORTED_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _position(lon: float, lat: float) -> list[float]:
+    return [round(lon, 7), round(lat, 7)]
+
+
+def _stored_values(session: Session, dataset: str) -> dict[str, tuple[Place, dict[str, Any]]]:
+    """The dataset's places by ``source_ref``, with their current imported-field values."""
+    lon, lat = place_lonlat()
+    out = {}
+    for place, x, y in session.execute(
+        select(Place, lon, lat).where(Place.source_dataset == dataset)
+    ).all():
+        values = {name: getattr(place, name) for name in IMPORTED_FIELDS if name != "position"}
+        values["position"] = _position(x, y)
+        out[place.source_ref] = (place, values)
+    return out
+
+
+def load_osm_places(session: Session, path: Path, municipi: list[int]) -> PlacesReport:
     """The OSM businesses inside the served municipi, as draft *places to visit*.
 
-    Re-running updates name, address and position of the same OSM objects; it never touches
-    what scouts added to them (visits, status, notes).
+    Re-running updates name, address, hours and position of the same OSM objects only where
+    nobody edited them since the last import; it never touches what scouts added to them
+    (visits, status, notes) nor what they corrected.
     """
     frame = _read(path, {"osm_type", "osm_id", "name", "amenity", "shop", "MUNICIPIO", "geometry"})
     frame = frame[frame["MUNICIPIO"].isin(municipi)]
-    count = 0
+    report = PlacesReport()
+    stored = _stored_values(session, OSM_DATASET)
     for r in frame.to_dict("records"):
         name = _text(r.get("name"))
         kind = _osm_kind(r)
         if not name or kind is None or not isinstance(r["geometry"], Point):
             continue
         ref = f"{r['osm_type']}/{int(r['osm_id'])}"
-        fields = {
+        wheelchair = _text(r.get("wheelchair"))
+        values = {
             "name": name[:200],
-            "location": f"SRID=4326;POINT({r['geometry'].x} {r['geometry'].y})",
             "street": _text(r.get("addr_street")),
             "civic_number": _text(r.get("addr_housenumber")),
             "postcode": (_text(r.get("addr_postcode")) or "")[:5] or None,
             "opening_hours": _text(r.get("opening_hours")),
-            "accessibility_notes": f"wheelchair={_text(r.get('wheelchair'))} (OpenStreetMap)"
-            if _text(r.get("wheelchair"))
+            "accessibility_notes": f"wheelchair={wheelchair} (OpenStreetMap)"
+            if wheelchair
             else None,
+            "position": _position(r["geometry"].x, r["geometry"].y),
         }
-        place = session.scalar(
-            select(Place).where(Place.source_dataset == OSM_DATASET, Place.source_ref == ref)
-        )
-        if place is None:
+        report.total += 1
+        new_hash = _import_hash(values)
+        if ref not in stored:
             org = Organisation(
                 name=name[:200],
                 kind=kind,
                 website=_text(r.get("website")),
                 phone=_text(r.get("phone")),
             )
-            place = Place(
-                organisation=org,
-                status=ReviewStatus.DRAFT,
-                source=PlaceSource.IMPORT,
-                source_dataset=OSM_DATASET,
-                source_ref=ref,
-                **fields,
+            session.add(
+                Place(
+                    organisation=org,
+                    status=ReviewStatus.DRAFT,
+                    source=PlaceSource.IMPORT,
+                    source_dataset=OSM_DATASET,
+                    source_ref=ref,
+                    import_hash=new_hash,
+                    **_columns(values),
+                )
             )
-            session.add(place)
-        else:
-            for key, value in fields.items():
-                if key == "location":
-                    continue
-                setattr(place, key, value)
-            place.location = fields["location"]
-        count += 1
+            stored[ref] = (None, values)  # a ref twice in the file: the first one wins
+            report.added += 1
+            continue
+        place, current = stored[ref]
+        if place is None:
+            continue
+        current_hash = _import_hash(current)
+        if current_hash == new_hash:
+            if place.import_hash != new_hash:  # as imported (before hashes were kept)
+                _set_hash(session, place, new_hash)
+            continue
+        if place.import_hash != current_hash:
+            report.kept.append((place.id, ref, place.name))
+            continue
+        changes = {k: [current[k], values[k]] for k in IMPORTED_FIELDS if current[k] != values[k]}
+        for key, value in _columns(values).items():
+            setattr(place, key, value)
+        place.import_hash = new_hash
+        audit.record(session, AuditAction.UPDATE, "place", place.id, changes)
+        report.updated += 1
     session.flush()
-    return count
+    return report
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in values.items() if k != "position"}
+    lon, lat = values["position"]
+    out["location"] = f"SRID=4326;POINT({lon} {lat})"
+    return out
+
+
+def _set_hash(session: Session, place: Place, value: str) -> None:
+    """Record the hash without an ORM update: bookkeeping, not an edit (no version bump)."""
+    session.execute(
+        update(Place)
+        .where(Place.id == place.id)
+        .values(import_hash=value)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def load_all(session: Session, folder: Path, municipi: list[int]) -> LoadReport:
@@ -286,6 +382,7 @@ def load_all(session: Session, folder: Path, municipi: list[int]) -> LoadReport:
     report.municipi = load_municipi(session, folder / MUNICIPI_FILE)
     report.nil = load_nil(session, folder / NIL_FILE)
     report.schools = load_schools(session, folder / SCHOOLS_FILE)
-    report.places_to_visit = load_osm_places(session, folder / OSM_POI_FILE, municipi)
+    report.places = load_osm_places(session, folder / OSM_POI_FILE, municipi)
+    report.places_to_visit = report.places.total
     assign_admin_units(session, only_missing=False)
     return report

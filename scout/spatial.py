@@ -101,6 +101,10 @@ def assign_admin_units(session: Session, only_missing: bool = True) -> None:
     stmt = update(Place).values(municipio=mun, nil_id=nil)
     if only_missing:
         stmt = stmt.where(Place.municipio.is_(None))
+    else:  # only rows whose units change: a reload rewrites nothing that is already right
+        stmt = stmt.where(
+            Place.municipio.is_distinct_from(mun) | Place.nil_id.is_distinct_from(nil)
+        )
     session.execute(stmt.execution_options(synchronize_session=False))
 
 

@@ -6,8 +6,10 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
+from scout.capture import place_point
 from scout.extensions import db
-from scout.models import Municipio, Nil, Place, PlaceSource, School
+from scout.geodata import OSM_DATASET
+from scout.models import AuditAction, AuditEvent, Municipio, Nil, Place, PlaceSource, Role, School
 from scout.paths import ROOT
 
 TABLES = (Municipio, Nil, School, Place)
@@ -102,3 +104,106 @@ def test_file_with_wrong_columns_is_refused(runner, geodata_copy):
     result = runner.invoke(args=["geo", "load", "--dir", str(geodata_copy)])
     assert result.exit_code == 1
     assert "missing column(s) MUNICIPIO" in result.output
+
+
+def _starter_versions() -> dict[int, int]:
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(Place.id, Place.version).where(Place.source_dataset == OSM_DATASET)
+    ).all()
+    return dict(rows)
+
+
+def _edit_form(place: Place, **changes: str) -> dict[str, str]:
+    point = place_point(place)
+    data = {
+        "name": place.name,
+        "kind": place.organisation.kind.value,
+        "lon": str(point.lon),
+        "lat": str(point.lat),
+        "position_source": "stored",
+        "version": str(place.version),
+        "street": place.street or "",
+        "civic_number": place.civic_number or "",
+        "postcode": place.postcode or "",
+        "opening_hours": place.opening_hours or "",
+        "accessibility_notes": place.accessibility_notes or "",
+    }
+    data.update(changes)
+    return data
+
+
+def _set_osm_hours(folder, refs: dict[str, str]) -> None:
+    """Change the opening hours of the features ``refs`` (OSM ref → hours) in the copy."""
+    path = folder / "osm_wheelchair_poi_milano.geojson"
+    data = json.loads(path.read_text())
+    for feature in data["features"]:
+        props = feature["properties"]
+        ref = f"{props['osm_type']}/{props['osm_id']}"
+        if ref in refs:
+            props["opening_hours"] = refs[ref]
+    path.write_text(json.dumps(data))
+
+
+def test_reload_keeps_what_a_scout_corrected_and_updates_only_places_still_as_imported(
+    app, login, make_user, runner, geodata_copy, monkeypatch
+):
+    edited, untouched = db.session.scalars(
+        select(Place)
+        .where(Place.source_dataset == OSM_DATASET, Place.municipio == 2)
+        .order_by(Place.id)
+        .limit(2)
+    ).all()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    scout = make_user(Role.SCOUT)
+    db.session.commit()
+    # A scout corrects a starter place's name and hours on the tablet.
+    response = login(scout).post(
+        f"/scout/places/{edited.id}/edit",
+        data=_edit_form(edited, name="Bar Corretto dallo Scout", opening_hours="Mo-Fr 07:00-15:00"),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200, response.json
+    versions = _starter_versions()
+    # Meanwhile OpenStreetMap changed the hours of both places.
+    _set_osm_hours(
+        geodata_copy,
+        {edited.source_ref: "Mo-Su 10:00-22:00", untouched.source_ref: "Mo-Sa 09:00-19:00"},
+    )
+
+    result = runner.invoke(args=["geo", "load", "--dir", str(geodata_copy)])
+
+    assert result.exit_code == 0, result.output
+    assert "1 updated, 1 edited since the import and kept as edited" in result.output
+    assert (
+        f"kept: place {edited.id} ({edited.source_ref}) Bar Corretto dallo Scout" in result.output
+    )
+    db.session.expire_all()
+    kept = db.session.get(Place, edited.id)
+    assert (kept.name, kept.opening_hours) == ("Bar Corretto dallo Scout", "Mo-Fr 07:00-15:00")
+    updated = db.session.get(Place, untouched.id)
+    assert updated.opening_hours == "Mo-Sa 09:00-19:00"
+    after = _starter_versions()
+    # Only the updated place has a new version: tablets see no conflict on the others.
+    assert {pid for pid, v in after.items() if v != versions[pid]} == {untouched.id}
+    (event,) = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity == "place",
+            AuditEvent.entity_id == untouched.id,
+            AuditEvent.action == AuditAction.UPDATE,
+        )
+    ).all()
+    assert event.changes["opening_hours"][1] == "Mo-Sa 09:00-19:00"
+    assert not db.session.scalar(
+        select(func.count()).where(
+            AuditEvent.entity == "place",
+            AuditEvent.entity_id == edited.id,
+            AuditEvent.user_id.is_(None),
+        )
+    )
+
+    # Loading the same files again changes nothing at all.
+    again = runner.invoke(args=["geo", "load", "--dir", str(geodata_copy)])
+    assert again.exit_code == 0, again.output
+    assert "0 new, 0 updated, 1 edited since the import and kept as edited" in again.output
+    assert _starter_versions() == after

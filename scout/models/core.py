@@ -110,6 +110,9 @@ class Place(Timestamped, Base):
     source: Mapped[PlaceSource] = enum_column(PlaceSource, default=PlaceSource.SCOUTING)
     source_dataset: Mapped[str | None] = mapped_column(String(100))
     source_ref: Mapped[str | None] = mapped_column(String(100))
+    # SHA-256 of the values a reference import (``flask geo load``) last wrote: a reload
+    # updates the place only while its values still hash to this (nobody edited them).
+    import_hash: Mapped[str | None] = mapped_column(String(64))
     # Client-generated key of an offline entry, so a resent form is stored once.
     client_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
 
