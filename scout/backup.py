@@ -13,6 +13,12 @@ Restore goes into the configured database; it refuses one that already holds tab
 upload folder that already holds files, unless ``force`` is given (then the schema is
 emptied first and the old upload folder is kept aside, renamed). The database part runs in
 one transaction: it is restored entirely or not at all.
+
+A backup taken while people work is consistent: one REPEATABLE READ transaction exports its
+snapshot (``pg_export_snapshot``), reads the row counts and the photo rows in it, and keeps
+it open while ``pg_dump --snapshot`` dumps exactly that state; the archive holds the file of
+every photo row of that state (photo files are on disk before their row commits). The
+archive is flushed to disk (``fsync``) before it is renamed into place.
 """
 
 from __future__ import annotations
@@ -31,10 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from scout.extensions import db
+from scout.paths import sync_file
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +62,20 @@ class BackupReport:
     tables: dict[str, int] = field(default_factory=dict)
     photos: int = 0
     size_bytes: int = 0
+    # Photo rows whose file was not in the upload folder (lost before this backup).
+    missing_photos: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (
+        out = (
             f"backup written to {self.path}: {len(self.tables)} tables, "
             f"{sum(self.tables.values())} rows, {self.photos} photo files, "
             f"{self.size_bytes / 1e6:.1f} MB"
         )
+        if self.missing_photos:
+            out += f"; {len(self.missing_photos)} photo rows have no file: " + ", ".join(
+                self.missing_photos[:10]
+            )
+        return out
 
 
 @dataclass(slots=True)
@@ -133,13 +147,14 @@ def user_tables() -> list[tuple[str, str]]:
     return [(s, t) for s, t in rows]
 
 
-def table_counts() -> dict[str, int]:
-    """Rows per data table, keyed ``schema.table``."""
+def table_counts(conn: Connection | None = None) -> dict[str, int]:
+    """Rows per data table, keyed ``schema.table`` (on ``conn``, else the session)."""
+    run = conn if conn is not None else db.session
     out = {}
     for schema, table in user_tables():
         # Identifiers come from the catalogue, quoted; nothing user-supplied reaches the SQL.
         query = text(f'SELECT count(*) FROM "{schema}"."{table}"')  # noqa: S608
-        out[f"{schema}.{table}"] = int(db.session.scalar(query))
+        out[f"{schema}.{table}"] = int(run.execute(query).scalar_one())
     return out
 
 
@@ -157,30 +172,53 @@ def _files(folder: Path) -> list[Path]:
 
 
 def backup(target: Path) -> BackupReport:
-    """Write the database and the photos to ``target`` (a tar file), atomically."""
+    """Write the database and the photos to ``target`` (a tar file), atomically, from one
+    snapshot of the database even while others write to it."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     url, env = _libpq()
     pg_dump = pg_tool("pg_dump")
-    report = BackupReport(path=target, tables=table_counts())
-    revisions = []
-    if any(t == "alembic_version" for _s, t in user_tables()):
-        revisions = sorted(db.session.scalars(text("SELECT version_num FROM alembic_version")))
+    tables = user_tables()
     server = db.session.scalar(text("SHOW server_version"))
-    db.session.rollback()  # end the read transaction before the dump starts
+    db.session.rollback()  # end the catalogue reads; the snapshot below is what counts
 
     uploads = _upload_folder()
-    photos = _files(uploads)
-    with tempfile.TemporaryDirectory(prefix="scout-backup-", dir=target.parent) as tmp:
-        dump = Path(tmp) / "database.dump"
-        _run([pg_dump, "--format=custom", "--file", str(dump), "--dbname", url], env)
+    with (
+        tempfile.TemporaryDirectory(prefix="scout-backup-", dir=target.parent) as tmp,
+        db.engine.connect() as conn,
+    ):
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            report = BackupReport(path=target, tables=table_counts(conn))
+            revisions, photo_names = [], []
+            if any(t == "alembic_version" for _s, t in tables):
+                revisions = sorted(conn.scalars(text("SELECT version_num FROM alembic_version")))
+            if ("public", "photo") in tables:
+                photo_names = sorted(conn.scalars(text("SELECT filename FROM photo")))
+            dump = Path(tmp) / "database.dump"
+            # The snapshot stays exported while this transaction is open: keep it open.
+            _run(
+                [
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(dump),
+                    "--dbname",
+                    url,
+                ],
+                env,
+            )
+        photos = [name for name in photo_names if (uploads / name).is_file()]
+        report.missing_photos = [name for name in photo_names if name not in set(photos)]
         manifest = {
             "format": FORMAT_VERSION,
             "created_at": dt.datetime.now(dt.UTC).isoformat(),
             "server_version": server,
             "alembic_revisions": revisions,
             "tables": report.tables,
-            "photos": [str(p.relative_to(uploads)) for p in photos],
+            "photos": photos,
         }
         partial = Path(tmp) / "archive.tar"
         with tarfile.open(partial, "w") as tar:
@@ -190,11 +228,15 @@ def backup(target: Path) -> BackupReport:
             info.mtime = int(dt.datetime.now().timestamp())
             tar.addfile(info, io.BytesIO(data))
             tar.add(dump, arcname=f"{PREFIX}/database.dump")
-            for photo in photos:
-                tar.add(photo, arcname=f"{PREFIX}/uploads/{photo.relative_to(uploads)}")
+            for name in photos:
+                tar.add(uploads / name, arcname=f"{PREFIX}/uploads/{name}")
+        sync_file(partial)
         os.replace(partial, target)
+        sync_file(target)  # the new name in the target folder
     report.photos = len(photos)
     report.size_bytes = target.stat().st_size
+    if report.missing_photos:
+        logger.warning("backup: %d photo rows have no file", len(report.missing_photos))
     logger.info("backup written: %d tables, %d photos", len(report.tables), report.photos)
     return report
 

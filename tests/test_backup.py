@@ -6,44 +6,26 @@ These tests use two databases of their own next to the test database (``<name>_b
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import threading
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import flask_migrate
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from scout import create_app
 from scout.backup import table_counts, user_tables
 from scout.extensions import db
 from scout.models import Photo, Place, Role, User, Visit, VisitOutcome
 from scout.paths import ROOT
-from tests.conftest import TEST_CONFIG, _test_database_url
-
-
-def _sibling_url(suffix: str) -> str:
-    parts = urlsplit(_test_database_url())
-    return urlunsplit(parts._replace(path=parts.path + suffix))
+from tests.livedb import fresh_app
 
 
 def _fresh_app(suffix: str, uploads: Path) -> Flask:
-    url = _sibling_url(suffix)
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "ensure_db.py"), url, "--recreate"], check=True
-    )
-    return create_app(
-        {
-            **TEST_CONFIG,
-            "DATABASE_URL": url,
-            "SQLALCHEMY_DATABASE_URI": None,
-            "UPLOAD_FOLDER": str(uploads),
-        }
-    )
+    return fresh_app(suffix, uploads)
 
 
 @pytest.fixture
@@ -175,3 +157,65 @@ def test_restore_refuses_a_file_that_is_not_a_backup(target, tmp_path):
     result = target.test_cli_runner().invoke(args=["restore", str(bogus)])
     assert result.exit_code != 0
     assert "not a tar archive" in result.output
+
+
+def test_a_backup_taken_while_scouts_save_restores_with_every_photo(source, target, tmp_path):
+    """Visits and photos keep arriving, committed one by one, during the whole backup; the
+    archive is one consistent state: the restore checks out and no photo row lacks its file."""
+    stop = threading.Event()
+    written: list[str] = []
+
+    def scouts_at_work() -> None:
+        with source.app_context():
+            place_id = db.session.scalars(select(Place.id).order_by(Place.id)).first()
+            scout_id = db.session.scalar(select(User.id).where(User.role == Role.SCOUT))
+            uploads = Path(source.config["UPLOAD_FOLDER"])
+            while not stop.is_set():
+                name = f"{uuid.uuid4().hex}.jpg"
+                (uploads / name).write_bytes(b"\xff\xd8" + name.encode())  # file first
+                db.session.add_all(
+                    [
+                        Visit(
+                            place_id=place_id,
+                            user_id=scout_id,
+                            visited_on=date(2026, 3, 3),
+                            outcome=VisitOutcome.INTERESTED,
+                        ),
+                        Photo(
+                            place_id=place_id,
+                            filename=name,
+                            content_type="image/jpeg",
+                            width=1,
+                            height=1,
+                            size_bytes=10,
+                            created_by_id=scout_id,
+                        ),
+                    ]
+                )
+                db.session.commit()
+                written.append(name)
+            db.session.remove()
+
+    writer = threading.Thread(target=scouts_at_work)
+    writer.start()
+    try:
+        while len(written) < 5:  # the scouts are at work before the backup starts
+            threading.Event().wait(0.01)
+        archive = tmp_path / "live.tar"
+        before = len(written)
+        result = source.test_cli_runner().invoke(args=["backup", str(archive)])
+        during = len(written) - before
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert during > 0  # saves were committed while the backup ran
+
+    restored = target.test_cli_runner().invoke(args=["restore", str(archive)])
+    assert restored.exit_code == 0, restored.output  # row counts as in the manifest
+    with target.app_context():
+        names = set(db.session.scalars(select(Photo.filename)))
+        visits = db.session.scalar(select(func.count()).select_from(Visit))
+        db.session.remove()
+    assert set(_photos(target)) == names  # every photo row has its file, and no stray file
+    assert visits - 1 == len(names) - 2  # each visit came with its photo, as committed

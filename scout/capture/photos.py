@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from scout.errors import BadRequest
 from scout.extensions import db
 from scout.models import Photo, Place, User
+from scout.paths import write_durably
 
 logger = logging.getLogger(__name__)
 
@@ -108,24 +108,6 @@ def upload_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def write_durably(path: Path, data: bytes) -> None:
-    """Write ``path`` and flush it and its folder's entry to disk before returning."""
-    with path.open("xb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Flush a folder's entries (a new or renamed file's name) to disk."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 PENDING = "photo_files_pending"

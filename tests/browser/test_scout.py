@@ -127,6 +127,39 @@ def test_entry_whose_answer_was_lost_is_stored_once(tablet):
     assert len(places_named("Ferramenta Risposta Persa")) == 1
 
 
+def test_a_save_the_server_answered_503_stays_queued_and_lands_once(tablet):
+    page = tablet()
+    open_new_place(page)
+    fill_place(page, "Merceria Riprova")
+    refused = []
+
+    def unavailable_once(route):
+        # The database is restarting: the server answers 503 and stores nothing.
+        if route.request.method == "POST" and not refused:
+            refused.append(route.request.url)
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                body='{"error": {"status": 503, "message": "Riprova tra poco."}}',
+            )
+        else:
+            route.fallback()
+
+    page.route("**/scout/places/new", unavailable_once)
+    page.tap("[data-save]")
+    expect(page.locator("[data-form-queued]")).to_be_visible()  # kept on the tablet
+    wait_outbox(page, 1)
+    assert refused
+    assert places_named("Merceria Riprova") == []
+
+    page.goto("/scout/")  # the home page sends what waits, and the server is back
+    expect(page.locator("#outbox-empty")).to_be_visible()
+    assert len(places_named("Merceria Riprova")) == 1
+    page.reload()
+    expect(page.locator("#outbox-empty")).to_be_visible()
+    assert len(places_named("Merceria Riprova")) == 1  # exactly once
+
+
 def test_duplicate_warning_for_a_near_similar_name(tablet, make_place):
     existing = make_place("Trattoria da Gino", lon=VIA_PADOVA[0] + 0.0002, lat=VIA_PADOVA[1])
     db.session.commit()

@@ -1,6 +1,7 @@
 // Offline-capable forms (<form data-offline>): sent with fetch; field errors and the
 // server's panels (possible duplicates, edit conflicts) are shown in place; when the
-// connection is missing the entry is kept in the outbox and sent later, exactly once.
+// connection is missing or the server did not store it (500, 503...) the entry is kept in
+// the outbox and sent later, exactly once.
 import * as outbox from "./outbox.js";
 import { messages } from "./status.js";
 
@@ -71,6 +72,9 @@ async function submit(form, event) {
     window.location.assign(body.redirect);
     return;
   }
+  // Only a success means the server has it: a server error (the database restarting) or an
+  // unreadable answer keeps the entry on the tablet, to be sent again.
+  if (outbox.sendAgainLater(response, body)) return keepForLater(form, formData);
   panel.innerHTML = body?.html || "";
   if (body?.version && form.elements.version) form.elements.version.value = body.version;
   if (body?.errors && Object.keys(body.errors).length) showErrors(form, body.errors);

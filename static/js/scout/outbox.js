@@ -61,6 +61,14 @@ function toFormData(fields) {
   return fd;
 }
 
+/** Whether an answer leaves the entry unsaved but worth sending again as it is: no readable
+ * answer (a proxy's error page, a login page), an expired session, a timeout, too many
+ * requests, or any server error (500, 502, 503 during a database restart...). */
+export function sendAgainLater(response, body) {
+  const s = response.status;
+  return !body || s === 401 || s === 408 || s === 429 || s >= 500;
+}
+
 let flushing = null;
 
 /** Send every waiting entry, one at a time. Stops at the first network failure. */
@@ -92,8 +100,8 @@ async function sendAll() {
     if (response.ok && body && body.ok) {
       await remove(entry.key);
       sent += 1;
-    } else if (!body || response.status === 401 || response.status >= 500) {
-      // A login page, an expired session or a server error: try again later.
+    } else if (sendAgainLater(response, body)) {
+      // Not stored: keep it, unchanged, and try again later.
       entry.message = response.redirected ? "login" : String(response.status);
       await put(entry);
       break;

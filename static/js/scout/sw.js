@@ -2,7 +2,7 @@
 // The app shell (CSS, Leaflet, the scripts) and the scout pages open without a connection
 // once visited. Pages: network first, the kept copy when offline. Static files: the kept
 // copy at once, refreshed in the background. POSTs are never touched: the page's outbox
-// keeps unsent forms.
+// keeps every form the server did not acknowledge (no connection, 500, 503...).
 /* global SHELL, CACHE */
 const SCOPE = new URL(self.registration.scope).pathname;
 
@@ -34,15 +34,23 @@ function keep(request, response) {
   return response;
 }
 
+async function kept(request) {
+  return await caches.match(request, { ignoreVary: true })
+    || await caches.match(new URL(request.url).pathname, { ignoreVary: true });
+}
+
 async function networkFirst(request) {
+  let response;
   try {
-    return keep(request, await fetch(request));
+    response = await fetch(request);
   } catch (err) {
-    const cached = await caches.match(request, { ignoreVary: true })
-      || await caches.match(new URL(request.url).pathname, { ignoreVary: true });
+    const cached = await kept(request);
     if (cached) return cached;
     throw err;
   }
+  // A server error (the database restarting) is no page to work on: the kept copy is.
+  if (response.status >= 500) return (await kept(request)) || response;
+  return keep(request, response);
 }
 
 async function staleWhileRevalidate(event) {
