@@ -1,17 +1,23 @@
 # scout: `make run` serves the app with demo data; `make test` runs the whole test suite.
-# Without SCOUT_DATABASE_URL both use a private PostgreSQL cluster under instance/postgres.
+# Without SCOUT_DATABASE_URL `make run` uses a private, durable PostgreSQL cluster under
+# instance/postgres (password in instance/postgres-password); without SCOUT_TEST_DATABASE_URL
+# the tests use a second one, instance/postgres-test (socket only, fsync off: test data only).
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PRIVATE_DB := $(shell sh scripts/pg.sh url scout)
+PRIVATE_TEST_DB := $(shell SCOUT_PG_CLUSTER=test sh scripts/pg.sh url scout_test)
 export SCOUT_DATABASE_URL ?= $(PRIVATE_DB)
-export SCOUT_TEST_DATABASE_URL ?= $(shell sh scripts/pg.sh url scout_test)
+export SCOUT_TEST_DATABASE_URL ?= $(PRIVATE_TEST_DB)
+# Where `make run` serves the app (`make load` has SCOUT_LOAD_PORT and SCOUT_LOAD_PG_PORT).
+SCOUT_HOST ?= 127.0.0.1
+SCOUT_PORT ?= 5000
 export FLASK_APP := scout
 # A secret kept under instance/ (never committed), made on first use.
 export SCOUT_SECRET_KEY ?= $(shell mkdir -p instance; test -s instance/secret_key || \
   python3 -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key; cat instance/secret_key)
 
-.PHONY: run test setup deps venv db migrate data translations messages bench lint format clean-db
+.PHONY: run test setup deps venv db test-db migrate data translations messages bench lint format clean-db
 
 setup: deps venv translations db
 
@@ -43,6 +49,11 @@ db:
 	@if [ "$$SCOUT_DATABASE_URL" = "$(PRIVATE_DB)" ]; then sh scripts/pg.sh start; fi
 	@$(BIN)/python scripts/ensure_db.py "$$SCOUT_DATABASE_URL"
 
+# The tests' cluster (the test session drops and re-creates its database itself).
+test-db:
+	@if [ "$$SCOUT_TEST_DATABASE_URL" = "$(PRIVATE_TEST_DB)" ]; then \
+	  SCOUT_PG_CLUSTER=test sh scripts/pg.sh start; fi
+
 migrate: setup
 	@$(BIN)/flask db upgrade heads
 
@@ -52,19 +63,20 @@ data: migrate
 	@$(BIN)/flask geo ensure-network
 
 run: data
-	@echo "scout on http://127.0.0.1:5000  (Ctrl-C to stop)"
+	@echo "scout on http://$(SCOUT_HOST):$(SCOUT_PORT)  (Ctrl-C to stop)"
 	@SCOUT_SESSION_COOKIE_SECURE=false SCOUT_REMEMBER_COOKIE_SECURE=false \
-	  $(BIN)/flask run --host 127.0.0.1 --port 5000
+	  $(BIN)/flask run --host $(SCOUT_HOST) --port $(SCOUT_PORT)
 
-test: setup
+test: setup test-db
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Speed benches (README, Walking network); bench/load.py is `make load`, netgen.py their network.
 BENCHES = bench/walking.py bench/search.py bench/public_map.py
-bench: setup
+bench: setup test-db
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-# Load and fault bench (docs/operations.md): its own PostgreSQL cluster on port 54339.
+# Load and fault bench (docs/operations.md): its own PostgreSQL cluster, port 54339
+# (SCOUT_LOAD_PG_PORT), gunicorn on 8731 (SCOUT_LOAD_PORT).
 load: setup
 	@$(BIN)/python bench/load.py $(LOAD_ARGS)
 
@@ -75,4 +87,7 @@ format: venv
 	@$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean-db:
-	@sh scripts/pg.sh stop; rm -rf "$$(readlink -f instance/postgres)" instance/postgres
+	@sh scripts/pg.sh stop; rm -rf "$$(readlink -f instance/postgres)" instance/postgres \
+	  instance/postgres-password
+	@SCOUT_PG_CLUSTER=test sh scripts/pg.sh stop
+	@rm -rf "$$(readlink -f instance/postgres-test)" instance/postgres-test

@@ -5,14 +5,15 @@ concurrency, then a PostgreSQL restart under load.
 
 What it does:
 
-1. starts a bench PostgreSQL cluster of its own (``instance/bench/pg``, port 54339, fsync on),
-   separate from the development/test cluster on 54329, and creates ``scout_bench`` afresh:
+1. starts a bench PostgreSQL cluster of its own (``instance/bench/pg``, port 54339 or
+   ``SCOUT_LOAD_PG_PORT``, fsync on), separate from the app's and the tests' clusters, and
+   creates ``scout_bench`` afresh:
    migrations, reference geodata, demo data, ``--places`` published places at random points of
    Municipio 2 + 3 (every 20th partner public, the others for tutors only), an open offer at
    every third place, a tutor and a "writer" tutor with API tokens;
 2. starts ``gunicorn --workers N --config python:bench.load 'scout:create_app()'`` on
-   127.0.0.1 against it (N: ``--workers``, default 2 per core; the config is this module's
-   ``post_worker_init`` hook);
+   127.0.0.1, port 8731 or ``SCOUT_LOAD_PORT``, against it (N: ``--workers``, default 2 per
+   core; the config is this module's ``post_worker_init`` hook);
 3. runs locust (as a library, FastHttpUser) for each step of ``--steps``: tutor users each
    sending ``POST /api/v1/search`` (random origin in the area, 15 minutes) at
    ``--search-rate`` per second, plus a fifth as many public visitors loading ``/`` and the
@@ -47,9 +48,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "instance" / "bench"
 PG_DIR = BENCH_DIR / "pg"
-PG_PORT = 54339
+PG_PORT = int(os.environ.get("SCOUT_LOAD_PG_PORT") or 54339)
 DB_NAME = "scout_bench"
-APP_PORT = 8731
+APP_PORT = int(os.environ.get("SCOUT_LOAD_PORT") or 8731)
 OUT = ROOT / "bench" / "out"
 PY = sys.executable
 GOAL_RPS, GOAL_P95_MS, GOAL_RECOVERY_S = 150, 100, 5.0

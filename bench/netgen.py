@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,6 +259,14 @@ def generate_grid(
                     wid += 1
     w.close()
     return path
+
+
+def test_cluster_url(name: str) -> str:
+    """URL of database ``name`` on the private test cluster (``make bench`` starts it):
+    bench data is thrown away, like test data."""
+    env = {**os.environ, "SCOUT_PG_CLUSTER": "test"}
+    script = str(Path(__file__).resolve().parent.parent / "scripts" / "pg.sh")
+    return subprocess.check_output(["sh", script, "url", name], env=env, text=True).strip()  # noqa: S603, S607
 
 
 def bench_app(db_url: str) -> Any:

@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from netgen import bench_app, create_places  # noqa: E402
+from netgen import bench_app, create_places, test_cluster_url  # noqa: E402
 
-DEFAULT_DB = "postgresql://postgres@127.0.0.1:54329/scout_bench_public"
+DEFAULT_DB = test_cluster_url("scout_bench_public")
 GOAL_GZIP_KB = 250
 GOAL_SECONDS = 1.5
 CHROMIUM = "/usr/bin/chromium"

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import netgen  # noqa: E402
 
-DEFAULT_DB = "postgresql://postgres@127.0.0.1:54329/scout_bench_walk"
+DEFAULT_DB = netgen.test_cluster_url("scout_bench_walk")
 
 
 def rss_mb() -> float:

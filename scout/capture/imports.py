@@ -194,6 +194,16 @@ def _check_row(
     return ImportRow(line=line, ref=ref, kind=kind, lon=lon, lat=lat, values=values)
 
 
+def _too_many_rows() -> ImportFormatError:
+    return ImportFormatError(
+        _l(
+            "The file has more than %(n)d rows, the most one import takes. "
+            "Split it into files of at most %(n)d rows.",
+            n=MAX_ROWS,
+        )
+    )
+
+
 def _csv_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         text = data.decode("utf-8-sig")
@@ -214,7 +224,7 @@ def _csv_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
                 continue  # blank line
             rows.append((reader.line_num, {k: v for k, v in record.items() if k is not None}))
             if len(rows) > MAX_ROWS:
-                raise ImportFormatError(_l("More than %(n)d rows.", n=MAX_ROWS))
+                raise _too_many_rows()
     except csv.Error as exc:
         raise ImportFormatError(
             _l("Unreadable CSV at line %(line)d.", line=reader.line_num)
@@ -233,7 +243,7 @@ def _geojson_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     if not isinstance(features, list):
         raise ImportFormatError(_l("Expected a GeoJSON FeatureCollection."))
     if len(features) > MAX_ROWS:
-        raise ImportFormatError(_l("More than %(n)d rows.", n=MAX_ROWS))
+        raise _too_many_rows()
     rows = []
     for number, feature in enumerate(features, start=1):
         feature = feature if isinstance(feature, dict) else {}

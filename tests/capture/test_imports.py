@@ -213,3 +213,17 @@ def test_upload_page_refuses_other_file_types(app, coordinator_client):
     client, _user = coordinator_client
     response = _upload(client, "hello", "notes.txt")
     assert response.status_code == 400
+
+
+def test_a_file_over_the_row_limit_is_refused_saying_the_limit_and_what_to_do(
+    app, coordinator_client
+):
+    client, _user = coordinator_client
+    row = f"Forno,employer,{VIA_PADOVA[0]},{VIA_PADOVA[1]},Via Padova,10,20127"
+    rows = "\n".join(f"{row},r{n}" for n in range(20_001))
+    response = _upload(client, f"{HEADER}\n{rows}\n", "grande.csv", "t-too-big")
+    assert response.status_code in (400, 422)
+    html = response.get_data(as_text=True)
+    assert "Il file ha più di 20000 righe" in html  # the limit, in her language
+    assert "Dividilo in file di al massimo 20000 righe" in html  # and what to do
+    assert _count("t-too-big") == 0
