@@ -1,35 +1,27 @@
 """The weekly bulletin (bollettino) of job offers, training and services.
 
-:mod:`scout.bulletin.compose` proposes a week's items, edits the draft and publishes a frozen
-snapshot; :mod:`scout.bulletin.render` turns a snapshot into lines and plain text in Italian
-or English. Views import this package as the service.
+:mod:`~scout.bulletin.compose` proposes a week's items, edits the draft and publishes;
+:mod:`~scout.bulletin.kmzero` says what is a short walk from a hub; :mod:`~scout.bulletin.snapshot`
+freezes the public content; :mod:`~scout.bulletin.render` turns a snapshot into lines and plain
+text in the reader's language. Views import this package as the service.
 """
 
+from scout.bulletin.common import LANGUAGES, RESOURCE_SECTION, SECTIONS, today, week_of
 from scout.bulletin.compose import (
-    LANGUAGES,
-    RESOURCE_SECTION,
-    SECTIONS,
-    KmZero,
     add_new_proposals,
-    build_snapshot,
-    classify_km_zero,
     create_draft,
     eligible_offers,
     eligible_resources,
     kept_items,
-    km_zero_map,
-    km_zero_municipi,
-    km_zero_rule,
     move_item,
     preview_snapshot,
     propose,
     publish,
     published,
     still_eligible,
-    today,
     update_draft,
-    week_of,
 )
+from scout.bulletin.kmzero import KmZero, classify_km_zero, km_zero_municipi, km_zero_rule
 from scout.bulletin.render import (
     TEXT_WIDTH,
     bulletin_language,
@@ -43,6 +35,7 @@ from scout.bulletin.render import (
     template_helpers,
     week_label,
 )
+from scout.bulletin.snapshot import build_snapshot, km_zero_map
 
 __all__ = [
     "LANGUAGES",

@@ -12,90 +12,35 @@ Services ``flush()`` and never ``commit()``; the view commits once.
 
 from __future__ import annotations
 
-import logging
 import math
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from shapely.geometry import shape
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from scout import audit, spatial, walking
-from scout.errors import Conflict, ScoutError
+from scout import audit
+from scout.bulletin.common import RESOURCE_SECTION, SECTIONS, today, week_of
+from scout.bulletin.kmzero import classify_km_zero
+from scout.bulletin.snapshot import build_snapshot
+from scout.errors import Conflict
 from scout.extensions import db
-from scout.geo import LonLat
 from scout.models import (
     AuditAction,
     Bulletin,
     BulletinItem,
     BulletinStatus,
-    Nil,
     Offer,
     OfferStatus,
-    Organisation,
-    OrgKind,
     Place,
     Resource,
-    ResourceKind,
     ReviewStatus,
     User,
     utcnow,
 )
 
-logger = logging.getLogger(__name__)
-
-# Sections in the order they are printed.
-SECTIONS: dict[str, Any] = {
-    "market": _l("Job offers on the open market"),
-    "km_zero": _l("Km-zero job offers"),
-    "professional": _l("Professional courses"),
-    "labour_policy": _l("Active labour policies"),
-    "italian": _l("Italian-language courses"),
-    "services": _l("Useful services"),
-    "local_training": _l("Local training activities"),
-}
-RESOURCE_SECTION = {
-    ResourceKind.PROFESSIONAL_COURSE: "professional",
-    ResourceKind.LABOUR_POLICY: "labour_policy",
-    ResourceKind.ITALIAN_COURSE: "italian",
-    ResourceKind.INCOME_SUPPORT: "services",
-    ResourceKind.HOUSING_SUPPORT: "services",
-    ResourceKind.CHILDCARE: "services",
-    ResourceKind.HELP_DESK: "services",
-    ResourceKind.DIGITAL_COURSE: "local_training",
-    ResourceKind.OTHER: "local_training",
-}
-LANGUAGES = ("it", "en")  # the bulletin is written in Italian, with English available
-SNAPSHOT_VERSION = 1
 _PUBLISH_LOCK = 7_007_001  # pg advisory lock key: one publication (numbering) at a time
-
-
-def today() -> date:
-    """Today in the programme's time zone (a bulletin's date is a local date)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def week_of(day: date) -> date:
-    """The Monday of ``day``'s week."""
-    return day - timedelta(days=day.weekday())
-
-
-def km_zero_municipi() -> list[int]:
-    """The municipi whose offers are km zero however far the walk ([]: the rule is off)."""
-    return sorted({int(n) for n in current_app.config.get("KM_ZERO_MUNICIPI") or []})
-
-
-def km_zero_rule() -> dict[str, Any]:
-    """The km-zero rule in force, as the snapshot keeps it (and the pages state it)."""
-    return {
-        "minutes": int(current_app.config["KM_ZERO_MINUTES"]),
-        "municipi": km_zero_municipi(),
-    }
 
 
 # --- what is eligible for a week ---------------------------------------------------------
@@ -130,73 +75,6 @@ def eligible_resources(week_start: date) -> Select:
             or_(Resource.ends_on.is_(None), Resource.ends_on >= week_start),
         )
     )
-
-
-# --- km zero -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class KmZero:
-    """The walk from the nearest hub to a place and whether that makes it km zero."""
-
-    minutes: int | None
-    estimate: bool
-    hub_name: str | None
-    reason: str | None  # "walk", "municipio" or None (not km zero)
-
-
-def _hubs() -> list[tuple[Place, LonLat]]:
-    lon, lat = spatial.place_lonlat()
-    rows = db.session.execute(
-        select(Place, lon, lat)
-        .join(Place.organisation)
-        .where(Place.status == ReviewStatus.PUBLISHED, Organisation.kind == OrgKind.HUB)
-        .order_by(Place.name)
-    ).all()
-    return [(place, LonLat(x, y)) for place, x, y in rows]
-
-
-def _points(place_ids: set[int]) -> dict[int, LonLat]:
-    if not place_ids:
-        return {}
-    lon, lat = spatial.place_lonlat()
-    rows = db.session.execute(select(Place.id, lon, lat).where(Place.id.in_(place_ids))).all()
-    return {pid: LonLat(x, y) for pid, x, y in rows}
-
-
-def classify_km_zero(places: list[Place]) -> dict[int, KmZero]:
-    """Km-zero status of each place: within ``KM_ZERO_MINUTES`` walk of a programme hub
-    (exactly N minutes counts), or, only if ``KM_ZERO_MUNICIPI`` is configured, inside one
-    of those municipi.
-
-    Walks are asked of the walking engine from each hub to all places at once; if it cannot
-    answer for a hub, that hub is skipped and the municipio rule still applies.
-    """
-    limit_s = current_app.config["KM_ZERO_MINUTES"] * 60
-    municipi = set(km_zero_municipi())
-    targets = _points({p.id for p in places})
-    best: dict[int, tuple[walking.Walk, str, bool]] = {}
-    for hub, hub_point in _hubs() if targets else []:
-        try:
-            answer = walking.walk_to(hub_point, targets)
-        except ScoutError as err:  # RoutingUnavailable, OutOfArea: fall back to municipi
-            logger.warning("no walking times from hub %s: %s", hub.id, err)
-            continue
-        for pid, walk in answer.walks.items():
-            if pid not in best or walk.seconds < best[pid][0].seconds:
-                best[pid] = (walk, hub.name, answer.estimate)
-    out = {}
-    for place in places:
-        walk, hub_name, estimate = best.get(place.id, (None, None, False))
-        if walk is not None and walk.seconds <= limit_s + 1e-6:
-            reason: str | None = "walk"
-        elif place.municipio is not None and place.municipio in municipi:
-            reason = "municipio"
-        else:
-            reason = None
-        minutes = walk.whole_minutes if walk is not None else None
-        out[place.id] = KmZero(minutes, estimate, hub_name, reason)
-    return out
 
 
 # --- compose ---------------------------------------------------------------------------------
@@ -316,7 +194,7 @@ def move_item(bulletin: Bulletin, item_id: int, delta: int) -> None:
 
 def preview_snapshot(bulletin: Bulletin) -> dict[str, Any]:
     """What the draft would look like if published now (nothing is written)."""
-    snapshot = build_snapshot(bulletin)
+    snapshot = build_snapshot(bulletin, kept_items(bulletin))
     last = db.session.scalar(select(func.max(Bulletin.number))) or 0
     snapshot["number"] = bulletin.number or last + 1
     snapshot["published_on"] = (bulletin.published_on or today()).isoformat()
@@ -359,188 +237,11 @@ def publish(bulletin: Bulletin) -> Bulletin:
     bulletin.number = last + 1
     bulletin.published_on = today()
     bulletin.published_at = utcnow()
-    bulletin.snapshot = build_snapshot(bulletin)
+    bulletin.snapshot = build_snapshot(bulletin, kept_items(bulletin))
     bulletin.status = BulletinStatus.PUBLISHED
     db.session.flush()
     audit.record(db.session, AuditAction.PUBLISH, "bulletin", bulletin.id, {"number": last + 1})
     return bulletin
-
-
-def build_snapshot(bulletin: Bulletin) -> dict[str, Any]:
-    """The public content of the bulletin as plain JSON (what publication freezes)."""
-    items = kept_items(bulletin)
-    places = {i.subject.place_id: i.subject.place for i in items if i.subject is not None}
-    points = _points(set(places))
-    nil_names = dict(
-        db.session.execute(
-            select(Nil.id, Nil.name).where(Nil.id.in_({p.nil_id for p in places.values()}))
-        ).all()
-    )
-    sections: dict[str, dict[str, Any]] = {
-        key: {"key": key, "note": (bulletin.notes or {}).get(key), "items": []} for key in SECTIONS
-    }
-    for n, item in enumerate(items, start=1):
-        subject = item.subject
-        assert subject is not None  # noqa: S101 (kept_items only keeps live subjects)
-        entry = _public_fields(subject, points[subject.place_id], nil_names)
-        entry["n"] = n
-        if item.offer_id is not None:
-            entry["walk"] = (
-                {
-                    "minutes": item.walk_minutes,
-                    "estimate": item.walk_estimate,
-                    "hub": item.hub_name,
-                    "reason": item.km_zero_reason,
-                }
-                if item.walk_minutes is not None or item.km_zero_reason
-                else None
-            )
-        sections[item.section]["items"].append(entry)
-    snapshot = {
-        "version": SNAPSHOT_VERSION,
-        "number": bulletin.number,
-        "week_start": bulletin.week_start.isoformat(),
-        "week_end": (bulletin.week_start + timedelta(days=6)).isoformat(),
-        "published_on": bulletin.published_on.isoformat() if bulletin.published_on else None,
-        "editorial": bulletin.editorial,
-        "km_zero_minutes": current_app.config["KM_ZERO_MINUTES"],
-        "km_zero": km_zero_rule(),
-        "sections": [s for s in sections.values() if s["items"] or s["note"]],
-        "hubs": [_hub_fields(hub) for hub, _p in _hubs()],
-    }
-    snapshot["map"] = km_zero_map(snapshot)
-    return snapshot
-
-
-def _public_fields(
-    subject: Offer | Resource, point: LonLat, nil_names: dict[int, str]
-) -> dict[str, Any]:
-    """Only what may be printed: the employer is named only if it agreed to be public, and
-    its contacts only if it agreed to that too (otherwise people apply through the hubs)."""
-    place = subject.place
-    org = place.organisation
-    public = bool(org and org.public_consent)
-    contacts_public = bool(public and org and org.contacts_public)
-    digits = 5 if public else 3  # a non-public employer's point is blurred to ~100 m
-    out: dict[str, Any] = {
-        "kind": "offer" if isinstance(subject, Offer) else "resource",
-        "title": subject.title,
-        "description": subject.description,
-        "schedule": subject.schedule or [],
-        "where": place.name if public else None,
-        "address": (place.address or None) if public else None,
-        "area": nil_names.get(place.nil_id) if place.nil_id else None,
-        "municipio": place.municipio,
-        "lon": round(point.lon, digits),
-        "lat": round(point.lat, digits),
-        "contacts": (
-            {k: getattr(org, k) for k in ("email", "phone", "website") if getattr(org, k)}
-            if contacts_public and org
-            else None
-        ),
-    }
-    if isinstance(subject, Offer):
-        out.update(
-            sector=subject.sector,
-            contract=subject.contract_type.value,
-            part_time=subject.part_time.value,
-            hours_per_week=float(subject.hours_per_week) if subject.hours_per_week else None,
-            italian_level=subject.italian_level.value,
-            documents_required=subject.documents_required,
-            positions=subject.positions,
-            expires_on=subject.expires_on.isoformat() if subject.expires_on else None,
-            how_to_apply=subject.how_to_apply if contacts_public else None,
-        )
-    else:
-        out.update(
-            resource_kind=subject.kind.value,
-            languages=list(subject.languages or []),
-            childcare=subject.childcare,
-            is_free=subject.is_free,
-            cost=subject.cost,
-            starts_on=subject.starts_on.isoformat() if subject.starts_on else None,
-            ends_on=subject.ends_on.isoformat() if subject.ends_on else None,
-            how_to_enrol=subject.how_to_enrol if public else None,
-        )
-    return out
-
-
-def _hub_fields(hub: Place) -> dict[str, Any]:
-    org = hub.organisation
-    contacts = bool(org and org.contacts_public)
-    return {
-        "name": hub.name,
-        "address": hub.address or None,
-        "opening_hours": hub.opening_hours,
-        "phone": org.phone if contacts and org else None,
-        "email": org.email if contacts and org else None,
-    }
-
-
-# --- the small map of km-zero offers (inline SVG, no tiles, no network) ---------------------
-
-MAP_WIDTH = 480
-
-
-def km_zero_map(snapshot: dict[str, Any]) -> dict[str, Any] | None:
-    """Outlines of the served municipi, the hubs and the numbered km-zero offers, projected
-    to SVG coordinates (equirectangular, fine at this scale). None without km-zero offers."""
-    offers = [
-        i for s in snapshot["sections"] if s["key"] == "km_zero" for i in s["items"] if "lon" in i
-    ]
-    if not offers:
-        return None
-    outlines = spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"])
-    shapes = [shape(f["geometry"]).simplify(2e-4) for f in outlines["features"]]
-    hubs = [(p.lon, p.lat) for _h, p in _hubs()]
-    xs = [i["lon"] for i in offers] + [x for x, _y in hubs]
-    ys = [i["lat"] for i in offers] + [y for _x, y in hubs]
-    for geom in shapes:
-        x0, y0, x1, y1 = geom.bounds
-        xs += [x0, x1]
-        ys += [y0, y1]
-    pad = 0.003
-    min_lon, max_lon, min_lat, max_lat = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
-    kx = math.cos(math.radians((min_lat + max_lat) / 2))
-    scale = MAP_WIDTH / ((max_lon - min_lon) * kx)
-    height = round((max_lat - min_lat) * scale)
-
-    def xy(lon: float, lat: float) -> tuple[float, float]:
-        return round((lon - min_lon) * kx * scale, 1), round((max_lat - lat) * scale, 1)
-
-    paths = []
-    for geom in shapes:
-        polygons = getattr(geom, "geoms", [geom])
-        d = []
-        for poly in polygons:
-            for ring in [poly.exterior, *poly.interiors]:
-                pts = [xy(x, y) for x, y in ring.coords]
-                d.append("M" + " L".join(f"{x},{y}" for x, y in pts) + " Z")
-        paths.append(" ".join(d))
-    return {
-        "width": MAP_WIDTH,
-        "height": height,
-        "outlines": paths,
-        "hubs": [dict(zip(("x", "y"), xy(x, y), strict=True)) for x, y in hubs],
-        "points": _spread([(xy(i["lon"], i["lat"]), i["n"]) for i in offers]),
-    }
-
-
-def _spread(points: list[tuple[tuple[float, float], int]]) -> list[dict[str, Any]]:
-    """Numbered markers; markers on the same spot are fanned out on a small circle."""
-    groups: dict[tuple[float, float], list[int]] = {}
-    for xy, n in points:
-        groups.setdefault(xy, []).append(n)
-    out = []
-    for (x, y), numbers in groups.items():
-        for k, n in enumerate(numbers):
-            if len(numbers) == 1:
-                dx = dy = 0.0
-            else:
-                angle = 2 * math.pi * k / len(numbers)
-                dx, dy = 9 * math.cos(angle), 9 * math.sin(angle)
-            out.append({"x": round(x + dx, 1), "y": round(y + dy, 1), "n": n})
-    return out
 
 
 def published() -> Select:

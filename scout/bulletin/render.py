@@ -15,7 +15,7 @@ from babel.lists import format_list
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
-from scout.bulletin.compose import LANGUAGES, SECTIONS
+from scout.bulletin.common import LANGUAGES, SECTIONS
 from scout.models import ContractType, ItalianLevel, PartTime, ResourceKind
 from scout.schedule import format_schedule as schedule_text
 

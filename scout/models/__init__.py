@@ -1,7 +1,19 @@
 """Typed ORM models. One module per area; everything is re-exported here."""
 
 from scout.models.base import Base, address_line, utcnow
-from scout.models.bulletin import Bulletin, BulletinItem, BulletinStatus
+from scout.models.bulletin import (
+    Bulletin,
+    BulletinItem,
+    BulletinStatus,
+    MailOutbox,
+    MailSuppression,
+    MarketOffer,
+    OutboxKind,
+    OutboxStatus,
+    Subscriber,
+    SubscriberList,
+    SubscriberStatus,
+)
 from scout.models.core import Offer, Organisation, Photo, Place, Resource, Visit
 from scout.models.enums import (
     AuditAction,
@@ -32,6 +44,9 @@ __all__ = [
     "BulletinStatus",
     "ContractType",
     "ItalianLevel",
+    "MailOutbox",
+    "MailSuppression",
+    "MarketOffer",
     "Municipio",
     "Nil",
     "Offer",
@@ -46,7 +61,12 @@ __all__ = [
     "ResourceKind",
     "ReviewStatus",
     "Role",
+    "OutboxKind",
+    "OutboxStatus",
     "School",
+    "Subscriber",
+    "SubscriberList",
+    "SubscriberStatus",
     "User",
     "Visit",
     "WalkEdge",
