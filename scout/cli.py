@@ -1,4 +1,5 @@
-"""Command-line interface: ``flask --app scout geo ...``, ``users ...``, ``demo ...``."""
+"""Command-line interface: ``flask --app scout geo ...``, ``users ...``, ``demo ...``,
+``bulletin ...``."""
 
 from __future__ import annotations
 
@@ -26,6 +27,31 @@ from scout.walking.osm_import import current_network, import_osm, network_summar
 geo = AppGroup("geo", help="Reference geodata and the walking network.")
 users = AppGroup("users", help="Staff users and API tokens.")
 demo = AppGroup("demo", help="Example data for trying the app.")
+bulletin = AppGroup("bulletin", help="The weekly bulletin's e-mail outbox and subscribers.")
+
+
+@bulletin.command("send")
+@click.option("--limit", type=int, default=None, help="Send at most this many messages.")
+def bulletin_send(limit: int | None) -> None:
+    """Send the due messages of the outbox (safe to run often, e.g. every minute from cron;
+    two runs at once never send the same message)."""
+    from scout import bulletin as service
+
+    report = service.deliver(limit=limit)
+    click.echo(report.summary())
+    if report.off:
+        raise click.ClickException("set SCOUT_SMTP_URL to send e-mail")
+
+
+@bulletin.command("forget")
+@click.argument("address")
+def bulletin_forget(address: str) -> None:
+    """Erase a subscriber's address and every message queued or sent to it."""
+    from scout import bulletin as service
+
+    n = service.forget(address)
+    db.session.commit()
+    click.echo("address erased" if n else "no subscriber with that address")
 
 
 @geo.command("load")
@@ -237,7 +263,7 @@ def restore_command(file: Path, force: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (geo, users, demo):
+    for group in (geo, users, demo, bulletin):
         app.cli.add_command(group)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)

@@ -26,6 +26,19 @@ GPS_ACCURACY_MAX_M = 50
 # rule is off unless configured: list municipi here (e.g. [2, 3]) and every offer inside them
 # counts as km zero too, however far it is from a hub.
 KM_ZERO_MUNICIPI: list[int] = []
+# Bulletin by e-mail. SMTP_URL unset: sending is off (and the pages say so). Schemes:
+# smtp://[user:password@]host[:25] (plain), smtp+starttls://...:587, smtps://...:465.
+SMTP_URL: str | None = None
+MAIL_FROM = "Bollettino Lavoro a km zero <bollettino@localhost>"
+# Where the links in mails point (e.g. https://scout.example.org); unset: the address the
+# publishing or subscribing request came to.
+PUBLIC_URL: str | None = None
+MAIL_TIMEOUT_S = 20  # SMTP connect/command timeout
+MAIL_BATCH = 200  # messages the app sends right after publishing (the rest: `flask bulletin send`)
+MAIL_RETRY_BASE_S = 60  # first retry after a minute, then doubling ...
+MAIL_RETRY_MAX_S = 6 * 3600  # ... up to six hours between tries
+MAIL_MAX_ATTEMPTS = 10  # then the message is marked failed (the coordinator can retry it)
+SUBSCRIBE_RATE_LIMIT = "5 per minute"
 # Straight-line fallback when no walking network is imported.
 DETOUR_FACTOR = 1.3
 # Walking speeds of the profiles, km/h (the stroller also avoids steps).

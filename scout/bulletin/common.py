@@ -32,7 +32,7 @@ RESOURCE_SECTION = {
     ResourceKind.DIGITAL_COURSE: "local_training",
     ResourceKind.OTHER: "local_training",
 }
-LANGUAGES = ("it", "en")  # the bulletin is written in Italian, with English available
+LANGUAGES = ("it", "en", "ar", "es", "fr")  # Italian first; the public pages' languages
 SNAPSHOT_VERSION = 1
 
 

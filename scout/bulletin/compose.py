@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from scout import audit
 from scout.bulletin.common import RESOURCE_SECTION, SECTIONS, today, week_of
 from scout.bulletin.kmzero import classify_km_zero
+from scout.bulletin.market import eligible_market_offers
 from scout.bulletin.snapshot import build_snapshot
 from scout.errors import Conflict
 from scout.extensions import db
@@ -31,6 +32,7 @@ from scout.models import (
     Bulletin,
     BulletinItem,
     BulletinStatus,
+    MarketOffer,
     Offer,
     OfferStatus,
     Place,
@@ -104,6 +106,17 @@ def propose(week_start: date) -> list[BulletinItem]:
         )
         key = (k.minutes if k.minutes is not None else math.inf, offer.title.lower(), offer.id)
         items.append((key, item))
+    # Open-market offers come after the walkable ones of their section, newest first.
+    market = db.session.scalars(
+        eligible_market_offers(max(week_start, today())).order_by(
+            MarketOffer.created_at.desc(), MarketOffer.id.desc()
+        )
+    ).all()
+    for n, market_offer in enumerate(market):
+        item = BulletinItem(
+            section="market", market_offer=market_offer, market_offer_id=market_offer.id
+        )
+        items.append(((math.inf, "\uffff", n), item))
     for resource in resources:
         item = BulletinItem(
             section=RESOURCE_SECTION[resource.kind], resource=resource, resource_id=resource.id
@@ -129,13 +142,13 @@ def create_draft(week_start: date, user: User | None) -> Bulletin:
 def add_new_proposals(bulletin: Bulletin) -> int:
     """Add items that became eligible since the draft was made (dropped ones stay dropped)."""
     _require_draft(bulletin)
-    have = {(i.offer_id, i.resource_id) for i in bulletin.items}
+    have = {(i.offer_id, i.resource_id, i.market_offer_id) for i in bulletin.items}
     last: dict[str, int] = {}
     for item in bulletin.items:
         last[item.section] = max(last.get(item.section, 0), item.position)
     added = 0
     for item in propose(bulletin.week_start):
-        if (item.offer_id, item.resource_id) in have:
+        if (item.offer_id, item.resource_id, item.market_offer_id) in have:
             continue
         item.position = last[item.section] = last.get(item.section, 0) + 1
         bulletin.items.append(item)
@@ -209,23 +222,32 @@ def _require_draft(bulletin: Bulletin) -> None:
 # --- publish -------------------------------------------------------------------------------
 
 
-def still_eligible(bulletin: Bulletin) -> tuple[set[int], set[int]]:
-    """Ids of the offers and resources that are still eligible for the bulletin's week."""
+def still_eligible(bulletin: Bulletin) -> set[int]:
+    """Ids of the bulletin's items whose offer, resource or open-market offer is still
+    eligible for the bulletin's week."""
     week = bulletin.week_start
     offers = set(db.session.scalars(eligible_offers(week).with_only_columns(Offer.id)))
     resources = set(db.session.scalars(eligible_resources(week).with_only_columns(Resource.id)))
-    return offers, resources
+    market = set(
+        db.session.scalars(
+            eligible_market_offers(max(week, today())).with_only_columns(MarketOffer.id)
+        )
+    )
+
+    def live(item: BulletinItem) -> bool:
+        if item.market_offer_id is not None:
+            return item.market_offer_id in market
+        if item.offer_id is not None:
+            return item.offer_id in offers
+        return item.resource_id in resources
+
+    return {i.id for i in bulletin.items if live(i)}
 
 
 def kept_items(bulletin: Bulletin) -> list[BulletinItem]:
     """The included items that may still be published, in section and position order."""
-    offers, resources = still_eligible(bulletin)
-    items = [
-        i
-        for i in bulletin.items
-        if i.included
-        and ((i.offer_id in offers) if i.offer_id is not None else (i.resource_id in resources))
-    ]
+    eligible = still_eligible(bulletin)
+    items = [i for i in bulletin.items if i.included and i.id in eligible]
     return sorted(items, key=lambda i: (list(SECTIONS).index(i.section), i.position, i.id))
 
 

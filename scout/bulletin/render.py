@@ -10,10 +10,12 @@ import textwrap
 from datetime import date
 from typing import Any
 
+import segno
 from babel import Locale
 from babel.lists import format_list
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from scout.bulletin.common import LANGUAGES, SECTIONS
 from scout.models import ContractType, ItalianLevel, PartTime, ResourceKind
@@ -103,7 +105,11 @@ def format_schedule(schedule: list[dict[str, Any]]) -> str:
 
 
 def item_place(item: dict[str, Any]) -> str:
-    """Where: the named place and address if public, else only the neighbourhood."""
+    """Where: the named place and address if public, else only the neighbourhood; for an
+    open-market offer its employer and area as the source gives them."""
+    if item["kind"] == "market":
+        where = item.get("area") or _("No fixed place")
+        return " · ".join(p for p in (item.get("employer"), where) if p)
     area = item.get("area") or (
         _("Municipio %(n)s", n=item["municipio"]) if item.get("municipio") else None
     )
@@ -115,6 +121,13 @@ def item_place(item: dict[str, Any]) -> str:
 def item_facts(item: dict[str, Any]) -> list[str]:
     """The item's details as short translated sentences, in print order."""
     facts: list[str] = []
+    if item["kind"] == "market":
+        if item.get("contract"):
+            facts.append(str(ContractType(item["contract"]).label))
+        facts.append(_("Source: %(source)s", source=item["source"]))
+        if item.get("expires_on"):
+            facts.append(_("Apply by %(date)s", date=_date(item["expires_on"])))
+        return facts
     if item["kind"] == "offer":
         facts.append(
             f"{ContractType(item['contract']).label} · {PartTime(item['part_time']).label}"
@@ -162,6 +175,11 @@ def item_facts(item: dict[str, Any]) -> list[str]:
 def item_apply(item: dict[str, Any]) -> list[str]:
     """How to apply or enrol, and public contacts; otherwise: through the programme hubs."""
     lines = []
+    if item["kind"] == "market":
+        return [
+            _("Read the offer and apply: %(link)s", link=item["link"]),
+            _("A tutor at the programme hubs can help you apply."),
+        ]
     how = item.get("how_to_apply") if item["kind"] == "offer" else item.get("how_to_enrol")
     if how:
         lines.append(how)
@@ -219,11 +237,20 @@ def render_text(snapshot: dict[str, Any], url: str | None = None) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+def qr_svg(data: str, title: str = "") -> Markup:
+    """A QR code of ``data`` as inline SVG (segno), for the printed bulletin's notice-board
+    copy: phones open the bulletin's page from it."""
+    code = segno.make(data, error="m")
+    svg = code.svg_inline(scale=3, title=str(escape(title)) or None, svgclass="bulletin-qr-code")
+    return Markup(svg)  # noqa: S704 (segno's own SVG of our URL; the title escaped above)
+
+
 def template_helpers() -> dict[str, Any]:
     """Functions the bulletin templates use (they get the snapshot, never live rows)."""
     return {
         "section_title": section_title,
         "section_intro": section_intro,
+        "qr_svg": qr_svg,
         "week_label": week_label,
         "item_place": item_place,
         "item_facts": item_facts,

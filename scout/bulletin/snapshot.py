@@ -20,12 +20,16 @@ from scout.bulletin.common import SECTIONS, SNAPSHOT_VERSION
 from scout.bulletin.kmzero import km_zero_rule
 from scout.extensions import db
 from scout.geo import LonLat
-from scout.models import Bulletin, BulletinItem, Nil, Offer, Place, Resource
+from scout.models import Bulletin, BulletinItem, MarketOffer, Nil, Offer, Place, Resource
 
 
 def build_snapshot(bulletin: Bulletin, items: list[BulletinItem]) -> dict[str, Any]:
     """The public content of the bulletin as plain JSON (what publication freezes)."""
-    places = {i.subject.place_id: i.subject.place for i in items if i.subject is not None}
+    places = {
+        i.subject.place_id: i.subject.place
+        for i in items
+        if i.subject is not None and not isinstance(i.subject, MarketOffer)
+    }
     points = kmzero.points(set(places))
     nil_names = dict(
         db.session.execute(
@@ -38,7 +42,10 @@ def build_snapshot(bulletin: Bulletin, items: list[BulletinItem]) -> dict[str, A
     for n, item in enumerate(items, start=1):
         subject = item.subject
         assert subject is not None  # noqa: S101 (kept_items only keeps live subjects)
-        entry = _public_fields(subject, points[subject.place_id], nil_names)
+        if isinstance(subject, MarketOffer):
+            entry = _market_fields(subject)
+        else:
+            entry = _public_fields(subject, points[subject.place_id], nil_names)
         entry["n"] = n
         if item.offer_id is not None:
             entry["walk"] = (
@@ -119,6 +126,23 @@ def _public_fields(
             how_to_enrol=subject.how_to_enrol if public else None,
         )
     return out
+
+
+def _market_fields(offer: MarketOffer) -> dict[str, Any]:
+    """An open-market offer as printed: what its source published, and where to read it.
+    It has no point on the km-zero map."""
+    return {
+        "kind": "market",
+        "title": offer.title,
+        "description": offer.description,
+        "employer": offer.employer,
+        "area": offer.area,
+        "contract": offer.contract_type.value if offer.contract_type else None,
+        "source": offer.source,
+        "link": offer.link,
+        "expires_on": offer.expires_on.isoformat() if offer.expires_on else None,
+        "schedule": [],
+    }
 
 
 def _hub_fields(hub: Place) -> dict[str, Any]:

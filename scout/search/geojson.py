@@ -9,7 +9,7 @@ from typing import Any
 from scout.schedule import format_schedule
 from scout.search.fit import FitResult
 from scout.search.query import SearchQuery
-from scout.search.run import Hit, SearchResult
+from scout.search.run import Hit, MarketHit, SearchResult
 
 
 def _plain(value: Any) -> Any:
@@ -61,16 +61,48 @@ def feature(h: Hit, estimate: bool, locale: str = "it") -> dict[str, Any]:
     }
 
 
+def market_feature(m: MarketHit) -> dict[str, Any]:
+    """An open-market offer: outside walking range (no walk), with the straight-line
+    distance from the origin; no geometry when it has no fixed place."""
+    return {
+        "type": "Feature",
+        "id": f"market_offer-{m.item_id}",
+        "geometry": (
+            {"type": "Point", "coordinates": [m.lon, m.lat]} if m.lon is not None else None
+        ),
+        "properties": {
+            "key": f"market_offer-{m.item_id}",
+            "kind": "market_offer",
+            "item_id": m.item_id,
+            "title": m.title,
+            "organisation": m.employer,
+            "area": m.area,
+            "source": m.source,
+            "link": m.link,
+            "contract_type": _plain(m.contract_type),
+            "expires_on": _plain(m.expires_on),
+            "description": m.description,
+            "outside_walking_range": True,
+            "walk_minutes": None,
+            "straight_line_metres": (
+                round(m.straight_metres) if m.straight_metres is not None else None
+            ),
+        },
+    }
+
+
 def to_geojson(result: SearchResult, locale: str = "it") -> dict[str, Any]:
     """The answer of ``POST /api/v1/search``. The origin is not echoed back."""
     q = result.query
     school = result.school
     return {
         "type": "FeatureCollection",
-        "features": [feature(h, result.estimate, locale) for h in result.hits],
+        "features": [feature(h, result.estimate, locale) for h in result.hits]
+        + [market_feature(m) for m in result.market],
         "estimate": result.estimate,
         "network_date": result.network_date.isoformat() if result.network_date else None,
         "count": len(result.hits),
+        "market_count": len(result.market),
         "total": result.total,
         "truncated": result.truncated
         or (result.total is not None and result.total > len(result.hits)),

@@ -72,6 +72,7 @@ class SearchQuery:
     hide_not_fitting: bool = False
     limit: int = DEFAULT_LIMIT
     today: date | None = None
+    include_market: bool = False  # open-market offers after every walkable result
 
 
 def _list(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -189,4 +190,5 @@ def parse_query(session: Session, data: Any) -> SearchQuery:
         school_hours=parse_school_hours(data.get("school_hours")),
         hide_not_fitting=bool(data.get("hide_not_fitting")),
         limit=limit,
+        include_market=bool(data.get("include_market")),
     )

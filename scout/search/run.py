@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from scout import spatial, walking
 from scout.errors import BadRequest
-from scout.geo import LonLat
+from scout.geo import LonLat, haversine_m
 from scout.models import (
     ItalianLevel,
+    MarketOffer,
     Offer,
     OfferStatus,
     Organisation,
@@ -68,6 +69,25 @@ class Hit:
 
 
 @dataclass(slots=True)
+class MarketHit:
+    """An open-market offer: outside walking range, so only the straight-line distance from
+    the origin is given (None: the offer has no fixed place)."""
+
+    item_id: int
+    title: str
+    employer: str | None
+    area: str | None
+    source: str
+    link: str
+    contract_type: Any
+    expires_on: date | None
+    description: str | None
+    lon: float | None
+    lat: float | None
+    straight_metres: float | None
+
+
+@dataclass(slots=True)
 class SearchResult:
     query: SearchQuery
     hits: list[Hit]
@@ -76,6 +96,7 @@ class SearchResult:
     school: SchoolInfo | None = None
     total: int | None = None  # all results found (None: not counted, more than shown)
     truncated: bool = False  # more results lie within reach than are shown
+    market: list[MarketHit] = field(default_factory=list)  # after every walkable result
 
     @property
     def place_count(self) -> int:
@@ -366,8 +387,52 @@ def _finish(
     return SearchResult(q, rank(hits), answer.estimate, answer.network_date, school)
 
 
+def market_hits(session: Session, q: SearchQuery, today: date) -> list[MarketHit]:
+    """Open, unexpired open-market offers (of the wanted contracts), nearest in a straight
+    line first, those with no fixed place last."""
+    lon, lat = spatial.lonlat_of(MarketOffer.location)
+    conds = [
+        MarketOffer.active.is_(True),
+        or_(MarketOffer.expires_on.is_(None), MarketOffer.expires_on >= today),
+    ]
+    if q.contract_types:
+        conds.append(MarketOffer.contract_type.in_(sorted(q.contract_types)))
+    rows = session.execute(
+        select(MarketOffer, lon, lat).where(*conds).order_by(MarketOffer.id)
+    ).all()
+    out = []
+    for offer, x, y in rows:
+        metres = haversine_m(q.origin, LonLat(x, y)) if x is not None else None
+        out.append(
+            MarketHit(
+                item_id=offer.id,
+                title=offer.title,
+                employer=offer.employer,
+                area=offer.area,
+                source=offer.source,
+                link=offer.link,
+                contract_type=offer.contract_type,
+                expires_on=offer.expires_on,
+                description=offer.description,
+                lon=x,
+                lat=y,
+                straight_metres=metres,
+            )
+        )
+    out.sort(key=lambda m: (m.straight_metres is None, m.straight_metres or 0, m.item_id))
+    return out
+
+
 def run(session: Session, q: SearchQuery) -> SearchResult:
-    """The search: reach from home, the wanted items there, walks from school, the fit rule."""
+    """The search: reach from home, the wanted items there, walks from school, the fit rule;
+    open-market offers, if asked for, after every walkable result."""
+    result = _run_walkable(session, q)
+    if q.include_market and Kind.OFFER in q.kinds:
+        result.market = market_hits(session, q, q.today or date.today())
+    return result
+
+
+def _run_walkable(session: Session, q: SearchQuery) -> SearchResult:
     today = q.today or date.today()
     # An unknown school fails before any walking.
     school = school_info(session, q.school_id) if q.school_id is not None else None

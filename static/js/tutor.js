@@ -2,6 +2,7 @@
 // memory and goes to the server only in POST bodies: never in a URL, never stored.
 import { el, fmt, postJSON } from "./tutor_api.js";
 import { ResultMap } from "./tutor_map.js";
+import { renderMarket } from "./tutor_market.js";
 import { groupByPlace, renderResults } from "./tutor_results.js";
 import { setupSchoolCombo } from "./tutor_school.js";
 import { plural } from "./lib/plural.js";
@@ -89,6 +90,7 @@ function query() {
     profile: data.get("profile"),
     school_hours: hours,
     hide_not_fitting: data.get("hide_not_fitting") === "on",
+    include_market: data.get("include_market") === "on",
   };
 }
 
@@ -119,6 +121,7 @@ async function runSearch() {
     map.setResults(state.places, selectPlace);
     renderResults($("results"), state.places, { labels, estimate: result.estimate, shortlist: state.shortlist });
     $("estimate-note").hidden = !result.estimate;
+    renderMarket($("market-results"), result);
     $("result-count").textContent = result.count;
     $("result-count").dataset.count = result.count;
     const summary = result.truncated ? labels.truncated : labels.results;  // {total} may be null

@@ -7,6 +7,7 @@ export function groupByPlace(collection) {
   const places = new Map();
   for (const f of collection.features) {
     const p = f.properties;
+    if (p.kind === "market_offer") continue;  // listed apart, after every walkable result
     if (!places.has(p.place_id)) {
       places.set(p.place_id, {
         place_id: p.place_id,

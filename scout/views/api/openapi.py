@@ -169,7 +169,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "200": _geojson(
                 "Results ranked by walking minutes from the origin; each "
                 "with `walk_minutes`, `walk_minutes_from_school` (when a "
-                "school is given) and `school_hours_fit`."
+                "school is given) and `school_hours_fit`; then, with "
+                "`include_market`, the open-market offers (`kind` `market_offer`, "
+                "`outside_walking_range`, `straight_line_metres`)."
             ),
             **REFUSALS,
         },
@@ -320,6 +322,13 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "hide_not_fitting": {"type": "boolean"},
+            "include_market": {
+                "type": "boolean",
+                "default": False,
+                "description": "Also list the open-market offers (outside the served area), "
+                "after every walkable result, with `outside_walking_range` and the "
+                "`straight_line_metres` from the origin.",
+            },
             "limit": {
                 "type": "integer",
                 "minimum": 1,
