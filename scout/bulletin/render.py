@@ -176,10 +176,8 @@ def item_apply(item: dict[str, Any]) -> list[str]:
     """How to apply or enrol, and public contacts; otherwise: through the programme hubs."""
     lines = []
     if item["kind"] == "market":
-        return [
-            _("Read the offer and apply: %(link)s", link=item["link"]),
-            _("A tutor at the programme hubs can help you apply."),
-        ]
+        lines = [_("Read the offer and apply: %(link)s", link=item["link"])] if item["link"] else []
+        return [*lines, _("A tutor at the programme hubs can help you apply.")]
     how = item.get("how_to_apply") if item["kind"] == "offer" else item.get("how_to_enrol")
     if how:
         lines.append(how)

@@ -139,7 +139,7 @@ def _market_fields(offer: MarketOffer) -> dict[str, Any]:
         "area": offer.area,
         "contract": offer.contract_type.value if offer.contract_type else None,
         "source": offer.source,
-        "link": offer.link,
+        "link": offer.link if offer.link.lower().startswith(("https://", "http://")) else None,
         "expires_on": offer.expires_on.isoformat() if offer.expires_on else None,
         "schedule": [],
     }

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, EmailField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from scout import bulletin as service
@@ -208,7 +209,7 @@ def subscribe() -> Any:
     (double opt-in). The answer is the same whether or not the address is known."""
     enabled = service.sending_enabled()
     form = SubscribeForm()
-    form.language.choices = [(code, LANGUAGE_NAMES[code]) for code in service.LANGUAGES]
+    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in service.LANGUAGES]
     if request.method == "GET":
         current = str(get_locale())
         form.language.data = current if current in service.LANGUAGES else "it"

@@ -18,7 +18,9 @@ export function renderMarket(list, collection) {
         el("strong", {}, p.title),
         where ? el("div", { class: "small" }, where) : "",
         el("div", { class: "small outside-range" }, distance),
-        el("a", { href: p.link, rel: "noopener nofollow", target: "_blank" }, p.source)),
+        /^https?:\/\//i.test(p.link || "")
+          ? el("a", { href: p.link, rel: "noopener nofollow", target: "_blank" }, p.source)
+          : el("span", {}, p.source)),
     );
   }
 }

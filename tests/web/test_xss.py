@@ -48,7 +48,16 @@ URL_PAYLOAD = "javascript:alert(1)"
 FULL = "X" + "".join(HTML_MARKERS[:2]) + "".join(JS_MARKERS) + "</script>'-alert(1)-'"
 
 # Models with no user-entered text: official boundaries, the OSM walking graph, the audit trail.
-SKIP_MODELS = {"Municipio", "Nil", "WalkEdge", "WalkNode", "WalkNetwork", "AuditEvent"}
+# MailSuppression holds only keyed hashes of addresses.
+SKIP_MODELS = {
+    "Municipio",
+    "Nil",
+    "WalkEdge",
+    "WalkNode",
+    "WalkNetwork",
+    "AuditEvent",
+    "MailSuppression",
+}
 # Text columns that users never type (secrets, server-made names, fixed vocabularies).
 NOT_USER_TEXT = {
     "User.password_hash",
@@ -57,6 +66,10 @@ NOT_USER_TEXT = {
     "Photo.content_type",
     "BulletinItem.section",
     "BulletinItem.km_zero_reason",
+    "Subscriber.token",
+    "MailOutbox.message_id",
+    "MailOutbox.base_url",
+    "MailOutbox.last_error",
 }
 URL_COLUMNS = re.compile(r"(website|url|link|href)$")
 # Extra values for a model the generic builder cannot fill: model name → column → value.
@@ -64,6 +77,7 @@ BUILD: dict[str, dict[str, Any]] = {
     "User": {"role": Role.TUTOR, "active": True},
     "Organisation": {"is_example": False},
     "BulletinItem": {"section": "market"},
+    "Subscriber": {"language": "it"},
 }
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from scout import bulletin as service
@@ -233,7 +234,10 @@ class MarketOfferForm(FlaskForm):
     lon = DecimalField(_l("Longitude"), places=6, validators=[Optional()])
     contract_type = SelectField(
         _l("Contract"),
-        choices=[("", _l("Not stated")), *ContractType.choices()],
+        choices=[
+            SelectChoice("", _l("Not stated")),
+            *(SelectChoice(c.value, c.label) for c in ContractType),
+        ],
         validators=[Optional()],
     )
     description = TextAreaField(
