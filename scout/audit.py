@@ -25,7 +25,9 @@ from scout.models import AuditAction, AuditEvent
 # Never copied into the audit trail.
 SECRET_FIELDS = {"password_hash", "token_hash", "session_version"}
 SKIP_FIELDS = {"updated_at", "created_at", "version"}
-UNAUDITED = {"AuditEvent"}
+# Bulletin subscribers are personal data that must vanish on unsubscribe or forgetting (an
+# audit copy would outlive them); the outbox is the mail system's own bookkeeping.
+UNAUDITED = {"AuditEvent", "Subscriber", "MailOutbox", "MailSuppression"}
 
 
 def _jsonable(value: Any) -> Any:

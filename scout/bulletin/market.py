@@ -49,7 +49,7 @@ def _apply(offer: MarketOffer, draft: MarketDraft) -> None:
     offer.employer = (draft.employer or "").strip() or None
     offer.description = (draft.description or "").strip() or None
     offer.area = (draft.area or "").strip() or None
-    offer.location = spatial.point(draft.point) if draft.point else None
+    offer.location = draft.point.wkt if draft.point else None
     offer.contract_type = draft.contract_type
     offer.expires_on = draft.expires_on
 

@@ -260,12 +260,21 @@ class MarketOfferForm(FlaskForm):
         if not (field.data or "").lower().startswith(("https://", "http://")):
             raise ValidationError(_("Give a web address starting with https://"))
 
-    def validate_lon(self, field: DecimalField) -> None:
-        if (self.lat.data is None) != (field.data is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Latitude and longitude go together and inside the metropolitan area (checked here:
+        an empty field stops its own validators)."""
+        ok = super().validate(extra_validators)
+        if (self.lat.data is None) != (self.lon.data is None):
+            self.lon.errors = [*self.lon.errors, _("Give both latitude and longitude, or neither.")]
+            return False
         point = self.point()
         if point is not None and not service.in_metro_area(point):
-            raise ValidationError(_("This point is outside the metropolitan area of Milan."))
+            self.lon.errors = [
+                *self.lon.errors,
+                _("This point is outside the metropolitan area of Milan."),
+            ]
+            return False
+        return ok
 
     def point(self) -> LonLat | None:
         if self.lat.data is None or self.lon.data is None:
