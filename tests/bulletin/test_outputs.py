@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from scout.views.bulletin import render_pdf
-from tests.bulletin.test_bulletin import TODAY, _publish, hub, seeded, walks  # noqa: F401 (fixtures)
+from tests.bulletin.test_bulletin import TODAY, _publish, seeded  # noqa: F401 (fixtures)
 from tests.pdfs import assert_reads, tagged_pdf
 
 
