@@ -30,7 +30,8 @@ def _fresh_app(suffix: str, uploads: Path) -> Flask:
 
 @pytest.fixture
 def source(tmp_path: Path) -> Iterator[Flask]:
-    """A migrated database with the demo data, a visit, an audit event and two photos."""
+    """A migrated database with the demo data, a visit, an audit event, a bulletin subscriber
+    and two photos."""
     app = _fresh_app("_bksrc", tmp_path / "src-uploads")
     with app.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
@@ -61,6 +62,16 @@ def source(tmp_path: Path) -> Iterator[Flask]:
                 )
             )
         audit.record(db.session, AuditAction.UPDATE, "place", place.id, {"name": ["a", "b"]})
+        from scout.models import Subscriber, SubscriberStatus
+
+        db.session.add(  # a bulletin subscriber: personal data the backup must keep too
+            Subscriber(
+                email="iscritta@example.org",
+                token="t" * 43,
+                language="ar",
+                status=SubscriberStatus.CONFIRMED,
+            )
+        )
         db.session.commit()
         db.session.remove()
     yield app
@@ -116,6 +127,7 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_record_and_photo(
         db.session.remove()
     assert counts["public.photo"] == 2
     assert counts["public.visit"] == 1
+    assert counts["public.bulletin_subscriber"] == 1
     assert counts["public.place"] > 0
     assert counts["public.user"] >= 3
     assert _photos(target) == _photos(source)

@@ -19,8 +19,6 @@ from markupsafe import Markup
 from scout.bulletin.render import render_text, template_helpers
 from scout.models import MailOutbox, OutboxKind
 
-RTL = {"ar"}
-
 
 def _links(row: MailOutbox) -> dict[str, str]:
     sub = row.subscriber
@@ -42,7 +40,7 @@ def build_message(row: MailOutbox) -> EmailMessage:
     lang = sub.language
     with current_app.test_request_context(base_url=row.base_url), force_locale(lang):
         links = _links(row)
-        direction = "rtl" if lang in RTL else "ltr"
+        direction = "rtl" if lang in current_app.config["RTL_LANGUAGES"] else "ltr"
         if row.kind == OutboxKind.CONFIRM:
             subject = _("Confirm your subscription to the job bulletin")
             context = {"links": links, "lang": lang, "dir": direction}
