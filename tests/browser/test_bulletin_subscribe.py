@@ -23,6 +23,8 @@ def test_subscribe_and_confirm_on_a_phone(new_page, smtp, tmp_path):  # noqa: F8
     header_link = page.locator("#header-bulletin")
     expect(header_link).to_be_visible()
     header_link.click()
+    page.external_requests.clear()  # the public map's tiles (SCOUT_PUBLIC_TILES), not ours
+    page.console_errors.clear()
     page.locator("#archive-subscribe").click()
     expect(page.locator("h1")).to_have_text("Il bollettino del lavoro per e-mail")
 
