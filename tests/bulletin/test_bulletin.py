@@ -476,13 +476,20 @@ def test_demo_week_can_be_published_with_pdf_and_text(app, client, monkeypatch):
     assert db.session.scalar(db.select(Offer).where(Offer.title.like("%scaduta%"))) is not None
 
 
-def test_italian_bulletin_keeps_its_direction_on_an_arabic_page(seeded, client):
-    """The page around it is right-to-left; the Italian bulletin itself stays left-to-right,
-    with its own lang, so its punctuation and lists read in order."""
+def test_italian_bulletin_keeps_its_direction_on_an_arabic_page(seeded, app, client):
+    """The page around it is right-to-left; an Italian bulletin itself stays left-to-right,
+    with its own lang, so its punctuation and lists read in order. (The public page offers
+    the bulletin in Arabic too: there it is right-to-left.)"""
+    from scout.views.bulletin import render_body
+
     b = _publish()
     client.get("/lang/ar")
     html = client.get(f"/bollettino/{b.number}").get_data(as_text=True)
     assert re.search(r'<html[^>]*\bdir="rtl"', html)
     article = re.search(r'<article class="bulletin"[^>]*>', html).group(0)
+    assert 'lang="ar"' in article
+    assert 'dir="rtl"' in article
+    with app.test_request_context("/", headers={"Cookie": "lang=ar"}):
+        article = re.search(r'<article class="bulletin"[^>]*>', render_body(b.snapshot, "it"))[0]
     assert 'lang="it"' in article
     assert 'dir="ltr"' in article
