@@ -259,14 +259,18 @@ def confirm(token: str) -> Any:
 def unsubscribe(token: str) -> Any:
     """Unsubscribe: the page of the link in every message, and the one-click POST of RFC 8058
     (``List-Unsubscribe=One-Click``, sent by mail clients without any session, hence no CSRF
-    token). The address and its queued messages are deleted. An unknown token answers the
-    POST the same way (already unsubscribed)."""
+    token: that exact body is required instead; the page's own button carries a CSRF token).
+    The address and its queued messages are deleted. An unknown token answers the POST the
+    same way (already unsubscribed)."""
     if request.method == "POST":
+        one_click = request.form.get("List-Unsubscribe") == "One-Click"
+        if not one_click and not FlaskForm().validate_on_submit():
+            abort(400)  # neither RFC 8058's body nor the page's own form (CSRF token)
         found = service.by_token(token)
         if found is not None:
             service.unsubscribe(found)
             db.session.commit()
-        if request.form.get("List-Unsubscribe") == "One-Click":
+        if one_click:
             return Response(status=204)
         return render_template("bulletin/subscription.html", action="unsubscribed")
     found = service.by_token(token)

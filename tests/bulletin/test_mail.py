@@ -130,7 +130,11 @@ def test_subscribe_confirm_publish_one_mail_each_with_working_unsubscribe(
 
     # One-click unsubscribe as a mail client does it: a POST, no session, no CSRF token.
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    app.test_client().post(urlsplit(unsubscribe).path, data={"List-Unsubscribe": "One-Click"})
+    stranger = app.test_client()
+    assert stranger.post(urlsplit(unsubscribe).path, data={}).status_code == 400  # no body
+    assert db.session.scalar(select(Subscriber).where(Subscriber.email == "anna@example.org"))
+    one_click = stranger.post(urlsplit(unsubscribe).path, data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 204
     assert (
         db.session.scalar(select(Subscriber).where(Subscriber.email == "anna@example.org")) is None
     )
