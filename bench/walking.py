@@ -12,9 +12,16 @@ Municipio 2 + 3 and the 1.5 km buffer, written as OSM XML), imports it through t
   mode's radius) and (b) pgRouting's ``pgr_drivingDistance`` (edges read within the budget's
   bounding box; places joined through their nearest node);
 
+- isochrones and route on the graph itself (``Graph.isochrones``, ``Graph.route``), today's
+  and the engine's before the speed work (``bench/baseline.py``: ``scout/walking/graph.py`` at
+  a fixed commit, loaded from git), back to back for each origin: the before/after ratios, the
+  isochrone bands' area and overlap (IoU) against before's, and the route metres' agreement;
+
 and prints p50/p95, the import time, and the graph's memory (RSS growth of a fresh process
-loading it). Goals: reach p95 <= 25 ms and <= 3x the straight-line query; isochrones p95 <=
-60 ms; import <= 60 s; graph memory <= 100 MB.
+loading it). Goals (issue 18): engine reach <= 1.0x and API reach <= 2x the straight-line
+query; isochrones >= 2.5x and route >= 3x faster than before, the bands within 5 % of area
+and IoU >= 0.95; reach p95 <= 25 ms; isochrones p95 <= 60 ms; import <= 60 s; graph memory
+<= 100 MB.
 
 Run: ``.venv/bin/python bench/walking.py`` (database ``SCOUT_BENCH_DATABASE_URL``, default
 ``scout_bench_walk`` on the private cluster, re-created on each run).
@@ -115,12 +122,15 @@ def main() -> None:
     )
     memory = json.loads(mem.stdout.strip().splitlines()[-1])
 
-    from sqlalchemy import text
+    import shapely
+    from sqlalchemy import select, text
 
-    from scout import walking
+    from bench import baseline
+    from scout import spatial, walking
     from scout.auth import create_user, issue_token
     from scout.extensions import db
-    from scout.models import Role
+    from scout.geo import LonLat
+    from scout.models import Place, Role
 
     origins = netgen.random_points(args.origins, seed=21)
     warm = netgen.random_points(50, seed=99)
@@ -171,8 +181,30 @@ def main() -> None:
         api("reach", lon=p.lon, lat=p.lat, minutes=minutes)
 
     times: dict[str, list[float]] = {
-        k: [] for k in ("api_reach", "engine", "iso", "route", "dwithin", "pgr")
+        k: []
+        for k in (
+            "api_reach",
+            "engine",
+            "iso",
+            "route",
+            "dwithin",
+            "pgr",
+            "iso_new",
+            "iso_old",
+            "route_new",
+            "route_old",
+        )
     }
+    shape: dict[str, list[float]] = {"area": [], "iou": []}
+    route_gap: list[float] = []
+    with app.app_context():
+        graph = walking.network()
+        before = baseline.old_graph(db.session)  # the engine before the speed work
+    place_points = {}
+    with app.app_context():
+        lon_c, lat_c = spatial.place_lonlat()
+        for pid, plon, plat in db.session.execute(select(Place.id, lon_c, lat_c)).all():
+            place_points[pid] = LonLat(plon, plat)
     found: dict[str, list[int]] = {"api_reach": [], "dwithin": [], "pgr": []}
     refused = 0
     deg = budget / 75_000  # metres → a generous box in degrees at Milan's latitude
@@ -219,6 +251,28 @@ def main() -> None:
         t = time.perf_counter()
         api("route", lon=p.lon, lat=p.lat, place_id=target)
         times["route"].append(time.perf_counter() - t)
+        # The graph's own calls, today's and before the speed work's, back to back.
+        start = graph.snap_origin(p, False, walking.MAX_SNAP_M)
+        old_start = before.snap_origin(p, False, walking.MAX_SNAP_M)
+        budgets = [m * 60 * walking.Profile.STANDARD.speed_m_s for m in (5, 10, 15)]
+        t = time.perf_counter()
+        new_shapes = graph.isochrones(start, budgets)
+        times["iso_new"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        old_shapes = before.isochrones(old_start, budgets)
+        times["iso_old"].append(time.perf_counter() - t)
+        for new_band, old_band in zip(new_shapes, old_shapes, strict=True):
+            a, b = shapely.geometry.shape(new_band), shapely.geometry.shape(old_band)
+            shape["area"].append(a.area / b.area)
+            shape["iou"].append(a.intersection(b).area / a.union(b).area)
+        t = time.perf_counter()
+        new_route = graph.route(start, place_points[target], walking.MAX_SNAP_M)
+        times["route_new"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        old_route = before.route(old_start, place_points[target], walking.MAX_SNAP_M)
+        times["route_old"].append(time.perf_counter() - t)
+        if new_route and old_route:
+            route_gap.append(abs(new_route[0] - old_route[0]))
         with app.test_request_context():
             t = time.perf_counter()
             with contextlib.suppress(walking.OutOfArea):
@@ -246,11 +300,27 @@ def main() -> None:
     print(line("route (POST /walk/route)", times["route"]))
     print(line("(a) straight line ST_DWithin", times["dwithin"]))
     print(line("(b) pgRouting pgr_drivingDistance", times["pgr"]))
+    print(line("isochrones 5/10/15, graph (Graph.isochrones)", times["iso_new"]))
+    print(line("  the same before the speed work", times["iso_old"]))
+    print(line("route, graph (Graph.route)", times["route_new"]))
+    print(line("  the same before the speed work", times["route_old"]))
     p95 = {k: pct(v, 0.95) for k, v in times.items()}
     print(
         f"ratios at p95: engine reach / ST_DWithin = {p95['engine'] / p95['dwithin']:.1f}x, "
         f"API reach / ST_DWithin = {p95['api_reach'] / p95['dwithin']:.1f}x, "
         f"pgRouting / engine reach = {p95['pgr'] / p95['engine']:.1f}x"
+    )
+    p50 = {k: pct(v, 0.5) for k, v in times.items()}
+    iso_speedup = p50["iso_old"] / p50["iso_new"]
+    route_speedup = p50["route_old"] / p50["route_new"]
+    worst_area = max(abs(a - 1) for a in shape["area"])
+    worst_iou = min(shape["iou"])
+    print(
+        f"before/after at p50 (same run, same origins): isochrones {iso_speedup:.1f}x faster, "
+        f"route {route_speedup:.1f}x faster; isochrone bands against before: area within "
+        f"{worst_area * 100:.1f} %, IoU >= {worst_iou:.3f} (median "
+        f"{statistics.median(shape['iou']):.3f}); route metres differ by at most "
+        f"{max(route_gap):.3f} m"
     )
     print(
         f"places per answer (median): network {statistics.median(found['api_reach']):.0f}, "
@@ -264,8 +334,11 @@ def main() -> None:
     goals = [
         ("API reach p95 <= 25 ms", p95["api_reach"] <= 25),
         ("engine reach p95 <= 25 ms", p95["engine"] <= 25),
-        ("engine reach <= 3x straight line", p95["engine"] <= 3 * p95["dwithin"]),
-        ("API reach <= 3x straight line", p95["api_reach"] <= 3 * p95["dwithin"]),
+        ("engine reach <= 1.0x straight line", p95["engine"] <= p95["dwithin"]),
+        ("API reach <= 2x straight line", p95["api_reach"] <= 2 * p95["dwithin"]),
+        ("isochrones >= 2.5x faster", iso_speedup >= 2.5),
+        ("isochrones same shape (area 5 %, IoU 0.95)", worst_area <= 0.05 and worst_iou >= 0.95),
+        ("route >= 3x faster", route_speedup >= 3),
         ("isochrones p95 <= 60 ms", p95["iso"] <= 60),
         ("import <= 60 s", report.seconds <= 60),
         ("graph memory <= 100 MB", memory["mb"] <= 100),

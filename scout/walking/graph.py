@@ -34,7 +34,15 @@ logger = logging.getLogger(__name__)
 # Isochrone outline: concave hull of the reached points, then a margin for the street's width.
 HULL_RATIO = 0.15
 HULL_MARGIN_M = 25.0
+HULL_SIMPLIFY_M = 5.0
+# A band's nodes more than this inside the band before it are left to that band's hull.
+HULL_INNER_M = 150.0
 SNAP_CACHE_MAX = 5_000_000  # place ids above are snapped every time
+# A route's first search radius from each end: this share of the straight line, plus the slack
+# (walks in a city are seldom 1.3 times longer); at most ROUTE_ROUNDS searches, the last unbounded.
+ROUTE_FIRST_RADIUS = 0.65
+ROUTE_SLACK_M = 60.0
+ROUTE_ROUNDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +118,69 @@ class _View:
         first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])  # parallel edges: keep the shortest
         s, t, w, ids = s[first], t[first], w[first], ids[first]
         n = g.n_nodes
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(s, minlength=n))]).astype(np.int32)
-        self.matrix = csr_matrix((w, t.astype(np.int32), indptr), shape=(n, n))
+        # Two more nodes, each with two entries to be set per search: a snapped point as a
+        # node of its own, joined to both ends of its edge (see :meth:`search`).
+        self.n = n
+        s = np.concatenate([s, [n, n, n + 1, n + 1]])
+        t = np.concatenate([t, [0, 0, 0, 0]])
+        w = np.concatenate([w, [1.0, 1.0, 1.0, 1.0]])
+        ids = np.concatenate([ids, [-1, -1, -1, -1]])
+        self.slots = len(s) - 4
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(s, minlength=n + 2))]).astype(np.int32)
+        self.matrix = csr_matrix((w, t.astype(np.int32), indptr), shape=(n + 2, n + 2))
         self.edge_of = ids.astype(np.int32)  # aligned with matrix.indices
+        self.rows = s.astype(np.int32)  # the source node of each matrix entry
+        # Entries by (source, target), ascending: the matrix entry of a step a → b at once.
+        self.keys = s.astype(np.int64) * (n + 2) + t
         self.snaps = _SnapCache()
+        self._local = threading.local()
 
-    def edge_between(self, a: int, b: int) -> int:
-        lo, hi = self.matrix.indptr[a], self.matrix.indptr[a + 1]
-        k = lo + int(np.flatnonzero(self.matrix.indices[lo:hi] == b)[0])
-        return int(self.edge_of[k])
+    def search(
+        self,
+        g: Graph,
+        points: list[tuple[int, float]],
+        limit: float,
+        predecessors: bool = False,
+    ) -> Any:
+        """Dijkstra from each ``(edge, metres from its source)`` point (one or two), bounded by
+        ``limit`` metres: one row of node metres (and predecessors) per point; the point's own
+        node is ``n`` (+1 for the second), its ends' predecessor."""
+        local = self._local
+        matrix = getattr(local, "matrix", None)
+        if matrix is None:  # each thread sets the extra entries in its own copy
+            m = self.matrix
+            matrix = local.matrix = csr_matrix(
+                (m.data.copy(), m.indices.copy(), m.indptr), shape=m.shape
+            )
+        for i, (edge, pos) in enumerate(points):
+            u, v = int(g.src[edge]), int(g.dst[edge])
+            wu, wv = pos, float(g.length[edge]) - pos
+            if u == v:
+                wu = wv = min(wu, wv)
+            if u > v:
+                u, v, wu, wv = v, u, wv, wu
+            k = self.slots + 2 * i
+            matrix.indices[k : k + 2] = (u, v)
+            matrix.data[k : k + 2] = (wu, wv)
+        indices = [self.n + i for i in range(len(points))]
+        return dijkstra(
+            matrix, directed=True, indices=indices, limit=limit, return_predecessors=predecessors
+        )
+
+    def entries_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The matrix entries leaving ``nodes``."""
+        starts = self.matrix.indptr[nodes]
+        counts = self.matrix.indptr[nodes + 1] - starts
+        total = int(counts.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64)
+        shift = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        return np.arange(total) + shift
+
+    def edges_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The edge walked from each node of ``a`` to the node of ``b`` beside it."""
+        k = np.searchsorted(self.keys, a.astype(np.int64) * (self.n + 2) + b)
+        return self.edge_of[k]
 
 
 class Graph:
@@ -233,15 +295,11 @@ class Graph:
 
     def _node_metres(self, start: Start, budget: float) -> np.ndarray:
         """Walking metres on the network from the snapped origin to every node (inf beyond)."""
-        view = self.views[start.view]
-        e, a = start.edge, start.pos
-        length = self.length[e]
-        u, v = int(self.src[e]), int(self.dst[e])
-        limit = budget - start.dist - min(a, length - a)
+        limit = budget - start.dist
         if limit < 0:
             return np.full(self.n_nodes, np.inf)
-        d = dijkstra(view.matrix, directed=True, indices=[u, v], limit=limit)
-        return np.minimum(d[0] + a, d[1] + (length - a))
+        view = self.views[start.view]
+        return view.search(self, [(start.edge, start.pos)], limit)[0, : self.n_nodes]
 
     def distances(
         self,
@@ -296,19 +354,29 @@ class Graph:
 
     def isochrones(self, start: Start, budgets: list[float]) -> list[dict[str, Any]]:
         """GeoJSON polygons of the area reached within each budget (metres), in order."""
+        return [self._geojson(shape) for shape in self.isochrone_shapes(start, budgets)]
+
+    def isochrone_shapes(self, start: Start, budgets: list[float]) -> list[Any]:
+        """The polygons of :meth:`isochrones`, in projected metres: the concave hull of the
+        points reached (nodes, the ends of partly walked edges; for an outer band, the nodes well
+        inside the band before are replaced by the corners of its hull), simplified, then
+        ``HULL_MARGIN_M`` around it."""
         view = self.views[start.view]
         node_m = self._node_metres(start, max(budgets))
         e = view.edges
         ms, mt = node_m[self.src[e]], node_m[self.dst[e]]
+        some = np.isfinite(ms) | np.isfinite(mt)
+        e, ms, mt = e[some], ms[some], mt[some]
         length = self.length[e]
+        reached_nodes = np.flatnonzero(np.isfinite(node_m))
+        reached_m = node_m[reached_nodes]
         out = []
+        inner: Any = None  # the previous band's hull and its budget
         for budget in budgets:
             r = budget - start.dist
             if r <= 0:
-                shape = shapely.Point(start.x, start.y).buffer(max(budget, 1.0), quad_segs=4)
-                out.append(self._geojson(shape))
+                out.append(shapely.Point(start.x, start.y).buffer(max(budget, 1.0), quad_segs=4))
                 continue
-            reached = node_m <= r
             s1 = np.clip(r - ms, 0, length)
             s2 = np.clip(r - mt, 0, length)
             partial = (s1 + s2) < length
@@ -324,16 +392,29 @@ class Graph:
             pts = shapely.get_coordinates(
                 shapely.line_interpolate_point(self.geoms[edges], frac, normalized=True)
             )
-            xy = np.concatenate([self.node_xy[reached], pts, [[start.sx, start.sy]]])
-            hull = shapely.concave_hull(shapely.multipoints(xy), ratio=HULL_RATIO)
-            shape = hull.buffer(HULL_MARGIN_M, quad_segs=2).simplify(5)
-            out.append(self._geojson(shape))
+            near = reached_m <= r
+            if inner is not None:
+                # Well inside the previous band: its hull's corners stand for those nodes.
+                near &= reached_m > inner[1] - HULL_INNER_M
+                pts = np.concatenate([pts, shapely.get_coordinates(inner[0])])
+            xy = np.concatenate([self.node_xy[reached_nodes[near]], pts, [[start.sx, start.sy]]])
+            # The hull of a geometry is that of its vertices: one LineString through the points
+            # is the same MultiPoint's, made at a fraction of the cost.
+            hull = shapely.concave_hull(shapely.linestrings(xy), ratio=HULL_RATIO)
+            inner = (hull, r)
+            out.append(hull.simplify(HULL_SIMPLIFY_M).buffer(HULL_MARGIN_M, quad_segs=2))
         return out
 
     def route(
         self, start: Start, target: LonLat, max_snap: float
     ) -> tuple[float, list[list[float]]] | None:
-        """Walking metres and the line ([lon, lat] pairs) to ``target``, or None."""
+        """Walking metres and the line ([lon, lat] pairs) to ``target``, or None.
+
+        A bidirectional search bounded by the straight line: both ends search ``r`` metres
+        (a little over half the straight line, first); the best walk meeting on an edge is the
+        shortest when it is at most ``2 r`` long (any walk that short has an edge whose near
+        end is within ``r`` of the origin and whose far end is within ``r`` of the target),
+        otherwise both search again to half of it, which then holds."""
         view = self.views[start.view]
         tx, ty = self.project(target)
         te, tp, td = self._snap_many(view, np.array([[tx, ty]]), max_snap)
@@ -341,44 +422,85 @@ class Graph:
             return None
         f, b, tdist = int(te[0]), float(tp[0]), float(td[0])
         e, a = start.edge, start.pos
-        le, lf = float(self.length[e]), float(self.length[f])
-        u, v, p, q = int(self.src[e]), int(self.dst[e]), int(self.src[f]), int(self.dst[f])
-        d, pred = dijkstra(view.matrix, directed=True, indices=[u, v], return_predecessors=True)
-        options = [
-            (a + d[0, p] + b, 0, p),
-            (a + d[0, q] + lf - b, 0, q),
-            (le - a + d[1, p] + b, 1, p),
-            (le - a + d[1, q] + lf - b, 1, q),
-        ]
-        if f == e:
-            options.append((abs(a - b), -1, -1))
-        best, row, end = min(options)
+        lf = float(self.length[f])
+        snap_t = shapely.get_coordinates(
+            shapely.line_interpolate_point(self.geoms[f], b / lf, normalized=True)
+        )[0]
+        direct = abs(a - b) if f == e else np.inf
+        straight = float(np.hypot(snap_t[0] - start.sx, snap_t[1] - start.sy))
+        radius = ROUTE_FIRST_RADIUS * straight + ROUTE_SLACK_M
+        nodes = self.n_nodes
+        for attempt in range(ROUTE_ROUNDS):
+            limit = radius if attempt < ROUTE_ROUNDS - 1 else np.inf
+            d, pred = view.search(self, [(e, a), (f, b)], limit, predecessors=True)
+            df, db = d[0, :nodes], d[1, :nodes]
+            at_node = df + db
+            n = int(np.argmin(at_node))
+            best = min(float(at_node[n]), direct)
+            k = -1
+            entries = view.entries_of(np.flatnonzero(np.isfinite(df)))
+            if len(entries):
+                through = df[view.rows[entries]] + view.matrix.data[entries]
+                through += d[1][view.matrix.indices[entries]]
+                i = int(np.argmin(through))
+                if through[i] < best:
+                    best, k = float(through[i]), int(entries[i])
+            if best <= 2 * radius or not np.isfinite(limit):
+                break
+            radius = best / 2 + 1e-6 if np.isfinite(best) else radius * 4
         if not np.isfinite(best):
             return None
         pieces: list[np.ndarray] = [np.array([[start.x, start.y], [start.sx, start.sy]])]
-        if row < 0:
+        if best == direct:
             pieces.append(self._part(e, a, b))
         else:
-            first = u if row == 0 else v
-            pieces.append(self._part(e, a, 0.0 if first == u else le))
-            chain = [end]
-            while chain[-1] != first:
-                chain.append(int(pred[row, chain[-1]]))
-            chain.reverse()
-            for n1, n2 in zip(chain[:-1], chain[1:], strict=True):
-                k = view.edge_between(n1, n2)
-                coords = shapely.get_coordinates(self.geoms[k])
-                pieces.append(coords if int(self.src[k]) == n1 else coords[::-1])
-            pieces.append(self._part(f, 0.0 if end == p else lf, b))
-        snap_t = shapely.get_coordinates(
-            shapely.line_interpolate_point(self.geoms[f], b / lf, normalized=True)
-        )
-        pieces.append(np.array([snap_t[0], [tx, ty]]))
+            if k < 0:
+                meet_f, meet_b, middle = n, n, None
+            else:
+                meet_f, meet_b = int(view.rows[k]), int(view.matrix.indices[k])
+                middle = int(view.edge_of[k])
+            chain_f = self._chain(pred[0], meet_f, nodes)[::-1]
+            chain_b = self._chain(pred[1], meet_b, nodes)
+            out_end = self._end_of(e, a, int(chain_f[0]))
+            in_end = self._end_of(f, b, int(chain_b[-1]))
+            pieces.append(self._part(e, a, 0.0 if out_end == 0 else float(self.length[e])))
+            pieces.extend(self._along(view, chain_f))
+            if middle is not None:
+                pieces.extend(self._along(view, np.array([meet_f, meet_b])))
+            pieces.extend(self._along(view, chain_b))
+            pieces.append(self._part(f, 0.0 if in_end == 0 else lf, b))
+        pieces.append(np.array([snap_t, [tx, ty]]))
         xy = np.concatenate(pieces)
         keep = np.ones(len(xy), dtype=bool)
         keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-6, axis=1)
         lonlat = np.round(self._unproject_xy(xy[keep]), 7)
         return start.dist + float(best) + tdist, lonlat.tolist()
+
+    def _end_of(self, edge: int, pos: float, node: int) -> int:
+        """Which end of ``edge`` (0: source, 1: target) a walk from ``pos`` leaves by to
+        ``node``."""
+        if self.src[edge] == self.dst[edge]:
+            return 0 if pos <= self.length[edge] - pos else 1
+        return 0 if node == self.src[edge] else 1
+
+    @staticmethod
+    def _chain(pred: np.ndarray, node: int, nodes: int) -> np.ndarray:
+        """The nodes from ``node`` back to the first after the searched point (whose own node
+        is numbered ``nodes`` or more)."""
+        chain = [node]
+        while (prev := int(pred[chain[-1]])) < nodes:
+            chain.append(prev)
+        return np.array(chain)
+
+    def _along(self, view: _View, chain: np.ndarray) -> list[np.ndarray]:
+        """Coordinates of the edges walked from node to node of ``chain``."""
+        if len(chain) < 2:
+            return []
+        edges = view.edges_between(chain[:-1], chain[1:])
+        coords, index = shapely.get_coordinates(self.geoms[edges], return_index=True)
+        parts = np.split(coords, np.flatnonzero(np.diff(index)) + 1)
+        forward = self.src[edges] == chain[:-1]
+        return [c if fw else c[::-1] for c, fw in zip(parts, forward, strict=True)]
 
     def _part(self, edge: int, start_m: float, end_m: float) -> np.ndarray:
         """Coordinates along ``edge`` from ``start_m`` to ``end_m`` (metres from its source)."""
@@ -387,8 +509,18 @@ class Graph:
         return shapely.get_coordinates(piece)
 
     def _geojson(self, shape: Any) -> dict[str, Any]:
-        lonlat = shapely.transform(shape, self._unproject_xy)
-        return shapely.geometry.mapping(shapely.set_precision(lonlat, 1e-7))
+        """A projected (Multi)Polygon as a GeoJSON geometry in lon/lat, to 1e-7 degrees."""
+        lonlat = shapely.transform(shape, lambda xy: np.round(self._unproject_xy(xy), 7))
+        if lonlat.geom_type == "Polygon":
+            return {"type": "Polygon", "coordinates": _rings(lonlat)}
+        if lonlat.geom_type == "MultiPolygon":
+            return {"type": "MultiPolygon", "coordinates": [_rings(p) for p in lonlat.geoms]}
+        return shapely.geometry.mapping(lonlat)
+
+
+def _rings(polygon: Any) -> list[list[list[float]]]:
+    rings = [polygon.exterior, *polygon.interiors]
+    return [shapely.get_coordinates(ring).tolist() for ring in rings]
 
 
 _graphs: dict[str, Graph] = {}
