@@ -34,9 +34,7 @@ logger = logging.getLogger(__name__)
 # Isochrone outline: concave hull of the reached points, then a margin for the street's width.
 HULL_RATIO = 0.15
 HULL_MARGIN_M = 25.0
-HULL_SIMPLIFY_M = 5.0
-# A band's nodes more than this inside the band before it are left to that band's hull.
-HULL_INNER_M = 150.0
+HULL_SIMPLIFY_M = 5.0  # the hull is simplified by this before its margin is added
 SNAP_CACHE_MAX = 5_000_000  # place ids above are snapped every time
 # A route's first search radius from each end: this share of the straight line, plus the slack
 # (walks in a city are seldom 1.3 times longer); at most ROUTE_ROUNDS searches, the last unbounded.
@@ -358,9 +356,8 @@ class Graph:
 
     def isochrone_shapes(self, start: Start, budgets: list[float]) -> list[Any]:
         """The polygons of :meth:`isochrones`, in projected metres: the concave hull of the
-        points reached (nodes, the ends of partly walked edges; for an outer band, the nodes well
-        inside the band before are replaced by the corners of its hull), simplified, then
-        ``HULL_MARGIN_M`` around it."""
+        points reached (nodes, the ends of partly walked edges), simplified, then
+        ``HULL_MARGIN_M`` around it. Only the edges the search reached are looked at."""
         view = self.views[start.view]
         node_m = self._node_metres(start, max(budgets))
         e = view.edges
@@ -371,7 +368,6 @@ class Graph:
         reached_nodes = np.flatnonzero(np.isfinite(node_m))
         reached_m = node_m[reached_nodes]
         out = []
-        inner: Any = None  # the previous band's hull and its budget
         for budget in budgets:
             r = budget - start.dist
             if r <= 0:
@@ -392,16 +388,11 @@ class Graph:
             pts = shapely.get_coordinates(
                 shapely.line_interpolate_point(self.geoms[edges], frac, normalized=True)
             )
-            near = reached_m <= r
-            if inner is not None:
-                # Well inside the previous band: its hull's corners stand for those nodes.
-                near &= reached_m > inner[1] - HULL_INNER_M
-                pts = np.concatenate([pts, shapely.get_coordinates(inner[0])])
-            xy = np.concatenate([self.node_xy[reached_nodes[near]], pts, [[start.sx, start.sy]]])
+            near = reached_nodes[reached_m <= r]
+            xy = np.concatenate([self.node_xy[near], pts, [[start.sx, start.sy]]])
             # The hull of a geometry is that of its vertices: one LineString through the points
             # is the same MultiPoint's, made at a fraction of the cost.
             hull = shapely.concave_hull(shapely.linestrings(xy), ratio=HULL_RATIO)
-            inner = (hull, r)
             out.append(hull.simplify(HULL_SIMPLIFY_M).buffer(HULL_MARGIN_M, quad_segs=2))
         return out
 
