@@ -27,7 +27,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from scout import audit  # noqa: F401  (registers the audit listeners)
+    from scout import (
+        audit,  # noqa: F401  (registers the audit listeners)
+        ratelimit,  # noqa: F401  (registers the database storage of the limits)
+    )
     from scout.extensions import babel, csrf, db, limiter, login_manager, migrate
     from scout.i18n import select_locale
 
@@ -81,6 +84,8 @@ def _finish_config(app: Flask) -> None:
             cfg["SECRET_KEY"] = secrets.token_hex(32)
         else:
             raise RuntimeError("SCOUT_SECRET_KEY is not set; refusing to start without it.")
+    if not cfg.get("RATELIMIT_STORAGE_URI"):
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"]  # scout/ratelimit.py
     if not cfg.get("UPLOAD_FOLDER"):
         cfg["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
 

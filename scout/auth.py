@@ -36,7 +36,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from scout import audit
-from scout.extensions import db, limiter, login_manager
+from scout.extensions import db, limit_key, limiter, login_manager
 from scout.models import ApiToken, AuditAction, Role, User, utcnow
 
 bp = Blueprint("auth", __name__)
@@ -205,12 +205,31 @@ HOME_BY_ROLE = {
 }
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _account_key() -> str:
+    """This client and the account it tries (both as a digest)."""
+    return limit_key("account", (request.form.get("email") or "").strip().lower())
+
+
+def _failed(response: Any) -> bool:
+    """A login attempt that did not log anyone in (success is a redirect)."""
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    scope="account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_CLIENT_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=limit_key,
+    deduct_when=_failed,
+    scope="client",
+)
 def login() -> Any:
     """Log a staff user in. Unknown e-mail and wrong password give the same message."""
     form = LoginForm()

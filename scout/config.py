@@ -102,10 +102,16 @@ PROXY_COUNT = 0
 # Default: this machine, as `make run` serves it; set SCOUT_TRUSTED_HOSTS in production.
 TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
 
-# Rate limits (Flask-Limiter); storage in memory unless a URI is given.
-RATELIMIT_STORAGE_URI = "memory://"
+# Rate limits (Flask-Limiter), counted where every worker and machine sees the same numbers:
+# by default in the app's own database (scout/ratelimit.py); "redis://host:6379" for Redis
+# (with the redis package), "memory://" for one process only.
+RATELIMIT_STORAGE_URI: str | None = None
 RATELIMIT_HEADERS_ENABLED = True
+# Failed logins only (a successful one costs nothing): per account from one client, and per
+# client over all accounts. Clients are told apart by address (behind a proxy: PROXY_COUNT),
+# so one client's wrong passwords never lock the account for anyone else.
 LOGIN_RATE_LIMIT = "10 per minute"
+LOGIN_CLIENT_RATE_LIMIT = "30 per minute"
 
 # Logs: JSON lines on stderr without personal data (scout/logs.py).
 LOG_JSON = True

@@ -1,8 +1,11 @@
 """Flask extensions, created unbound and bound in :func:`scout.create_app`."""
 
+import hashlib
+import hmac
+
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,4 +24,14 @@ migrate = Migrate(
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def limit_key(*parts: str) -> str:
+    """A keyed digest of the client's address (behind a proxy: the one it forwarded) and
+    ``parts``: rate-limit counters, and the limiter's log, hold no address or e-mail."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    message = "\0".join((request.remote_addr or "", *parts)).encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+limiter = Limiter(key_func=limit_key, default_limits=[])

@@ -28,6 +28,7 @@ from scout.models.enums import (
     Role,
     VisitOutcome,
 )
+from scout.models.limits import RateLimitCounter
 from scout.models.network import WalkEdge, WalkNetwork, WalkNode
 from scout.models.reference import Address, Municipio, Nil, School
 from scout.models.users import ApiToken, AuditEvent, User
@@ -57,6 +58,7 @@ __all__ = [
     "Photo",
     "Place",
     "PlaceSource",
+    "RateLimitCounter",
     "Resource",
     "ResourceKind",
     "ReviewStatus",

@@ -379,13 +379,7 @@ def resource_edit(resource_id: int) -> Any:
 
 
 def _origin() -> LonLat | None:
-    try:
-        return LonLat(float(request.args["lon"]), float(request.args["lat"]))
-    except (KeyError, ValueError):
-        return None
-
-
-def _posted_origin() -> LonLat | None:
+    """The scout's position from the POSTed form (never from the URL), if it sent one."""
     try:
         return LonLat(float(request.form["lon"]), float(request.form["lat"]))
     except (KeyError, ValueError):
@@ -399,7 +393,7 @@ def nearby() -> Any:
     it; a URL carrying one is refused). The position is not stored."""
     if "lon" in request.args or "lat" in request.args:
         abort(400)
-    origin = _posted_origin() if request.method == "POST" else None
+    origin = _origin() if request.method == "POST" else None
     rows: list[dict[str, Any]] = []
     answer = None
     error = None
@@ -450,11 +444,12 @@ def organisations_json() -> dict[str, Any]:
     }
 
 
-@bp.get("/addresses.json")
+@bp.post("/addresses.json")
 def addresses_json() -> dict[str, Any]:
     """Gazetteer addresses matching what the scout typed ("via padova 12"), nearest to
-    ``lon``/``lat`` when given. Empty when no network (and so no gazetteer) is imported."""
-    q = (request.args.get("q") or "").strip()[:120]
+    ``lon``/``lat`` when given (POSTed: the pin is where the scout stands). Empty when no
+    network (and so no gazetteer) is imported."""
+    q = (request.form.get("q") or "").strip()[:120]
     street, number = gazetteer.split_address(q)
     if len(street) < 3:
         return {"addresses": []}

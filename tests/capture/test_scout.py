@@ -552,10 +552,14 @@ def test_address_suggestions_match_the_gazetteer(scout):
         ]
     )
     db.session.commit()
-    body = scout.get("/scout/addresses.json?q=V. Padova 12").json
+    body = scout.post("/scout/addresses.json", data={"q": "V. Padova 12"}).json
     assert body["addresses"][0]["label"] == "Via Padova 12"
     assert body["addresses"][0]["postcode"] == "20127"
-    assert scout.get("/scout/addresses.json?q=pdova").json["addresses"]
+    assert scout.post("/scout/addresses.json", data={"q": "pdova"}).json["addresses"]
+    near = {"q": "via padova", "lon": 9.2271 + 14e-5, "lat": 45.4970}
+    nearest = scout.post("/scout/addresses.json", data=near).json["addresses"]
+    assert nearest[0]["label"] == "Via Padova 14"
+    assert scout.get("/scout/addresses.json?q=pdova&lon=9.2271&lat=45.497").status_code == 405
 
 
 def test_organisation_suggestions(scout, make_org):

@@ -4,18 +4,23 @@ origins in URLs and logs, crafted bodies, methods and Host headers."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
+import subprocess
+import sys
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from scout import create_app
 from scout.auth import issue_token, revoke_tokens
 from scout.extensions import db, limiter
-from scout.models import Role
+from scout.models import RateLimitCounter, Role
+from scout.paths import ROOT
 from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD
 
@@ -191,6 +196,118 @@ def test_the_trusted_hosts_are_configurable(database_url, tmp_path):
         assert client.get("/bollettino/feed.atom").status_code == 400  # localhost is not
     finally:
         dispose(other)
+
+
+# ---------------------------------------------------------------- 5. the login limiter
+
+
+@contextlib.contextmanager
+def limited_app(database_url, tmp_path, **config):
+    """An app with the login limiter on (shipped storage: the database) whose requests run in
+    the test's transaction, so they see the test's users."""
+    other = hardened_app(database_url, tmp_path, RATELIMIT_ENABLED=True, **config)
+    connection = db.engines[None]  # the test's, under the test's app context
+    with other.app_context():
+        engine = db.engines[None]
+        db.engines[None] = connection
+        limiter.reset()
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            limiter.reset()
+            limiter.storage.close()
+            db.engines[None] = engine
+            engine.dispose()
+
+
+WRONG = "not the password"
+
+
+def attempt(client, email, password=WRONG, address=None):
+    headers = {"X-Forwarded-For": address} if address else {}
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/login", data=data, headers=headers).status_code
+
+
+def test_ten_wrong_logins_from_one_client_do_not_lock_out_another(
+    database_url, tmp_path, make_user
+):
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    with limited_app(database_url, tmp_path, PROXY_COUNT=1) as other:
+        assert other.config["RATELIMIT_STORAGE_URI"].startswith("postgresql")
+        attacker, staff = other.test_client(), other.test_client()
+        wrong = [attempt(attacker, coordinator.email, address="203.0.113.9") for _ in range(10)]
+        assert wrong == [200] * 10
+        assert attempt(attacker, coordinator.email, address="203.0.113.9") == 429
+        assert attempt(attacker, coordinator.email, PASSWORD, "203.0.113.9") == 429
+        # The coordinator, at her desk behind the same proxy: her own ten tries, then in.
+        mine = [attempt(staff, coordinator.email, address="198.51.100.20") for _ in range(3)]
+        assert mine == [200] * 3
+        assert attempt(staff, coordinator.email, PASSWORD, "198.51.100.20") == 302
+        assert staff.get("/admin/").status_code == 200
+
+
+def test_only_failed_logins_count(app, database_url, tmp_path, make_user):
+    tutor = make_user(Role.TUTOR)
+    db.session.commit()
+    with limited_app(database_url, tmp_path, LOGIN_RATE_LIMIT="3 per minute") as other:
+        client = other.test_client()
+        assert [attempt(client, tutor.email, PASSWORD) for _ in range(6)] == [302] * 6
+        assert [attempt(client, tutor.email) for _ in range(3)] == [200] * 3
+        assert attempt(client, tutor.email, PASSWORD) == 429
+
+
+def test_without_a_proxy_a_forged_forwarded_for_changes_nothing(app, database_url, tmp_path):
+    with limited_app(database_url, tmp_path, LOGIN_RATE_LIMIT="3 per minute") as other:
+        assert other.config["PROXY_COUNT"] == 0
+        client = other.test_client()
+        forged = [attempt(client, "a@example.org", address=f"192.0.2.{n}") for n in range(3)]
+        assert forged == [200] * 3
+        assert attempt(client, "a@example.org", address="192.0.2.99") == 429
+
+
+def test_one_client_trying_many_accounts_is_limited_too(app, database_url, tmp_path):
+    config = {"LOGIN_RATE_LIMIT": "3 per minute", "LOGIN_CLIENT_RATE_LIMIT": "5 per minute"}
+    with limited_app(database_url, tmp_path, **config) as other:
+        client = other.test_client()
+        tries = [attempt(client, f"user{n}@example.org") for n in range(5)]
+        assert tries == [200] * 5
+        assert attempt(client, "user99@example.org") == 429
+
+
+WORKER = """
+import sys
+from scout import create_app
+app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "RATELIMIT_ENABLED": True,
+                  "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False,
+                  "SECRET_KEY": "one secret for every worker"})
+client = app.test_client()
+data = {"email": "shared@example.org", "password": "wrong"}
+print([client.post("/login", data=data).status_code for _ in range(int(sys.argv[2]))])
+"""
+
+
+def test_every_worker_counts_in_the_same_storage(app, database_url, tmp_path):
+    """Two processes (as two gunicorn workers) share one count: 5 + 5, then refused."""
+    config = {"WTF_CSRF_ENABLED": False, "SECRET_KEY": "one secret for every worker"}
+    with limited_app(database_url, tmp_path, **config) as other:
+        for _ in range(2):
+            worker = subprocess.run(
+                [sys.executable, "-c", WORKER, database_url, "5"],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            assert worker.stdout.strip() == str([200] * 5)
+        data = {"email": "shared@example.org", "password": "wrong"}
+        assert other.test_client().post("/login", data=data).status_code == 429
+        with other.app_context():
+            keys = db.session.scalars(select(RateLimitCounter.key)).all()
+        assert keys
+        assert not any("shared" in k or "127.0.0.1" in k for k in keys)
 
 
 # ---------------------------------------------------------------- 6. sessions end on the server

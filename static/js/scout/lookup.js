@@ -5,11 +5,19 @@ const debounce = (fn, ms = 250) => {
   return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
 };
 
-async function suggest(input, params) {
+// Organisation names go in the query string; an address lookup is POSTed with the form's
+// CSRF token, as it carries the pin (where the scout stands), which never goes in a URL.
+async function suggest(input, params, post = false) {
   const url = new URL(input.dataset.lookup, window.location.href);
-  for (const [k, v] of Object.entries(params)) if (v) url.searchParams.set(k, v);
+  const body = new FormData();
+  for (const [k, v] of Object.entries(params)) if (v) (post ? body : url.searchParams).set(k, v);
+  const options = { headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (post) {
+    body.set("csrf_token", document.querySelector("#place-form [name=csrf_token]")?.value || "");
+    Object.assign(options, { method: "POST", body });
+  }
   try {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const response = await fetch(url, options);
     return response.ok ? await response.json() : null;
   } catch { return null; }
 }
@@ -55,7 +63,7 @@ if (streetInput) {
     }
     const lon = document.querySelector("#place-form [name=lon]").value;
     const lat = document.querySelector("#place-form [name=lat]").value;
-    const body = await suggest(streetInput, { q: streetInput.value, lon, lat });
+    const body = await suggest(streetInput, { q: streetInput.value, lon, lat }, true);
     found = body?.addresses || [];
     fill(document.getElementById("address-suggestions"), found.map((a) => a.label));
   }));
