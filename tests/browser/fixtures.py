@@ -2,12 +2,19 @@
 
 Every page refuses requests to any host but the live server, and records them, so a test can
 assert that a page works with no network access (Leaflet and CSS come from static/).
+
+A test does what a person does and asserts what she sees: ``assert_usable`` (visible, a real
+box, inside the screen's width), ``assert_no_horizontal_scroll`` at the device width (PHONE,
+TABLET, LAPTOP), and ``assert_accessible`` runs axe-core (vendored from npm, injected from a
+local file) for WCAG 2.1 A/AA.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +30,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# The three sizes a person uses: a phone, a tablet in portrait, a laptop.
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 820, "height": 1180}
+LAPTOP = {"width": 1366, "height": 900}
+SIZES = {"phone": PHONE, "tablet": TABLET, "laptop": LAPTOP}
+
+# axe-core from npm (tests/browser/vendor/axe-core-*/, with its MPL-2.0 licence).
+AXE_JS = Path(__file__).parent / "vendor" / "axe-core-4.11.0" / "axe.min.js"
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +101,62 @@ def browser_login(page: Any, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def horizontal_overflow(page: Any) -> int:
+    """How many CSS pixels the page is wider than its window (0: no horizontal scroll)."""
+    return page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
+
+
+def assert_no_horizontal_scroll(page: Any) -> None:
+    overflow = horizontal_overflow(page)
+    wider = page.evaluate(
+        """() => { const w = document.documentElement.clientWidth;
+          return [...document.querySelectorAll('body *')]
+            .filter(e => { const r = e.getBoundingClientRect();
+                           return r.width && (r.right > w + 1 || r.left < -1); })
+            .filter(e => !e.parentElement.closest('.leaflet-container, .table-responsive, .overflow-auto'))
+            .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' +
+                             [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right)); }"""
+    )
+    assert overflow <= 0, f"{page.url}: {overflow} px of horizontal scroll; too wide: {wider}"
+
+
+def assert_usable(locator: Any) -> None:
+    """Visible, with a real box, and within the window's width (reachable without scrolling
+    sideways), the way a person needs a field or a button."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    assert box and box["width"] >= 1 and box["height"] >= 1, f"{locator}: box {box}"
+    width = locator.page.evaluate("document.documentElement.clientWidth")
+    assert box["x"] >= -1 and box["x"] + box["width"] <= width + 1, (
+        f"{locator}: box {box} outside the {width} px window"
+    )
+
+
+def axe_violations(page: Any) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """(tags) => axe.run(document, { runOnly: { type: 'tag', values: tags },
+                                        resultTypes: ['violations'] })
+              .then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' :: ' +
+                                                   n.failureSummary.split('\\n').slice(1, 2).join('')) })))""",
+        WCAG_A_AA,
+    )
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    return f"{url}\n" + json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def assert_accessible(page: Any) -> None:
+    violations = axe_violations(page)
+    assert not violations, format_violations(page.url, violations)
