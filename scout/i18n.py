@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_decimal, get_locale, ngettext
+from markupsafe import Markup
 
 from scout.auth import safe_next
 
@@ -45,6 +46,27 @@ def select_locale() -> str:
 
 def text_direction() -> str:
     return "rtl" if str(get_locale()) in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+# Unicode isolates: left-to-right (LRI), first strong (FSI), and their end (PDI).
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+
+
+def ltr(value: Any) -> Markup:
+    """A phone number, time, house number or address kept left to right inside any text,
+    Arabic included: ``dir="ltr"`` isolates it in browsers, and the LRI…PDI marks do the same
+    in WeasyPrint's PDFs, which ignore ``<bdi>`` and ``dir`` on inline elements."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<span dir="ltr">{}{}{}</span>').format(LRI, str(value), PDI)
+
+
+def isolate(value: Any) -> Markup:
+    """User text of unknown direction (a name, a title, free-text hours) set apart from the
+    sentence around it, so that an Italian name in Arabic keeps its parentheses and order."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>{}{}{}</bdi>").format(FSI, str(value), PDI)
 
 
 def offered_languages() -> list[tuple[str, str]]:

@@ -68,6 +68,12 @@ def _labels() -> dict[str, Any]:
         "origin_none": _("Choose where she starts first."),
         "address_none": _("No address found. Check the street name or click on the map."),
         "approximate": _("approximate, near {near}"),
+        "exact": _("exact address"),
+        "weak": _("uncertain: is this the street she means?"),
+        "address_weak": _(
+            "No address matches well. Check the street name, choose one below only if it is"
+            " the right one, or click on the map."
+        ),
         "searching": _("Searching…"),
         "error": _("The search did not work: {message}"),
         "home": _("Start"),

@@ -66,6 +66,14 @@ def street_key(street: str) -> str:
 _NUMBER = re.compile(r"^(?P<street>.*?)[\s,]+(?P<number>\d+\s*(?:[a-z]|bis|ter)?(?:\s*/\s*\w+)?)$")
 MIN_SCORE = 0.3
 RELATIVE_SCORE = 0.75
+# How sure a match is, as the tutor is told it: a street whose name is this similar to what
+# was typed is the one she meant; below it the match is only a guess ("via inesistente" →
+# "Via Val d'Intelvi"), shown but never chosen for her.
+STRONG_SCORE = 0.5
+# A number this far beyond the last known one of the street is not "approximate": the street
+# may not be that long.
+FAR_NUMBERS = 20
+EXACT, APPROXIMATE, WEAK = "exact", "approximate", "weak"
 STREET_TYPES = frozenset(ABBREVIATIONS.values()) | {"alzaia", "ripa", "strada", "galleria"}
 
 
@@ -81,10 +89,19 @@ class AddressMatch:
     exact: bool
     score: float
     near: str | None = None
+    far: bool = False  # the number is far outside the street's known numbers
 
     @property
     def label(self) -> str:
         return address_line(self.street, self.housenumber)
+
+    @property
+    def confidence(self) -> str:
+        """``exact`` (the address is in the data), ``approximate`` (the street is right, the
+        point placed from its neighbours) or ``weak`` (a guess: do not choose it for her)."""
+        if self.score < STRONG_SCORE or self.far:
+            return WEAK
+        return EXACT if self.exact else APPROXIMATE
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +113,7 @@ class AddressMatch:
             "exact": self.exact,
             "near": self.near,
             "score": round(self.score, 3),
+            "confidence": self.confidence,
         }
 
 
@@ -182,9 +200,11 @@ def lookup(session: Session, text: str, limit: int = 5) -> list[AddressMatch]:
         match = _place_number(street, number, [r[:4] for r in rows], float(best))
         if match is not None:
             out.append(match)
-    out.sort(key=lambda m: (-round(m.score, 2), not m.exact))
+    rank = {EXACT: 0, APPROXIMATE: 1, WEAK: 2}
+    out.sort(key=lambda m: (rank[m.confidence], -round(m.score, 2), not m.exact))
     # Far weaker streets are noise next to a good match ("via palermo" for "via padova").
-    return [m for m in out if m.score >= out[0].score * RELATIVE_SCORE][:limit] if out else []
+    top = max((m.score for m in out), default=0.0)
+    return [m for m in out if m.score >= top * RELATIVE_SCORE][:limit]
 
 
 def _place_number(
@@ -214,8 +234,9 @@ def _place_number(
                 return AddressMatch(street, number, lon, lat, False, score, near)
             nearest = below or above
             assert nearest is not None  # noqa: S101  (pool is not empty)
+            far = abs(wanted - nearest[0]) > FAR_NUMBERS
             return AddressMatch(
-                street, number, nearest[2], nearest[3], False, score, f"{street} {nearest[1]}"
+                street, number, nearest[2], nearest[3], False, score, f"{street} {nearest[1]}", far
             )
     # No number typed (or none known): the middle of the known points of the street.
     pts = sorted(rows, key=lambda r: (r[2], r[3]))

@@ -13,9 +13,15 @@ function el(tag, className, text) {
   return node;
 }
 
+// User text and numbers are isolated from the sentence around them, so that in Arabic a
+// phone number, a time or an Italian name keeps its order and its parentheses.
+function isolated(text) {
+  return el("bdi", null, text);
+}
+
 function labelled(label, value) {
   const p = el("p", "small mb-1");
-  p.append(el("span", "text-body-secondary", `${label}:`), ` ${value}`);
+  p.append(el("span", "text-body-secondary", `${label}:`), " ", isolated(value));
   return p;
 }
 
@@ -26,11 +32,13 @@ export function placeCard(feature, settings, walk) {
   li.dataset.placeId = String(feature.id);
   li.dataset.kind = p.kind || "";
   const card = el("article", "place-card");
-  card.append(el("h3", "h6 mb-1 place-name", p.name));
+  const name = el("h3", "h6 mb-1 place-name", p.name);
+  name.dir = "auto";
+  card.append(name);
   const line = el("p", "small mb-1");
   line.append(el("span", "place-kind", t.kinds[p.kind] || p.kind || ""));
-  if (p.organisation && p.organisation !== p.name) line.append(` · ${p.organisation}`);
-  if (p.address) line.append(el("br"), el("span", "place-address", p.address));
+  if (p.organisation && p.organisation !== p.name) line.append(" · ", isolated(p.organisation));
+  if (p.address) line.append(el("br"), Object.assign(el("span", "place-address", p.address), { dir: "ltr" }));
   card.append(line);
   const walkLine = el("p", "walk small mb-1 fw-semibold");
   walkLine.append(el("span", "walk-minutes"), " ", el("span", "badge text-bg-warning estimate", t.estimate));
@@ -58,7 +66,8 @@ export function placeCard(feature, settings, walk) {
   if (p.resources?.length) {
     const ul = el("ul", "small mb-1 resources");
     for (const r of p.resources) {
-      const item = el("li", null, `${r.title} `);
+      const item = el("li");
+      item.append(isolated(r.title), " ");
       item.dataset.resourceKind = r.kind;
       item.append(el("span", "text-body-secondary", `(${t.resources[r.kind] || r.kind})`));
       ul.append(item);
@@ -67,8 +76,8 @@ export function placeCard(feature, settings, walk) {
   }
   if (p.accessibility_notes) card.append(labelled(t.accessibility, p.accessibility_notes));
   const contacts = el("p", "small mb-1 contacts");
-  if (p.phone) contacts.append(Object.assign(el("a", null, p.phone), { href: `tel:${p.phone.replaceAll(" ", "")}` }), " ");
-  if (p.email) contacts.append(Object.assign(el("a", null, p.email), { href: `mailto:${p.email}` }), " ");
+  if (p.phone) contacts.append(Object.assign(el("a", null, p.phone), { href: `tel:${p.phone.replaceAll(" ", "")}`, dir: "ltr" }), " ");
+  if (p.email) contacts.append(Object.assign(el("a", null, p.email), { href: `mailto:${p.email}`, dir: "ltr" }), " ");
   if (/^https?:\/\//.test(p.website || "")) {
     contacts.append(Object.assign(el("a", null, t.website), { href: p.website, target: "_blank", rel: "noopener noreferrer" }));
   }

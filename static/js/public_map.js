@@ -177,7 +177,8 @@ setupWalk({
     drawList();
     if (walk) results.dataset.walk = "true";
     else delete results.dataset.walk;
-    const nearest = walk && ordered()[0];
+    if (!walk) return null; // cleared, or the server refused the point
+    const nearest = ordered()[0];
     const minutes = nearest && walk.minutes.get(String(nearest.id));
     return minutes === undefined ? null : { name: nearest.properties.name, minutes };
   },

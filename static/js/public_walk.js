@@ -35,7 +35,7 @@ export function setupWalk({ map, settings, onAnswer }) {
       response = null;
     }
     if (!response?.ok) {
-      clear();
+      clear(); // before the message: clearing empties the sentence
       say(body?.error?.message || t.failed);
       return;
     }
@@ -69,11 +69,11 @@ export function setupWalk({ map, settings, onAnswer }) {
 
   function clear() {
     origin = null;
+    say("");
     layer.clearLayers();
     legend.hidden = true;
     clearButton.hidden = true;
     onAnswer(null);
-    say("");
   }
 
   map.on("click", (event) => walkFrom(event.latlng));

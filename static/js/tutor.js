@@ -40,9 +40,15 @@ function pickHub() {
   setOrigin({ hub_id: option.value, lon: Number(lon), lat: Number(lat) }, option.textContent);
 }
 
+// How sure a candidate is, in words next to it: an exact address, an approximate point near
+// known numbers, or only a guess (never chosen for her).
+const sureness = (c) =>
+  c.confidence === "exact" ? labels.exact
+    : c.confidence === "weak" ? labels.weak
+    : fmt(labels.approximate, { near: c.near });
+
 function chooseCandidate(c) {
-  const label = c.exact ? c.label : `${c.label} (${fmt(labels.approximate, { near: c.near })})`;
-  setOrigin({ lon: c.lon, lat: c.lat, source: "address" }, label);
+  setOrigin({ lon: c.lon, lat: c.lat, source: "address" }, `${c.label} (${sureness(c)})`);
 }
 
 async function findAddress() {
@@ -57,16 +63,21 @@ async function findAddress() {
     status.textContent = labels.address_none;
     return false;
   }
+  const good = candidates[0].confidence !== "weak";
   candidates.forEach((c, i) => {
     const id = `address-candidate-${i}`;
-    const input = el("input", { class: "form-check-input", type: "radio", name: "address_choice", id, checked: i === 0 });
+    const input = el("input", { class: "form-check-input", type: "radio", name: "address_choice", id, checked: good && i === 0 });
     input.addEventListener("change", () => chooseCandidate(c));
-    const note = c.exact ? "" : ` (${fmt(labels.approximate, { near: c.near })})`;
     list.append(
-      el("li", { class: "form-check address-candidate", dataset: { exact: c.exact } }, input,
-        el("label", { class: "form-check-label", for: id }, c.label, el("small", {}, note))),
+      el("li", { class: "form-check address-candidate", dataset: { exact: c.exact, confidence: c.confidence } }, input,
+        el("label", { class: "form-check-label", for: id }, c.label, " ",
+          el("small", { class: `candidate-confidence confidence-${c.confidence}` }, `(${sureness(c)})`))),
     );
   });
+  if (!good) {
+    status.textContent = labels.address_weak;
+    return false;
+  }
   chooseCandidate(candidates[0]);
   return true;
 }
@@ -129,6 +140,7 @@ async function runSearch() {
       ? fmt(summary, { results: plural(labels.results_n, result.count), places: plural(labels.places_n, result.places) })
       : labels.no_results;
     updateSheet();
+    showResults();
   } catch (e) {
     error.textContent = fmt(labels.error, { message: e.message });
     error.hidden = false;
@@ -136,6 +148,15 @@ async function runSearch() {
   } finally {
     form.removeAttribute("aria-busy");
   }
+}
+
+// After "Search" the results must be where she looks: below the form on narrow screens, the
+// page moves to them; focus goes to their heading so a screen reader reads them next.
+function showResults() {
+  const heading = $("results-title");
+  const top = heading.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight / 2) heading.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
 }
 
 async function selectPlace(placeId) {

@@ -166,7 +166,41 @@ def axe_violations(page: Any) -> list[dict]:
         # Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays on
         # and still refuses any inline script of the page's own.
         page.evaluate(_axe_source())
+    settle(page)
     return page.evaluate(_AXE_RUN_JS, WCAG_A_AA)
+
+
+def settle(page: Any) -> None:
+    """Wait for the page's finite CSS transitions and animations (a popup fading in, a button
+    changing colour after a tap) to end: colours are measured as a person sees them at rest."""
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+             .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+             .map((a) => a.finished.catch(() => null)))"""
+    )
+
+
+def visual_text(locator: Any) -> str:
+    """The element's characters in the order a person reads them on screen, left to right
+    (spaces and invisible marks left out): "+3902..." when a phone number is shown right,
+    "0000...02 39+" when a right-to-left page has reversed it."""
+    return locator.evaluate(
+        """(root) => {
+          const chars = [];
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let i = 0; i < node.data.length; i++) {
+              if (/[\\s\\u2066-\\u2069\\u200e\\u200f]/.test(node.data[i])) continue;
+              const range = document.createRange();
+              range.setStart(node, i);
+              range.setEnd(node, i + 1);
+              const box = range.getBoundingClientRect();
+              chars.push([box.left + box.width / 2, node.data[i]]);
+            }
+          }
+          return chars.sort((a, b) => a[0] - b[0]).map((c) => c[1]).join('');
+        }"""
+    )
 
 
 def format_violations(url: str, violations: list[dict]) -> str:

@@ -38,8 +38,16 @@ function setBusy(form, busy) {
   form.setAttribute("aria-busy", busy ? "true" : "false");
 }
 
+// The outbox row names what was entered ("Place: Panetteria Rossi"), so that two places kept
+// on the tablet can be told apart.
+function entryLabel(form) {
+  const label = form.dataset.label || document.title;
+  const name = form.elements.namedItem("name")?.value?.trim();
+  return name && !label.includes(name) ? `${label}: ${name}` : label;
+}
+
 async function keepForLater(form, formData) {
-  await outbox.keep(form, formData, form.dataset.label || document.title);
+  await outbox.keep(form, formData, entryLabel(form));
   const note = form.querySelector("[data-form-queued]");
   note.textContent = messages.queued;
   note.hidden = false;
@@ -69,6 +77,8 @@ async function submit(form, event) {
   setBusy(form, false);
   const body = await response.json().catch(() => null);
   if (response.ok && body?.ok) {
+    // A reopened outbox entry is stored now: it leaves the tablet.
+    if (form.dataset.outboxKey) await outbox.remove(form.dataset.outboxKey);
     window.location.assign(body.redirect);
     return;
   }
@@ -88,7 +98,53 @@ async function submit(form, event) {
   }
 }
 
+// Reopening an entry the server refused (the outbox's "Open and correct" link, #outbox=KEY):
+// the form gets what the scout had entered, photos included, with the server's messages next
+// to the fields; saving it sends it again under the same key, so it is still stored once.
+function fill(form, fields) {
+  const values = new Map();
+  for (const [name, value] of fields) values.set(name, [...(values.get(name) || []), value]);
+  const seen = new Map();
+  for (const el of form.elements) {
+    const { name, type } = el;
+    if (!name || name === "csrf_token" || type === "submit" || type === "button") continue;
+    const given = values.get(name) || [];
+    if (type === "checkbox" || type === "radio") {
+      el.checked = given.includes(el.value);
+    } else if (type === "file") {
+      const files = new DataTransfer();
+      given.filter((v) => v instanceof File).forEach((f) => files.items.add(f));
+      el.files = files.files;
+    } else if (el.multiple && el.options) {
+      for (const option of el.options) option.selected = given.includes(option.value);
+    } else {
+      const i = seen.get(name) || 0;
+      seen.set(name, i + 1);
+      el.value = given[i] ?? "";
+    }
+  }
+}
+
+async function reopen(form, key) {
+  const entry = await outbox.get(key).catch(() => null);
+  if (!entry) return;
+  fill(form, entry.fields);
+  form.dataset.outboxKey = key;
+  const panel = form.querySelector("[data-form-messages]");
+  const note = document.createElement("div");
+  note.className = "alert alert-warning js-error";
+  note.id = "reopened-entry";
+  note.setAttribute("role", "alert");
+  note.textContent = `${messages.reopened} ${entry.message || ""}`.trim();
+  panel.replaceChildren(note);
+  form.dispatchEvent(new CustomEvent("scout:restored", { bubbles: true }));
+  if (entry.errors && Object.keys(entry.errors).length) showErrors(form, entry.errors);
+  else note.scrollIntoView({ block: "center" });
+}
+
+const reopenKey = new URLSearchParams(location.hash.slice(1)).get("outbox");
 for (const form of document.querySelectorAll("form[data-offline]")) {
   newKey(form);
   form.addEventListener("submit", (event) => submit(form, event));
+  if (reopenKey) reopen(form, reopenKey);
 }

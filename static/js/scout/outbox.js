@@ -38,6 +38,7 @@ export async function put(entry) {
   changed();
 }
 export const all = () => withStore("readonly", (s) => s.getAll());
+export const get = (key) => withStore("readonly", (s) => s.get(key));
 export async function remove(key) {
   await withStore("readwrite", (s) => s.delete(key));
   changed();
@@ -108,6 +109,7 @@ async function sendAll() {
     } else {
       const errors = Object.values(body.errors || {}).flat();
       entry.state = "attention";
+      entry.errors = body.errors || {}; // shown next to the fields when the entry is reopened
       entry.message = errors.join(" ") || (body.error && body.error.message) || String(response.status);
       await put(entry);
     }

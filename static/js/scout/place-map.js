@@ -57,6 +57,16 @@ if (el && window.L) {
   }
 
   map.on("click", (e) => setPoint(e.latlng.lat, e.latlng.lng, "manual", null));
+  // A reopened outbox entry brings its own point (forms.js): show it, do not ask the GPS.
+  const reopening = location.hash.includes("outbox=");
+  document.getElementById("place-form").addEventListener("scout:restored", () => {
+    const lat = parseFloat(input("lat").value);
+    const lon = parseFloat(input("lon").value);
+    if (Number.isNaN(lat) || Number.isNaN(lon)) return;
+    const acc = parseFloat(input("accuracy_m").value);
+    setPoint(lat, lon, input("position_source").value || "stored", Number.isNaN(acc) ? null : acc);
+    map.setView([lat, lon], 16);
+  });
   document.getElementById("locate").addEventListener("click", locate);
 
   const lat = parseFloat(input("lat").value);
@@ -67,7 +77,7 @@ if (el && window.L) {
     setPoint(lat, lon, source, Number.isNaN(acc) ? null : acc);
     if (source === "gps" && input("position_confirmed").checked) warning.hidden = true;
     map.setView([lat, lon], 18);
-  } else if (el.dataset.locate === "true") {
+  } else if (el.dataset.locate === "true" && !reopening) {
     locate();
   }
   el.dataset.ready = "true";

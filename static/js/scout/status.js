@@ -36,7 +36,19 @@ function entryItem(entry) {
   discard.addEventListener("click", async () => {
     if (window.confirm(messages.discard_confirm)) await outbox.remove(entry.key);
   });
-  li.append(text, discard);
+  const actions = document.createElement("span");
+  actions.className = "d-flex flex-wrap gap-2";
+  if (entry.state === "attention") {
+    // Refused by the server: she opens it, corrects it and saves it again (nothing is lost).
+    const open = document.createElement("a");
+    open.className = "btn btn-primary";
+    open.href = `${entry.url}#outbox=${encodeURIComponent(entry.key)}`;
+    open.textContent = messages.reopen;
+    open.dataset.reopen = entry.key;
+    actions.append(open);
+  }
+  actions.append(discard);
+  li.append(text, actions);
   return li;
 }
 
