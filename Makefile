@@ -17,7 +17,7 @@ export FLASK_APP := scout
 export SCOUT_SECRET_KEY ?= $(shell mkdir -p instance; test -s instance/secret_key || \
   python3 -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key; cat instance/secret_key)
 
-.PHONY: run test setup deps venv db test-db migrate data translations messages bench lint format clean-db
+.PHONY: run test setup deps venv db test-db migrate data translations messages bench lint format clean-db tour
 
 setup: deps venv translations db
 
@@ -69,6 +69,11 @@ run: data
 
 test: setup test-db
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Screenshots of every page of every audience at phone, tablet and laptop size, in Italian and
+# Arabic, into instance/tour/ (open instance/tour/index.html). Its own database, re-created.
+tour: setup
+	@SCOUT_TOUR_DATABASE_URL=$$(sh scripts/pg.sh url scout_tour) $(BIN)/python scripts/tour.py
 
 # Speed benches (README, Walking network); bench/load.py is `make load`, netgen.py their network.
 BENCHES = bench/walking.py bench/search.py bench/public_map.py
