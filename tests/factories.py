@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from scout.auth import create_user
 from scout.extensions import db
 from scout.models import (
+    Address,
     ContractType,
     Offer,
     Organisation,
@@ -25,6 +26,7 @@ from scout.models import (
     User,
 )
 from scout.spatial import assign_admin_units
+from scout.walking.gazetteer import street_key
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -112,3 +114,17 @@ def make_resource(app: Any) -> Callable[..., Resource]:
         return resource
 
     return _make
+
+
+def add_addresses(rows: Iterable[tuple[str, str, float, float]]) -> None:
+    """Rows of the address gazetteer (as the OSM import writes them): street, number, lon, lat."""
+    for street, number, lon, lat in rows:
+        db.session.add(
+            Address(
+                street=street,
+                street_key=street_key(street),
+                housenumber=number,
+                location=f"SRID=4326;POINT({lon} {lat})",
+            )
+        )
+    db.session.flush()

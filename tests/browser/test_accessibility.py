@@ -10,9 +10,11 @@ from scout.extensions import db
 from tests.browser.fixtures import (
     LAPTOP,
     PHONE,
+    TABLET,
     assert_no_horizontal_scroll,
     axe_violations,
     format_violations,
+    horizontal_overflow,
 )
 from tests.browser.site import AUDIENCES, login, seed_site, set_language, visit
 
@@ -44,3 +46,20 @@ def test_every_page_passes_axe(new_page, app, audience, lang, size):
         if violations:
             found.append(format_violations(f"{target.name} {page.url}", violations))
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES, ids=lambda a: a.name)
+def test_every_page_fits_a_tablet(new_page, app, audience):
+    """At 820 px (a tablet in portrait) nothing scrolls sideways: the coordinator's navbar
+    did, by 195 px, before it collapsed below 1200 px (seen in `make tour`)."""
+    ids = seed_site(db.session)
+    db.session.commit()
+    page = new_page(viewport=TABLET, has_touch=True)
+    if audience.role is not None:
+        login(page, audience.role)
+    wide = []
+    for target in audience.pages:
+        visit(page, target, ids)
+        if horizontal_overflow(page) > 0:
+            wide.append(f"{target.name}: {horizontal_overflow(page)} px")
+    assert not wide, wide

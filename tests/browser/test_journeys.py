@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from scout.extensions import db
-from scout.models import Address, Offer, OrgKind, Place, Resource, Role
-from scout.walking.gazetteer import street_key
+from scout.models import Offer, OrgKind, Place, Resource, Role
 from tests.browser.fixtures import (
     SIZES,
     assert_no_horizontal_scroll,
@@ -22,7 +21,7 @@ from tests.browser.fixtures import (
     browser_login,
     visual_text,
 )
-from tests.factories import PASSWORD, VIA_PADOVA
+from tests.factories import PASSWORD, VIA_PADOVA, add_addresses
 
 FAR_WEST = (9.1000, 45.4450)  # Milan's west side: far outside the area served (Municipio 2, 3)
 
@@ -125,21 +124,15 @@ def test_public_walk_outside_the_area_says_so_and_clear_empties_it(new_page, mak
 
 @pytest.fixture
 def gazetteer(app):
-    for street, number, lon, lat in (
-        ("Via Padova", "30", 9.2200, 45.4880),
-        ("Via Padova", "34", 9.2204, 45.4884),
-        ("Via Padova", "40", 9.2210, 45.4890),
-        ("Via Val d'Intelvi", "9", 9.2300, 45.4950),
-        ("Via Val d'Intelvi", "15", 9.2305, 45.4955),
-    ):
-        db.session.add(
-            Address(
-                street=street,
-                street_key=street_key(street),
-                housenumber=number,
-                location=f"SRID=4326;POINT({lon} {lat})",
-            )
-        )
+    add_addresses(
+        [
+            ("Via Padova", "30", 9.2200, 45.4880),
+            ("Via Padova", "34", 9.2204, 45.4884),
+            ("Via Padova", "40", 9.2210, 45.4890),
+            ("Via Val d'Intelvi", "9", 9.2300, 45.4950),
+            ("Via Val d'Intelvi", "15", 9.2305, 45.4955),
+        ]
+    )
     db.session.commit()
 
 

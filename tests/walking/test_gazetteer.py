@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from scout.extensions import db
-from scout.models import Address
 from scout.walking.gazetteer import lookup, normalise_number, split_address, street_key
+from tests.factories import add_addresses
 
 
 @pytest.mark.parametrize(
@@ -48,16 +48,7 @@ def padova(app):
         ("Via Russo", "27", 9.2267, 45.4975),
         ("Piazzale Loreto", "1", 9.2160, 45.4860),
     ]
-    for street, number, lon, lat in rows:
-        db.session.add(
-            Address(
-                street=street,
-                street_key=street_key(street),
-                housenumber=number,
-                location=f"SRID=4326;POINT({lon} {lat})",
-            )
-        )
-    db.session.flush()
+    add_addresses(rows)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +89,20 @@ def test_school_and_place_addresses_serve_before_any_import(app, make_place):
     best = lookup(db.session, "via giacosa 12")[0]
     assert (best.street, best.housenumber, best.exact) == ("Via Giacosa", "12", True)
     assert (best.lon, best.lat) == pytest.approx((9.225, 45.499))
+
+
+def test_each_match_says_how_sure_it_is(padova):
+    exact = lookup(db.session, "via padova 34")[0]
+    assert exact.confidence == "exact"
+    between = lookup(db.session, "via padova 36")[0]
+    assert (between.confidence, between.near) == ("approximate", "Via Padova 34–38")
+    assert between.as_dict()["confidence"] == "approximate"
+
+
+def test_a_street_nobody_typed_or_a_number_far_past_the_street_is_only_a_guess(padova):
+    """ "via inesistente 9999" once came back as a sure "Via ... 9999 (approximate)"."""
+    assert {m.confidence for m in lookup(db.session, "via inesistente 9999")} <= {"weak"}
+    (far,) = lookup(db.session, "via padova 9999")
+    assert (far.street, far.confidence) == ("Via Padova", "weak")
+    near_end = lookup(db.session, "via padova 44")[0]
+    assert near_end.confidence == "approximate"  # a few numbers past the last known one
