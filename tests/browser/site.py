@@ -69,6 +69,7 @@ AUDIENCES = (
             Page("embed-code", "/embed/code"),
             Page("bulletins", "/bollettino/"),
             Page("bulletin", "/bollettino/{number}"),
+            Page("subscribe", "/bollettino/iscriviti"),
             Page("ogc", "/ogc/"),
             Page("login", "/login", staff_ui=True),
             Page("not-found", "/no-such-page"),
@@ -119,6 +120,7 @@ AUDIENCES = (
             Page("bulletins", "/admin/bulletins"),
             Page("bulletin-compose", "/admin/bulletins/{draft}"),
             Page("bulletin-preview", "/admin/bulletins/{draft}/preview"),
+            Page("market-offers", "/admin/bulletins/market"),
         ),
     ),
 )

@@ -330,7 +330,7 @@ def test_refused_offline_entry_is_reopened_corrected_and_sent(new_page, make_use
 def test_the_bulletin_archive_is_linked_from_the_public_map(new_page, size):
     page = new_page(viewport=SIZES[size], has_touch=size == "phone")
     page.goto("/")
-    link = page.get_by_role("link", name="Bollettino", exact=True)
+    link = page.get_by_role("link", name="Bollettino del lavoro", exact=True)
     assert_usable(link)
     link.click()
     page.wait_for_url("**/bollettino/")
