@@ -3,6 +3,7 @@
 import { placeCard, renderList } from "./public_list.js";
 import { setupWalk } from "./public_walk.js";
 import { plural } from "./lib/plural.js";
+import { kindIcon, renderLegend } from "./lib/kind_icons.js";
 
 const app = document.getElementById("public-app");
 const settings = JSON.parse(app.dataset.settings);
@@ -51,19 +52,16 @@ function drawList() {
   renderList(results, ordered(), settings, walk);
 }
 
-// A popup is the place's name (and minutes); the full entry opens in the panel under the map.
-function popupFor(id, name) {
+// A popup holds the place's whole entry where the finger is (kind, address, hours, what it
+// offers, minutes on foot, directions); the same entry opens in the panel under the map.
+function popupFor(id) {
   const box = document.createElement("div");
   box.className = "place-popup";
-  const title = document.createElement("strong");
-  title.textContent = name;
-  box.append(title);
-  const minutes = walk?.minutes.get(id);
-  if (minutes !== undefined) {
-    const line = document.createElement("div");
-    line.textContent = plural(settings.labels.minutes, minutes);
-    box.append(line);
-  }
+  const feature = byId.get(id);
+  if (!feature) return box;
+  const card = placeCard(feature, settings, walk).querySelector(".place-card");
+  card.querySelectorAll(".show-on-map").forEach((b) => b.remove());
+  box.append(card);
   return box;
 }
 
@@ -86,8 +84,9 @@ function makeMarker(feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const id = String(feature.id);
   const name = feature.properties.name;
-  const marker = L.marker([lat, lon], { title: name, alt: name, keyboard: true });
-  marker.bindPopup(() => popupFor(id, name), { maxWidth: 260, minWidth: 120 });
+  const kind = feature.properties.kind;
+  const marker = L.marker([lat, lon], { title: name, alt: name, keyboard: true, icon: kindIcon(kind) });
+  marker.bindPopup(() => popupFor(id), { maxWidth: 280, minWidth: 200, maxHeight: 320, autoPanPadding: [10, 10] });
   marker.on("click", () => showDetail(id));
   marker.on("add", () => marker.getElement()?.setAttribute("data-place-id", id));
   markers.set(id, marker);
@@ -115,6 +114,8 @@ async function load(url) {
   byId.clear();
   features = data.features;
   cluster.addLayers(features.map(makeMarker));
+  const kinds = [...new Set(features.map((f) => f.properties.kind).filter(Boolean))].sort();
+  renderLegend(document.getElementById("map-legend"), kinds, settings.labels.kinds);
   if (markers.size) {
     map.fitBounds(cluster.getBounds(), { padding: [30, 30], maxZoom: 15, animate: false });
   }
