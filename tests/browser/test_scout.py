@@ -330,4 +330,4 @@ def test_to_visit_near_me_uses_the_tablet_position(tablet, make_place):
     expect(item).to_be_visible()
     assert page.url.endswith("/scout/nearby")  # the position was POSTed, not put in the URL
     assert int(item.get_attribute("data-seconds")) < 120
-    assert page.locator("#nearby-map .leaflet-marker-icon").count() >= 1
+    expect(page.locator("#nearby-map .leaflet-marker-icon").first).to_be_visible()
