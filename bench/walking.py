@@ -71,7 +71,7 @@ def measure_memory(db_url: str) -> None:
     """(Run in a fresh process.) RSS growth of loading the current graph, as JSON."""
     app = netgen.bench_app(db_url)
     from scout.extensions import db
-    from scout.walking.graph import current_graph
+    from scout.walking.store import current_graph
 
     with app.app_context():
         db.session.execute(db.text("SELECT 1"))

@@ -32,7 +32,8 @@ from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat, haversine_lonlat_m, haversine_m
 from scout.models import Place
-from scout.walking.graph import Graph, current_graph
+from scout.walking.graph import Graph
+from scout.walking.store import current_graph
 
 K = TypeVar("K")
 

@@ -10,10 +10,8 @@ lengths are the ones measured at import.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,77 +20,29 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from scout import spatial
 from scout.geo import LonLat, metres_per_degree
-from scout.models import WalkEdge, WalkNetwork
+from scout.walking.snapping import Start, _SnapCache
 
 logger = logging.getLogger(__name__)
 
-# Isochrone outline: concave hull of the reached points, then a margin for the street's width.
+
 HULL_RATIO = 0.15
+
+
 HULL_MARGIN_M = 25.0
+
+
 HULL_SIMPLIFY_M = 5.0  # the hull is simplified by this before its margin is added
-SNAP_CACHE_MAX = 5_000_000  # place ids above are snapped every time
-# A route's first search radius from each end: this share of the straight line, plus the slack
-# (walks in a city are seldom 1.3 times longer); at most ROUTE_ROUNDS searches, the last unbounded.
+
+
 ROUTE_FIRST_RADIUS = 0.65
+
+
 ROUTE_SLACK_M = 60.0
+
+
 ROUTE_ROUNDS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Start:
-    """An origin snapped to a view of the graph."""
-
-    view: int  # 0: every edge; 1: no steps
-    edge: int
-    pos: float  # metres from the edge's source node
-    dist: float  # metres from the origin to the edge
-    x: float
-    y: float
-    sx: float
-    sy: float
-
-
-class _SnapCache:
-    """Snaps of places by place id, in arrays (looked up a thousand at a time).
-
-    ``arrays`` is replaced as a whole when it grows, so a reader that took it once sees one
-    consistent set; a row is marked unknown (NaN) while it is rewritten."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.arrays = self._alloc(0)
-
-    @staticmethod
-    def _alloc(size: int) -> tuple[np.ndarray, ...]:
-        return (
-            np.full(size, np.nan),  # lon
-            np.full(size, np.nan),  # lat
-            np.full(size, -1, dtype=np.int64),  # edge
-            np.zeros(size),  # pos
-            np.full(size, np.inf),  # dist
-        )
-
-    def store(self, keys: np.ndarray, *values: np.ndarray) -> None:
-        if len(keys) == 0 or keys.min() < 0 or keys.max() >= SNAP_CACHE_MAX:
-            return
-        with self.lock:
-            arrays = self.arrays
-            if keys.max() >= len(arrays[0]):
-                grown = self._alloc(max(int(keys.max()) + 1, 2 * len(arrays[0])))
-                for new, old in zip(grown, arrays, strict=True):
-                    new[: len(old)] = old
-                arrays = grown
-            lon, lat, edge, pos, dist = arrays
-            lon[keys] = np.nan
-            edge[keys], pos[keys], dist[keys] = values[2], values[3], values[4]
-            lat[keys] = values[1]
-            lon[keys] = values[0]
-            self.arrays = arrays
 
 
 class _View:
@@ -512,68 +462,3 @@ class Graph:
 def _rings(polygon: Any) -> list[list[list[float]]]:
     rings = [polygon.exterior, *polygon.interiors]
     return [shapely.get_coordinates(ring).tolist() for ring in rings]
-
-
-_graphs: dict[str, Graph] = {}
-_load_lock = threading.Lock()
-
-
-def _load(session: Session) -> Graph | None:
-    """The current network, read in one statement (one snapshot: never half of two imports)."""
-    rows = session.execute(
-        select(
-            WalkEdge.network_id,
-            WalkNetwork.osm_date,
-            WalkEdge.source,
-            WalkEdge.target,
-            WalkEdge.length_m,
-            WalkEdge.steps,
-            spatial.wkb(WalkEdge.geom),
-        )
-        .join(WalkNetwork, WalkNetwork.id == WalkEdge.network_id)
-        .where(WalkNetwork.is_current)
-        .order_by(WalkEdge.id)
-    ).all()
-    if not rows:
-        return None
-    cols = list(zip(*rows, strict=True))
-    return Graph(
-        network_id=int(cols[0][0]),
-        osm_date=cols[1][0],
-        src=np.array(cols[2]),
-        dst=np.array(cols[3]),
-        length=np.array(cols[4]),
-        steps=np.array(cols[5]),
-        wkb=[bytes(w) for w in cols[6]],
-    )
-
-
-def current_graph(session: Session) -> Graph | None:
-    """The graph of the current network (loading it on first use or after an import), or None
-    when no network is imported."""
-    current = session.scalar(select(WalkNetwork.id).where(WalkNetwork.is_current))
-    if current is None:
-        return None
-    key = str(session.get_bind().engine.url)
-    graph = _graphs.get(key)
-    if graph is not None and graph.network_id == current:
-        return graph
-    if graph is not None and not _load_lock.acquire(blocking=False):
-        return graph  # another thread is loading the new network: answer on the old one
-    if graph is None:
-        _load_lock.acquire()
-    try:
-        graph = _graphs.get(key)
-        if graph is not None and graph.network_id == current:
-            return graph
-        loaded = _load(session)
-        if loaded is None:
-            return None
-        logger.info("walking network %s loaded: %s edges", loaded.network_id, len(loaded.src))
-        _graphs[key] = loaded
-        # The graph (and the app around it) lives as long as the process: keep it out of the
-        # collector's full passes, which otherwise stall a request for ~0.1 s now and then.
-        gc.freeze()
-        return loaded
-    finally:
-        _load_lock.release()

@@ -38,6 +38,13 @@ from scout.errors import ImportFailed
 from scout.geo import metres_per_degree
 from scout.models import Address, WalkNetwork
 from scout.walking.gazetteer import street_key
+from scout.walking.osm_rules import (
+    BARRIER_BLOCKS,
+    BARRIER_PASSES,
+    BARRIER_STEP,
+    barrier_kind,
+    is_walkable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,53 +52,6 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 
-WALKABLE_HIGHWAYS = frozenset(
-    {
-        "footway",
-        "pedestrian",
-        "path",
-        "steps",
-        "crossing",
-        "living_street",
-        "residential",
-        "service",
-        "unclassified",
-        "road",
-        "track",
-        "cycleway",
-        "bridleway",
-        "corridor",
-        "platform",
-        "tertiary",
-        "tertiary_link",
-        "secondary",
-        "secondary_link",
-        "primary",
-        "primary_link",
-        "trunk",
-        "trunk_link",
-    }
-)
-
-
-FOOT_ALLOWED = frozenset({"yes", "designated", "permissive", "official", "destination"})
-
-
-FOOT_REFUSED = frozenset({"no", "use_sidepath", "private"})
-
-
-ACCESS_REFUSED = frozenset({"private", "no"})
-
-
-# Barriers that stop a walker unless tagged as open to her; any other barrier (gate,
-# lift_gate, bollard, entrance, kerb, ...) lets her through unless it is refused.
-BLOCKING_BARRIERS = frozenset({"wall", "fence", "hedge", "retaining_wall"})
-
-BARRIER_PASSES = 0
-BARRIER_BLOCKS = 1
-BARRIER_STEP = 2  # a raised kerb: like steps (not with a stroller)
-
-# The connector edge of a raised kerb (see the module docstring).
 CONNECTOR_M = 0.01
 
 
@@ -102,40 +62,6 @@ def segment_lengths(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Lengths in metres of the segments of a polyline given as lon/lat arrays."""
     m_lon, m_lat = metres_per_degree((lat[1:] + lat[:-1]) / 2)
     return np.hypot(np.diff(lon) * m_lon, np.diff(lat) * m_lat)
-
-
-def is_walkable(tags: Any) -> bool:
-    """Whether a way with these tags can be walked (both ways: one-way is for vehicles)."""
-    highway = tags.get("highway")
-    if highway not in WALKABLE_HIGHWAYS:
-        return False
-    if tags.get("area") == "yes" and highway not in ("pedestrian", "footway"):
-        return False
-    foot = tags.get("foot")
-    if foot in FOOT_REFUSED:
-        return False
-    if tags.get("access") in ACCESS_REFUSED and foot not in FOOT_ALLOWED:
-        return False
-    return not (tags.get("construction") or tags.get("proposed"))
-
-
-def barrier_kind(tags: Any) -> int:
-    """How a barrier node with these tags is walked: passes, blocks, or is a step."""
-    barrier = tags.get("barrier")
-    if not barrier:
-        return BARRIER_PASSES
-    foot = tags.get("foot")
-    if foot in FOOT_ALLOWED:
-        return BARRIER_STEP if _raised_kerb(tags) else BARRIER_PASSES
-    if foot in FOOT_REFUSED or tags.get("access") in ACCESS_REFUSED:
-        return BARRIER_BLOCKS
-    if barrier in BLOCKING_BARRIERS:
-        return BARRIER_BLOCKS
-    return BARRIER_STEP if _raised_kerb(tags) else BARRIER_PASSES
-
-
-def _raised_kerb(tags: Any) -> bool:
-    return tags.get("barrier") == "kerb" and tags.get("kerb") == "raised"
 
 
 @dataclass

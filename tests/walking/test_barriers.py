@@ -18,14 +18,13 @@ from scout.extensions import db
 from scout.geo import LonLat, metres_per_degree
 from scout.paths import ROOT
 from scout.walking import Profile
-from scout.walking.osm_import import (
+from scout.walking.osm_import import import_osm, segment_lengths
+from scout.walking.osm_rules import (
     BARRIER_BLOCKS,
     BARRIER_PASSES,
     BARRIER_STEP,
     barrier_kind,
-    import_osm,
     is_walkable,
-    segment_lengths,
 )
 
 SAMPLE = ROOT / "tests" / "data" / "milan_municipio1_sample.osm"

@@ -1,0 +1,90 @@
+"""Which OpenStreetMap ways and barrier nodes a person can walk through: the tag rules of the
+import (highway classes, ``foot`` and ``access``, gates, walls, raised kerbs for a stroller).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+WALKABLE_HIGHWAYS = frozenset(
+    {
+        "footway",
+        "pedestrian",
+        "path",
+        "steps",
+        "crossing",
+        "living_street",
+        "residential",
+        "service",
+        "unclassified",
+        "road",
+        "track",
+        "cycleway",
+        "bridleway",
+        "corridor",
+        "platform",
+        "tertiary",
+        "tertiary_link",
+        "secondary",
+        "secondary_link",
+        "primary",
+        "primary_link",
+        "trunk",
+        "trunk_link",
+    }
+)
+
+
+FOOT_ALLOWED = frozenset({"yes", "designated", "permissive", "official", "destination"})
+
+
+FOOT_REFUSED = frozenset({"no", "use_sidepath", "private"})
+
+
+ACCESS_REFUSED = frozenset({"private", "no"})
+
+
+BLOCKING_BARRIERS = frozenset({"wall", "fence", "hedge", "retaining_wall"})
+
+
+BARRIER_PASSES = 0
+
+
+BARRIER_BLOCKS = 1
+
+
+BARRIER_STEP = 2  # a raised kerb: like steps (not with a stroller)
+
+
+def is_walkable(tags: Any) -> bool:
+    """Whether a way with these tags can be walked (both ways: one-way is for vehicles)."""
+    highway = tags.get("highway")
+    if highway not in WALKABLE_HIGHWAYS:
+        return False
+    if tags.get("area") == "yes" and highway not in ("pedestrian", "footway"):
+        return False
+    foot = tags.get("foot")
+    if foot in FOOT_REFUSED:
+        return False
+    if tags.get("access") in ACCESS_REFUSED and foot not in FOOT_ALLOWED:
+        return False
+    return not (tags.get("construction") or tags.get("proposed"))
+
+
+def barrier_kind(tags: Any) -> int:
+    """How a barrier node with these tags is walked: passes, blocks, or is a step."""
+    barrier = tags.get("barrier")
+    if not barrier:
+        return BARRIER_PASSES
+    foot = tags.get("foot")
+    if foot in FOOT_ALLOWED:
+        return BARRIER_STEP if _raised_kerb(tags) else BARRIER_PASSES
+    if foot in FOOT_REFUSED or tags.get("access") in ACCESS_REFUSED:
+        return BARRIER_BLOCKS
+    if barrier in BLOCKING_BARRIERS:
+        return BARRIER_BLOCKS
+    return BARRIER_STEP if _raised_kerb(tags) else BARRIER_PASSES
+
+
+def _raised_kerb(tags: Any) -> bool:
+    return tags.get("barrier") == "kerb" and tags.get("kerb") == "raised"
