@@ -8,7 +8,6 @@ outlines and names. It never shows the person's home or her children's school.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -16,6 +15,7 @@ from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from scout import spatial
+from scout.geo import metres_per_degree
 from scout.search import Hit
 
 WIDTH, HEIGHT = 640, 300
@@ -61,8 +61,7 @@ def _bbox(places: list[SheetPlace]) -> tuple[float, float, float, float]:
     lons = [p.lon for p in places]
     lats = [p.lat for p in places]
     lat0 = sum(lats) / len(lats)
-    m_lat = 111_132.0
-    m_lon = m_lat * math.cos(math.radians(lat0))
+    m_lon, m_lat = (float(m) for m in metres_per_degree(lat0))
     # Grow the box to the map's aspect ratio and to at least MIN_SPAN_M across.
     span_x = max((max(lons) - min(lons)) * m_lon * (1 + 2 * PAD), MIN_SPAN_M)
     span_y = max((max(lats) - min(lats)) * m_lat * (1 + 2 * PAD), MIN_SPAN_M * HEIGHT / WIDTH)
@@ -121,7 +120,7 @@ def map_svg(session: Session, places: list[SheetPlace], title: str) -> Markup:
             f' text-anchor="middle">{p.number}</text></g>'
         )
     # A 200 m scale bar, bottom left.
-    m_per_px = (max_lon - min_lon) * 111_132.0 * math.cos(math.radians(min_lat)) / WIDTH
+    m_per_px = (max_lon - min_lon) * float(metres_per_degree(min_lat)[0]) / WIDTH
     bar = round(200 / m_per_px, 1)
     parts.append(
         f'<g class="sheet-map-scale"><path d="M10,{HEIGHT - 12}h{bar}" stroke="#111111"'
