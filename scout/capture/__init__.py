@@ -25,11 +25,23 @@ from scout.capture.places import (
     similar_places,
     update_place,
 )
-from scout.capture.review import REVIEWABLE, my_entries, review, review_queue
+from scout.capture.review import (
+    PARTNER_FLAGS,
+    REVIEWABLE,
+    PartnerFlags,
+    Publicity,
+    my_entries,
+    pending_changes,
+    proposed_values,
+    publicity,
+    review,
+    review_queue,
+)
 from scout.capture.visits import add_visit, last_visits, nearby_rows, to_visit
 
 __all__ = [
     "OFFER_FIELDS",
+    "PARTNER_FLAGS",
     "PLACE_FIELDS",
     "RESOURCE_FIELDS",
     "REVIEWABLE",
@@ -45,10 +57,15 @@ __all__ = [
     "by_client_key",
     "create_place",
     "last_visits",
+    "PartnerFlags",
+    "Publicity",
     "my_entries",
     "nearby_rows",
     "organisations_like",
+    "pending_changes",
     "place_point",
+    "proposed_values",
+    "publicity",
     "review",
     "review_queue",
     "save_offer",

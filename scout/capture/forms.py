@@ -568,8 +568,14 @@ class ReviewForm(FlaskForm):
         filters=[_blank_to_none],
     )
     with_children = BooleanField(_l("Also publish its offers and resources waiting for review"))
+    # The organisation's flags, shown on the review page (set on "publish"); ``flags_shown``
+    # says the page showed them, so a decision sent without them changes none.
+    flags_shown = HiddenField()
+    is_partner = BooleanField(_l("Partner of the network"))
+    public_consent = BooleanField(_l("Agreed to appear on the public map"))
+    contacts_public = BooleanField(_l("Agreed to publish its contact details"))
 
-    ACTIONS = ("publish", "send_back", "archive")
+    ACTIONS = ("publish", "send_back", "archive", "discard")
 
     def validate_action(self, field: Field) -> None:
         if field.data not in self.ACTIONS:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from scout.capture import pending
 from scout.capture.drafts import OfferDraft, ResourceDraft
 from scout.capture.entries import (
+    Difference,
     M,
     _add_once,
     _assign,
     _check_version,
     _current,
+    _differences,
     _status_after_save,
     by_client_key,
 )
@@ -25,6 +28,7 @@ from scout.models import (
     Place,
     Resource,
     ResourceKind,
+    ReviewStatus,
     User,
 )
 
@@ -100,13 +104,46 @@ def _save_child(
             return new
 
         return _add_once(build, key)
-    theirs = _current(record, names)
+    approved = _current(record, names)
+    theirs = pending.overlay(record, approved)
     if not _check_version(record, draft.version, field_labels, theirs, values):
         return record, False
-    _assign(record, values, enums)
-    record.status = _status_after_save(user, record.status)
+    if not pending.trusted(user) and record.status == ReviewStatus.PUBLISHED:
+        # The published version stays public (and in the tutors' search) until approval.
+        pending.propose(record, values, approved, user)
+    else:
+        _assign(record, values, enums)
+        record.pending = None
+        record.status = _status_after_save(user, record.status)
     db.session.flush()
     return record, True
+
+
+def _fields_of(record: Offer | Resource) -> tuple[tuple[str, ...], dict[str, Any], dict[str, type]]:
+    if isinstance(record, Offer):
+        return OFFER_FIELDS, OFFER_LABELS, OFFER_ENUMS
+    return RESOURCE_FIELDS, RESOURCE_LABELS, {"kind": ResourceKind}
+
+
+def proposed_values(record: Offer | Resource) -> dict[str, Any]:
+    """The offer or resource as its form shows it: approved values, pending change on top."""
+    names, _labels, _enums = _fields_of(record)
+    return pending.overlay(record, _current(record, names))
+
+
+def pending_changes(record: Offer | Resource) -> list[Difference]:
+    """The pending change field by field: (approved, proposed)."""
+    names, field_labels, _enums = _fields_of(record)
+    approved = _current(record, names)
+    return _differences(field_labels, approved, pending.overlay(record, approved))
+
+
+def apply_pending(record: Offer | Resource) -> None:
+    """Apply the scout's pending change (on approval)."""
+    _names, _labels, enums = _fields_of(record)
+    if record.pending:
+        _assign(record, pending.values(record), enums)
+    record.pending = None
 
 
 def save_offer(

@@ -101,6 +101,9 @@ class Place(Timestamped, Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str | None] = mapped_column(String(200))
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # A scout's change to the published place (and its organisation), waiting for review: the
+    # approved columns stay public until a coordinator applies it (see capture.pending).
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
     status: Mapped[ReviewStatus] = enum_column(ReviewStatus, default=ReviewStatus.DRAFT, index=True)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -160,6 +163,8 @@ class Offer(Timestamped, Base):
     offer_status: Mapped[OfferStatus] = enum_column(OfferStatus, default=OfferStatus.OPEN)
     status: Mapped[ReviewStatus] = enum_column(ReviewStatus, default=ReviewStatus.DRAFT, index=True)
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # A scout's change to the published record, waiting for review (as on Place).
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     client_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
@@ -194,6 +199,8 @@ class Resource(Timestamped, Base):
     how_to_enrol: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ReviewStatus] = enum_column(ReviewStatus, default=ReviewStatus.DRAFT, index=True)
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # A scout's change to the published record, waiting for review (as on Place).
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     client_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)

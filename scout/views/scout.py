@@ -218,19 +218,21 @@ def place(place_id: int) -> str:
 
 
 def _place_form_data(place: Place) -> dict[str, Any]:
+    """The form of the place as the scout last left it (a pending change on top)."""
     org = place.organisation
-    point = capture.place_point(place)
+    values = capture.proposed_values(place)
+    lon, lat = values["position"]
     return {
-        **{name: getattr(place, name) for name in capture.PLACE_FIELDS},
+        **{name: values[name] for name in capture.PLACE_FIELDS},
         "version": place.version,
-        "lon": point.lon,
-        "lat": point.lat,
+        "lon": lon,
+        "lat": lat,
         "position_source": "stored",
         "organisation_id": org.id if org else None,
-        "organisation_name": org.name if org else None,
-        "kind": org.kind.value if org else None,
-        "sectors": ", ".join(org.sectors or []) if org else "",
-        "website": org.website if org else None,
+        "organisation_name": values["organisation_name"],
+        "kind": values["kind"],
+        "sectors": ", ".join(values["sectors"] or []),
+        "website": values["website"],
     }
 
 
@@ -333,9 +335,9 @@ def _child_form(
 
 
 def _record_data(record: Any) -> dict[str, Any]:
-    """Form data of an offer or resource (lists as comma-separated text)."""
-    names = capture.OFFER_FIELDS if isinstance(record, Offer) else capture.RESOURCE_FIELDS
-    data = {name: getattr(record, name) for name in names}
+    """Form data of an offer or resource (lists as comma-separated text), a pending change
+    on top."""
+    data = capture.proposed_values(record)
     for name, value in data.items():
         if isinstance(value, list) and name != "schedule":
             data[name] = ", ".join(value)

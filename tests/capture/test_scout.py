@@ -238,7 +238,7 @@ def edit_data(place, **kw):
 
 
 def test_edit_with_current_version_saves_and_goes_back_to_review(scout, make_place):
-    place = make_place("Bar Sport")
+    place = make_place("Bar Sport", status=ReviewStatus.DRAFT)  # sent back, not public
     version = place.version
     db.session.commit()
     response = scout.post(
@@ -254,7 +254,7 @@ def test_edit_with_current_version_saves_and_goes_back_to_review(scout, make_pla
 
 
 def test_stale_edit_does_not_overwrite_and_shows_both_versions(scout, make_place):
-    place = make_place("Bar Sport")
+    place = make_place("Bar Sport", status=ReviewStatus.TO_REVIEW)
     old = edit_data(place, notes="Mine: closed on Monday")
     place.notes = "Theirs: open every day"
     db.session.commit()  # someone else saved first: version moved on

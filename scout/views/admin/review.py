@@ -38,15 +38,53 @@ def review_queue() -> str:
     return render_template("admin/review.html", queue=capture.review_queue())
 
 
+def _outcome(action: str, record: Any, place: Place) -> tuple[str, str]:
+    """What the decision did, in plain words, and the flash category."""
+    if action == "send_back":
+        return _("Sent back to the scout with your comment."), "success"
+    if action == "archive":
+        return _("Archived."), "success"
+    if action == "discard":
+        return _("The proposed change was discarded; the published version stays as it was."), (
+            "success"
+        )
+    seen = capture.publicity(place)
+    name = place.name
+    if seen.public:
+        return _("Published: “%(name)s” is on the public map.", name=name), "success"
+    return (
+        _(
+            "Published for tutors and scouts only: “%(name)s” is not on the public map, "
+            "because %(reasons)s.",
+            name=name,
+            reasons="; ".join(str(r) for r in seen.reasons),
+        ),
+        "warning",
+    )
+
+
 @bp.route("/review/<kind>/<int:item_id>", methods=["GET", "POST"])
 def review_item(kind: str, item_id: int) -> Any:
-    """One record with its place, photos, possible duplicates and the three decisions."""
+    """One record with its place, photos, possible duplicates, the scout's proposed change,
+    whether the place will be public once approved (with the organisation's partner,
+    consent and contacts flags to set right here) and the decisions."""
     record = _record(kind, item_id)
+    place = _place_of(record)
+    org = place.organisation
     form = ReviewForm()
     if request.method == "GET":
         form.version.data = record.version
         form.with_children.data = True
+        if org is not None:
+            form.flags_shown.data = "1"
+            for name in capture.PARTNER_FLAGS:
+                getattr(form, name).data = getattr(org, name)
     elif form.validate_on_submit():
+        flags = None
+        if org is not None and form.flags_shown.data == "1":
+            flags = capture.PartnerFlags(
+                *(bool(getattr(form, name).data) for name in capture.PARTNER_FLAGS)
+            )
         capture.review(
             record,
             form.action.data,
@@ -54,13 +92,19 @@ def review_item(kind: str, item_id: int) -> Any:
             version=form.version.data,
             comment=form.comment.data,
             with_children=form.with_children.data,
+            flags=flags,
         )
         db.session.commit()
+        message, category = _outcome(form.action.data, record, place)
         if wants_json():
-            return {"ok": True, "status": record.status.value}
-        flash(_("Decision saved."), "success")
+            return {
+                "ok": True,
+                "status": record.status.value,
+                "public": capture.publicity(place).public,
+                "message": message,
+            }
+        flash(message, category)
         return redirect(url_for(".review_queue"))
-    place = _place_of(record)
     point = capture.place_point(place)
     duplicates = capture.similar_places(point, place.name, exclude_id=place.id)
     status = 422 if request.method == "POST" else 200
@@ -72,6 +116,8 @@ def review_item(kind: str, item_id: int) -> Any:
             place=place,
             point=point,
             duplicates=duplicates,
+            changes=capture.pending_changes(record),
+            publicity=capture.publicity(place, once_approved=kind == "place"),
             form=form,
         ),
         status,
