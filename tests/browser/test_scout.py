@@ -175,7 +175,7 @@ def test_duplicate_warning_for_a_near_similar_name(tablet, make_place):
 
 
 def test_stale_edit_does_not_overwrite(tablet, make_place):
-    place = make_place("Bar Stale", notes="first notes")
+    place = make_place("Bar Stale", notes="first notes", status=ReviewStatus.TO_REVIEW)
     db.session.commit()
     page = tablet()
     page.goto(f"/scout/places/{place.id}/edit")
