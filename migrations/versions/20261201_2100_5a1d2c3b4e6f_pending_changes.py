@@ -1,7 +1,7 @@
 """pending changes: a scout's edit of a published place, offer or resource waits for review
 
 Revision ID: 5a1d2c3b4e6f
-Revises: 5d1f3c9a7e21, 6b1e0f3a9c42 (also merges those two heads)
+Revises: 7c3e9a1d5b20
 Create Date: 2026-12-01 19:40:00
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "5a1d2c3b4e6f"
-down_revision = ("5d1f3c9a7e21", "6b1e0f3a9c42")
+down_revision = "7c3e9a1d5b20"
 branch_labels = None
 depends_on = None
 
