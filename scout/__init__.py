@@ -121,6 +121,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from scout.i18n import format_number, isolate, ltr, offered_languages, text_direction
+    from scout.schedule import hours_text
 
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters.update(ltr=ltr, isolate=isolate)
@@ -128,4 +129,6 @@ def _register_template_helpers(app: Flask) -> None:
         text_direction=text_direction,
         offered_languages=offered_languages,
         current_locale=lambda: str(get_locale()),
+        # A place's opening hours in the page's language (the free text only if no windows).
+        place_hours=lambda windows, note=None: hours_text(windows, note, str(get_locale())),
     )

@@ -28,6 +28,7 @@ from scout.models import (
     Role,
     User,
 )
+from scout.schedule import opening_hours_fields
 from scout.spatial import assign_admin_units
 
 DEMO_USERS = [
@@ -397,7 +398,7 @@ def load_demo(session: Session) -> int:
             street=street,
             civic_number=civic,
             postcode=cap,
-            opening_hours=hours,
+            **opening_hours_fields(hours),
             status=ReviewStatus.PUBLISHED,
             source=PlaceSource.DEMO,
             source_dataset="demo",

@@ -40,6 +40,7 @@ from scout.models import (
     ReviewStatus,
     School,
 )
+from scout.schedule import opening_hours_fields
 from scout.spatial import assign_admin_units, place_lonlat
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ IMPORTED_FIELDS = (
     "civic_number",
     "postcode",
     "opening_hours",
+    "opening_schedule",
     "accessibility_notes",
     "position",
 )
@@ -261,7 +263,9 @@ def _osm_kind(props: dict[str, Any]) -> OrgKind | None:
 
 
 def _import_hash(values: dict[str, Any]) -> str:
-    data = json.dumps([values[name] for name in IMPORTED_FIELDS], ensure_ascii=False)
+    # Empty weekly hours leave the hash as it was before places had them.
+    names = [n for n in IMPORTED_FIELDS if n != "opening_schedule" or values.get(n)]
+    data = json.dumps([values[name] for name in names], ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -305,7 +309,7 @@ def load_osm_places(session: Session, path: Path, municipi: list[int]) -> Places
             "street": _text(r.get("addr_street")),
             "civic_number": _text(r.get("addr_housenumber")),
             "postcode": (_text(r.get("addr_postcode")) or "")[:5] or None,
-            "opening_hours": _text(r.get("opening_hours")),
+            **opening_hours_fields(_text(r.get("opening_hours"))),
             "accessibility_notes": f"wheelchair={wheelchair} (OpenStreetMap)"
             if wheelchair
             else None,

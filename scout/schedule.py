@@ -111,6 +111,18 @@ def format_schedule(schedule: Iterable[Mapping[str, Any]] | None, locale: str) -
     return "; ".join(parts)
 
 
+def opening_hours_fields(text: str | None) -> dict[str, Any]:
+    """A place's ``opening_schedule`` and ``opening_hours`` (note) from a free-text value, e.g.
+    OpenStreetMap's ``opening_hours``: the windows if it parses, else the text as the note."""
+    windows = parse_opening_hours(text)
+    return {"opening_schedule": windows or [], "opening_hours": None if windows else text}
+
+
+def hours_text(schedule: Iterable[Mapping[str, Any]] | None, note: str | None, locale: str) -> str:
+    """A place's opening hours in ``locale``: the weekly windows, else the free-text note."""
+    return format_schedule(schedule, locale) or (note or "")
+
+
 def schedule_codes(schedule: Iterable[Mapping[str, Any]] | None) -> str:
     """Language-neutral text for CSV: "MO 09:00-13:00; TU 09:00-13:00"."""
     return "; ".join(
@@ -118,3 +130,124 @@ def schedule_codes(schedule: Iterable[Mapping[str, Any]] | None) -> str:
         f"{w.get('start', '')}-{w.get('end', '')}"
         for w in schedule or ()
     )
+
+
+# Free-text opening hours: the common OpenStreetMap ``opening_hours`` forms ("Mo-Fr 08:30-18:00",
+# "Mo-Sa 09:00-12:30,15:30-19:30; Su off", "Mo,We 10:00-12:00", "24/7") and the Italian ones
+# scouts wrote before the grid ("lun-ven 9-12, mer 15-18").
+_DAY_WORDS = {
+    **{code.lower(): d for d, code in enumerate(BYDAY)},
+    **{
+        word: d
+        for d, words in enumerate(
+            (
+                ("lun", "lunedì", "lunedi"),
+                ("mar", "martedì", "martedi"),
+                ("mer", "mercoledì", "mercoledi"),
+                ("gio", "giovedì", "giovedi"),
+                ("ven", "venerdì", "venerdi"),
+                ("sab", "sabato"),
+                ("dom", "domenica"),
+            )
+        )
+        for word in words
+    },
+}
+_OFF_WORDS = {"off", "closed", "chiuso"}
+_HOLIDAY_WORDS = {"ph", "sh"}
+_TOKEN = re.compile(
+    r"(?P<time>\d{1,2}(?:[:.]\d{2})?\s*-\s*\d{1,2}(?:[:.]\d{2})?)"
+    r"|(?P<days>[^\W\d_]+\.?(?:\s*-\s*[^\W\d_]+\.?)?)"
+    r"|(?P<sep>[,\s]+)"
+    r"|(?P<bad>.)"
+)
+
+
+def _clock(text: str) -> int | None:
+    text = text.strip()
+    return minutes(text if re.search(r"[:.]", text) else f"{text}:00")
+
+
+def _day_set(text: str) -> set[int] | None:
+    ends = [w.strip().rstrip(".") for w in text.lower().split("-")]
+    if any(w not in _DAY_WORDS for w in ends):
+        return None
+    first, last = _DAY_WORDS[ends[0]], _DAY_WORDS[ends[-1]]
+    return {(first + i) % 7 for i in range((last - first) % 7 + 1)}
+
+
+def _rule(text: str) -> tuple[set[int], list[tuple[int, int]]] | str | None:
+    """One ``;``-separated rule as {day: windows} additions, "off" days, or None if unreadable."""
+    days: set[int] = set()
+    off = False
+    groups: list[tuple[set[int], list[tuple[int, int]]]] = []
+    spans: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        if m["bad"]:
+            return None
+        if m["days"]:
+            word = m["days"].lower().rstrip(".")
+            if word in _OFF_WORDS:
+                off = True
+                continue
+            if word in _HOLIDAY_WORDS:
+                return "holiday"
+            found = _day_set(m["days"])
+            if found is None:
+                return None
+            if spans:  # a new day group after times: "lun-ven 9-12, mer 15-18"
+                groups.append((days, spans))
+                days, spans = set(), []
+            days |= found
+        elif m["time"]:
+            start_text, end_text = m["time"].split("-")
+            start, end = _clock(start_text), _clock(end_text)
+            if start is None or end is None or end <= start or start >= 24 * 60:
+                return None
+            spans.append((start, min(end, 24 * 60 - 1)))
+    if off and not spans:
+        return ("off", days or set(range(7)))  # type: ignore[return-value]
+    if off or not spans:
+        return None
+    groups.append((days, spans))
+    return groups  # type: ignore[return-value]
+
+
+def parse_opening_hours(text: str | None) -> list[dict[str, Any]] | None:
+    """Weekly windows of a free-text opening-hours value, or None when it does not parse.
+
+    Later ``;`` rules replace the days they name (OpenStreetMap's rule); "PH off" is ignored.
+    The result fits the place form: at most two non-overlapping windows a day.
+    """
+    text = (text or "").strip().rstrip(";").strip()
+    if not text:
+        return None
+    if text == "24/7":
+        return [{"day": d, "start": "00:00", "end": "23:59"} for d in range(7)]
+    week: dict[int, list[tuple[int, int]]] = {}
+    for rule_text in text.split(";"):
+        rule = _rule(rule_text)
+        if rule is None:
+            return None
+        if rule == "holiday":
+            if not re.fullmatch(r"\s*(ph|sh)\s+off\s*", rule_text, re.IGNORECASE):
+                return None
+            continue
+        if isinstance(rule, tuple):  # ("off", days)
+            for d in rule[1]:
+                week.pop(d, None)
+            continue
+        named: dict[int, list[tuple[int, int]]] = {}
+        for days, spans in rule:
+            for d in days or range(7):
+                named.setdefault(d, []).extend(spans)
+        week.update(named)
+    out = []
+    for day, spans in sorted(week.items()):
+        spans.sort()
+        if len(spans) > WINDOWS_PER_DAY or any(
+            s2 < e1 for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False)
+        ):
+            return None
+        out += [{"day": day, "start": _hhmm(s), "end": _hhmm(e)} for s, e in spans]
+    return out or None

@@ -104,6 +104,11 @@ def format_schedule(schedule: list[dict[str, Any]]) -> str:
     return schedule_text(schedule, str(get_locale()))
 
 
+def hub_hours(hub: dict[str, Any]) -> str:
+    """A hub's opening hours in the current locale (its free-text note if no windows)."""
+    return format_schedule(hub.get("opening_schedule") or []) or (hub.get("opening_hours") or "")
+
+
 def item_place(item: dict[str, Any]) -> str:
     """Where: the named place and address if public, else only the neighbourhood; for an
     open-market offer its employer and area as the source gives them."""
@@ -226,7 +231,7 @@ def render_text(snapshot: dict[str, Any], url: str | None = None) -> str:
         out += ["", "", *heading(_("Programme hubs"))]
         for hub in snapshot["hubs"]:
             out.append("")
-            for line in (hub["name"], hub.get("address"), hub.get("opening_hours")):
+            for line in (hub["name"], hub.get("address"), hub_hours(hub)):
                 out += wrap(line) if line else []
             contacts = " · ".join(c for c in (hub.get("phone"), hub.get("email")) if c)
             out += wrap(contacts) if contacts else []
@@ -251,6 +256,7 @@ def template_helpers() -> dict[str, Any]:
         "qr_svg": qr_svg,
         "week_label": week_label,
         "item_place": item_place,
+        "hub_hours": hub_hours,
         "item_facts": item_facts,
         "item_apply": item_apply,
         "format_bulletin_date": _date,

@@ -152,6 +152,7 @@ def _hub_fields(hub: Place) -> dict[str, Any]:
         "name": hub.name,
         "address": hub.address or None,
         "opening_hours": hub.opening_hours,
+        "opening_schedule": list(hub.opening_schedule or []),
         "phone": org.phone if contacts and org else None,
         "email": org.email if contacts and org else None,
     }

@@ -58,6 +58,7 @@ class PlaceDraft:
     civic_number: str | None = None
     postcode: str | None = None
     opening_hours: str | None = None
+    opening_schedule: tuple[dict[str, Any], ...] = ()
     accessibility_notes: str | None = None
     notes: str | None = None
     contact_person: str | None = None

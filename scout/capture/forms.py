@@ -298,8 +298,12 @@ class PlaceForm(VersionedForm):
         filters=[_blank_to_none],
         render_kw={"inputmode": "numeric"},
     )
+    opening_schedule = WeeklyScheduleField(_l("Opening hours"))
     opening_hours = TextAreaField(
-        _l("Opening hours"), validators=[Optional(), Length(max=2000)], filters=[_blank_to_none]
+        _l("Notes on the opening hours"),
+        description=_l("Only what the weekly grid cannot say, e.g. closed in August."),
+        validators=[Optional(), Length(max=2000)],
+        filters=[_blank_to_none],
     )
     accessibility_notes = TextAreaField(
         _l("Accessibility notes"),
@@ -343,6 +347,7 @@ class PlaceForm(VersionedForm):
                 website=self.website.data,
             ),
             **{name: getattr(self, name).data for name in PLACE_TEXT_FIELDS},
+            opening_schedule=tuple(self.opening_schedule.data),
             version=self.version.data,
             client_key=self.client_uuid,
             duplicates_confirmed=self.duplicates_confirmed,

@@ -31,6 +31,7 @@ from scout.capture.drafts import OrganisationDraft, PlaceDraft
 from scout.capture.places import create_place, update_place
 from scout.geo import LonLat
 from scout.models import OrgKind, Place, PlaceSource
+from scout.schedule import opening_hours_fields
 from scout.spatial import assign_admin_units
 
 logger = logging.getLogger(__name__)
@@ -314,6 +315,15 @@ def validate(
     return report, good
 
 
+def _place_values(row: ImportRow) -> dict[str, Any]:
+    """The row's place columns; its ``opening_hours`` as weekly windows where it parses."""
+    values = {k: row.values.get(k) for k in PLACE_FIELDS}
+    hours = opening_hours_fields(values["opening_hours"])
+    values["opening_hours"] = hours["opening_hours"]
+    values["opening_schedule"] = tuple(hours["opening_schedule"])
+    return values
+
+
 def _draft(dataset: str, row: ImportRow, place: Place | None) -> PlaceDraft:
     """The row as a place draft; for a place imported before, what the file does not carry
     (staff notes and contacts, the sectors, empty organisation fields) stays as it is."""
@@ -331,7 +341,7 @@ def _draft(dataset: str, row: ImportRow, place: Place | None) -> PlaceDraft:
             sectors=tuple(org.sectors or ()) if org is not None else (),
             **org_values,
         ),
-        **{k: row.values.get(k) for k in PLACE_FIELDS},
+        **_place_values(row),
         **kept,
         duplicates_confirmed=True,
         source=PlaceSource.IMPORT,

@@ -37,7 +37,7 @@ from scout.models import (
 
 DUPLICATE_RADIUS_M = 75
 
-PLACE_FIELDS = ("name", *PLACE_TEXT_FIELDS)
+PLACE_FIELDS = ("name", *PLACE_TEXT_FIELDS, "opening_schedule")
 ORG_FIELDS = ("kind", "sectors", "website")
 # Kept as they are unless the draft gives a value (the scout's form does not show them).
 ORG_KEPT_UNLESS_GIVEN = ("description", "email", "phone")
@@ -152,7 +152,7 @@ def create_place(
             location=draft.point.wkt,
             municipio=municipio,
             nil_id=nil_id,
-            **{name: getattr(draft, name) for name in PLACE_FIELDS},
+            **_values_of(draft),
         )
 
     if key is None:
@@ -170,9 +170,16 @@ def create_place(
     return place, created
 
 
+def _values_of(draft: PlaceDraft) -> dict[str, Any]:
+    """The place's own columns of a draft (the schedule as the model's list)."""
+    values = {name: getattr(draft, name) for name in PLACE_FIELDS}
+    values["opening_schedule"] = [dict(w) for w in draft.opening_schedule]
+    return values
+
+
 def _values(draft: PlaceDraft, org: Organisation | None) -> dict[str, Any]:
     """What a scout compares field by field (a conflict shows each difference)."""
-    values = {name: getattr(draft, name) for name in PLACE_FIELDS}
+    values = _values_of(draft)
     values.update(
         organisation_name=draft.organisation.name or (org.name if org else None),
         kind=draft.organisation.kind.value,
@@ -190,6 +197,7 @@ def _stored_values(place: Place) -> dict[str, Any]:
     org = place.organisation
     point = place_point(place)
     values = {name: getattr(place, name) for name in PLACE_FIELDS}
+    values["opening_schedule"] = list(place.opening_schedule or [])
     values.update(
         organisation_name=org.name if org else None,
         kind=org.kind.value if org else None,

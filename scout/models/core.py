@@ -93,6 +93,9 @@ class Place(Timestamped, Base):
     postcode: Mapped[str | None] = mapped_column(String(5))
     municipio: Mapped[int | None] = mapped_column(Integer, index=True)
     nil_id: Mapped[int | None] = mapped_column(ForeignKey("nil.id"))
+    # Weekly windows as on :class:`Offer` (empty: not known); ``opening_hours`` is then a free-text
+    # note, e.g. what did not parse.
+    opening_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     opening_hours: Mapped[str | None] = mapped_column(Text)
     accessibility_notes: Mapped[str | None] = mapped_column(Text)
     # Staff-only fields.

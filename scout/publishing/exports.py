@@ -54,6 +54,7 @@ def places_csv(filters: Filters = Filters()) -> str:
     rows = []
     for pp in load_places(places_query(filters)):
         rec = place_record(pp)
+        rec["opening_schedule"] = schedule.schedule_codes(rec["opening_schedule"])
         rows.append({**rec, "lon": round(pp.lon, 6), "lat": round(pp.lat, 6)})
     return _csv(columns, rows)
 

@@ -94,6 +94,35 @@ def _category(service_id: str, resource: Resource) -> dict[str, Any]:
     }
 
 
+def _weekly(
+    windows: Any, owner: tuple[str, int], link: dict[str, str], extra: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Weekly windows with the same hours grouped into one iCalendar-style schedule."""
+    days: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for day, start, end in schedule.parse_windows(windows) or ():
+        days[(start, end)].append(day)
+    out = []
+    for (start, end), group in sorted(days.items(), key=lambda kv: (min(kv[1]), kv[0])):
+        opens, closes = (f"{m // 60 % 24:02d}:{m % 60:02d}" for m in (start, end))
+        same = [{"day": d, "start": opens, "end": closes} for d in sorted(group)]
+        out.append(
+            _present(
+                {
+                    "id": record_id(*owner, "schedule", opens, closes),
+                    **link,
+                    "freq": "WEEKLY",
+                    "wkst": "MO",
+                    "byday": ",".join(schedule.BYDAY[d] for d in sorted(group)),
+                    "opens_at": opens,
+                    "closes_at": closes,
+                    "description": schedule.format_schedule(same, LANGUAGE),
+                    **extra,
+                }
+            )
+        )
+    return out
+
+
 def _schedules(resource: Resource, service_id: str) -> list[dict[str, Any]]:
     """Weekly windows with the same hours grouped into one iCalendar-style schedule
     (``byday=MO,WE``), valid between the course's first and last day. Times are Milan's wall
@@ -102,28 +131,7 @@ def _schedules(resource: Resource, service_id: str) -> list[dict[str, Any]]:
         "valid_from": resource.starts_on.isoformat() if resource.starts_on else None,
         "valid_to": resource.ends_on.isoformat() if resource.ends_on else None,
     }
-    days: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for day, start, end in schedule.parse_windows(resource.schedule):
-        days[(start, end)].append(day)
-    out = []
-    for (start, end), group in sorted(days.items(), key=lambda kv: (min(kv[1]), kv[0])):
-        opens, closes = (f"{m // 60 % 24:02d}:{m % 60:02d}" for m in (start, end))
-        windows = [{"day": d, "start": opens, "end": closes} for d in sorted(group)]
-        out.append(
-            _present(
-                {
-                    "id": record_id("service", resource.id, "schedule", opens, closes),
-                    "service_id": service_id,
-                    "freq": "WEEKLY",
-                    "wkst": "MO",
-                    "byday": ",".join(schedule.BYDAY[d] for d in sorted(group)),
-                    "opens_at": opens,
-                    "closes_at": closes,
-                    "description": schedule.format_schedule(windows, LANGUAGE),
-                    **valid,
-                }
-            )
-        )
+    out = _weekly(resource.schedule, ("service", resource.id), {"service_id": service_id}, valid)
     if not out and (resource.starts_on or resource.ends_on):
         dates = {"id": record_id("service", resource.id, "schedule", "dates"), **valid}
         out.append(_present({**dates, "service_id": service_id}))
@@ -212,13 +220,16 @@ def _location(pp: PublicPlace, org_uuid: str) -> dict[str, Any]:
             "description": p.accessibility_notes,
         }
     ]
-    hours = [
-        {
-            "id": record_id("location", p.id, "schedule"),
-            "location_id": lid,
-            "description": p.opening_hours,
-        }
-    ]
+    # The opening hours: weekly windows, else the free-text note as a description.
+    hours = _weekly(p.opening_schedule, ("location", p.id), {"location_id": lid}, {})
+    if not hours and p.opening_hours:
+        hours = [
+            {
+                "id": record_id("location", p.id, "schedule"),
+                "location_id": lid,
+                "description": p.opening_hours,
+            }
+        ]
     return _present(
         {
             "id": lid,
@@ -229,7 +240,7 @@ def _location(pp: PublicPlace, org_uuid: str) -> dict[str, Any]:
             "longitude": round(pp.lon, 6),
             "addresses": _address(p, lid),
             "accessibility": accessibility if p.accessibility_notes else [],
-            "schedules": hours if p.opening_hours else [],
+            "schedules": hours,
         }
     )
 

@@ -54,9 +54,12 @@ def feature(h: Hit, estimate: bool, locale: str = "it") -> dict[str, Any]:
             ),
             "estimate": estimate,
             "schedule": h.schedule,
-            "hours": format_schedule(h.schedule, locale),
             **fit_properties(h.fit),
             **{k: _plain(v) for k, v in h.details.items()},
+            # An organisation's opening hours, else the item's own schedule, in ``locale``.
+            "hours": format_schedule(h.schedule or h.details.get("opening_schedule"), locale)
+            or h.details.get("opening_hours")
+            or "",
         },
     }
 

@@ -190,6 +190,7 @@ def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
             Place.civic_number,
             Place.postcode,
             Place.opening_hours,
+            Place.opening_schedule,
             Organisation.name.label("org_name"),
             Organisation.kind.label("org_kind"),
             Organisation.is_partner,
@@ -334,6 +335,7 @@ def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: da
                     pid,
                     details={
                         "opening_hours": p.opening_hours,
+                        "opening_schedule": list(p.opening_schedule or []),
                         "website": p.website,
                         "phone": p.phone,
                         "email": p.email,

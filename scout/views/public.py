@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from scout import publishing, spatial, walking
+from scout import publishing, schedule, spatial, walking
 from scout.errors import BadRequest
 from scout.extensions import csrf, db, limiter
 from scout.geo import LonLat
@@ -84,6 +84,7 @@ def _map_settings() -> dict[str, Any]:
         "centre": list(MILAN_CENTRE),
         "tiles": current_app.config["PUBLIC_TILES"],
         "locale": locale,
+        "dayNames": schedule.day_names(locale),
         "labels": {
             "kinds": {k.value: str(k.label) for k in OrgKind},
             "resources": {k.value: str(k.label) for k in ResourceKind},

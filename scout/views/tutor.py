@@ -49,7 +49,7 @@ def _labels() -> dict[str, Any]:
         "fit": {
             "fits": _("Fits school hours"),
             "does_not_fit": _("Does not fit school hours: {n} min missing"),
-            "unknown": _("Hours unknown"),
+            "unknown": _("Fit with school hours unknown"),
         },
         "walk": _("{n} min on foot"),
         "from_school": _("{n} min from school"),

@@ -3,6 +3,7 @@
 // Every user-entered value goes in through textContent or a DOM property: it stays text.
 
 import { plural } from "./lib/plural.js";
+import { formatSchedule } from "./lib/schedule.js";
 
 const PAGE = 100; // entries drawn at a time; "Show more" adds the next ones
 
@@ -51,7 +52,8 @@ export function placeCard(feature, settings, walk) {
     walkLine.querySelector(".estimate").hidden = !walk.estimate;
   }
   card.append(walkLine);
-  if (p.opening_hours) card.append(labelled(t.hours, p.opening_hours));
+  const hours = formatSchedule(p.opening_schedule, settings.dayNames) || p.opening_hours;
+  if (hours) card.append(labelled(t.hours, hours));
   if (p.languages?.length) {
     const names = new Intl.DisplayNames([settings.locale], { type: "language" });
     const langs = p.languages.map((code) => {

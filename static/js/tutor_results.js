@@ -34,7 +34,7 @@ function fitBadge(item, labels) {
 
 function itemRow(item, labels, shortlist) {
   const id = `shortlist-${item.key}`;
-  const hours = item.hours || item.opening_hours || "";
+  const hours = item.hours || "";
   return el(
     "li",
     { class: "result-item", dataset: { key: item.key, kind: item.kind, fit: item.school_hours_fit ?? "" } },

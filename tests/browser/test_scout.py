@@ -331,3 +331,33 @@ def test_to_visit_near_me_uses_the_tablet_position(tablet, make_place):
     assert page.url.endswith("/scout/nearby")  # the position was POSTed, not put in the URL
     assert int(item.get_attribute("data-seconds")) < 120
     expect(page.locator("#nearby-map .leaflet-marker-icon").first).to_be_visible()
+
+
+def test_place_form_grid_saves_the_opening_hours(tablet):
+    page = tablet()
+    open_new_place(page)
+    fill_place(page, "Forno con orari")
+    start = page.locator('[name="opening_schedule-0-0-start"]')
+    end = page.locator('[name="opening_schedule-0-0-end"]')
+    start.scroll_into_view_if_needed()
+    expect(start).to_be_visible()
+    start.fill("08:30")
+    expect(end).to_be_visible()
+    end.fill("18:00")
+    copy = page.locator('.field-opening_schedule [data-copy-monday="weekdays"]')
+    copy.scroll_into_view_if_needed()
+    expect(copy).to_be_visible()
+    copy.tap()
+    saturday = page.locator('[name="opening_schedule-5-0-start"]')
+    saturday.scroll_into_view_if_needed()
+    expect(saturday).to_be_visible()
+    saturday.fill("09:00")
+    page.locator('[name="opening_schedule-5-0-end"]').fill("12:30")
+    page.tap("[data-save]")
+    page.wait_for_url(PLACE_PAGE)
+    (place,) = places_named("Forno con orari")
+    assert place.opening_schedule == [
+        *({"day": d, "start": "08:30", "end": "18:00"} for d in range(5)),
+        {"day": 5, "start": "09:00", "end": "12:30"},
+    ]
+    expect(page.get_by_text("lun–ven 08:30–18:00; sab 09:00–12:30")).to_be_visible()

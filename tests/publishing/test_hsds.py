@@ -160,6 +160,10 @@ def network(make_org, make_place, make_resource):
         org_email="riservata@example.org",
         org_contacts_public=False,
         street="Via Pascoli",  # no postcode: not a complete HSDS address
+        opening_schedule=[
+            {"day": 0, "start": "10:00", "end": "12:00"},
+            {"day": 1, "start": "10:00", "end": "12:00"},
+        ],
     )
     bare_service = make_resource(bare, "Aiuto compiti", kind=ResourceKind.OTHER)
     make_resource(full, "Corso in bozza", status=ReviewStatus.DRAFT)
@@ -279,3 +283,10 @@ def test_locations_and_contacts_are_the_public_ones(client, network):
     assert not {"email", "website", "phones"} & set(bare)
     assert bare["description"] == "Associazione"  # HSDS requires one: the kind stands in
     assert "addresses" not in bare["locations"][0]
+
+
+def test_structured_opening_hours_are_the_locations_weekly_schedule(client, network):
+    bare = next(o for o in _export(client) if o["name"] == "Associazione Essenziale")
+    (schedule,) = bare["locations"][0]["schedules"]
+    assert (schedule["freq"], schedule["byday"]) == ("WEEKLY", "MO,TU")
+    assert (schedule["opens_at"], schedule["closes_at"]) == ("10:00", "12:00")

@@ -73,6 +73,9 @@ def network(make_place, make_org, make_resource, make_offer):
         civic_number="10",
         postcode="20127",
         opening_hours="lun-ven 9-12",
+        opening_schedule=[
+            {"day": 0, "start": "09:00", "end": "12:00", "staff": SECRETS["visit_notes"]}
+        ],
     )
     db.session.add(
         Visit(

@@ -247,3 +247,24 @@ def test_tiles_can_be_switched_off(app, client, monkeypatch):
     html = client.get("/").get_data(as_text=True)
     assert '"tiles": false' in html
     assert "tile.openstreetmap.org/{z}" not in html
+
+
+def test_arabic_public_list_shows_opening_hours_in_arabic(client, make_place):
+    from scout.schedule import day_names, opening_hours_fields
+
+    place = make_place("Forno aperto", lon=GRECO[0], lat=GRECO[1],
+                       **opening_hours_fields("lun-ven 8:30-18:00"))  # fmt: skip
+    db.session.commit()
+    html = client.get("/", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    card = html.split(f'data-place-id="{place.id}"')[1].split("</li>")[0]
+    monday, friday = day_names("ar")[0], day_names("ar")[4]
+    assert f"{monday}–{friday} 08:30–18:00" in card
+    assert "lun-ven" not in card
+    feature = next(
+        f for f in client.get("/data/places.geojson").get_json()["features"] if f["id"] == place.id
+    )
+    assert feature["properties"]["opening_schedule"][0] == {
+        "day": 0,
+        "start": "08:30",
+        "end": "18:00",
+    }

@@ -191,3 +191,21 @@ def test_sheet_needs_the_csrf_token(tutor_client, shortlist):
     data = sheet_form(tutor_client, [f"offer-{shortlist['offer'].id}"])
     del data["csrf_token"]
     assert tutor_client.post("/tutor/sheet", data=data).status_code == 400
+
+
+def test_arabic_sheet_shows_a_partners_opening_hours_in_arabic(tutor_client, make_place):
+    from scout.schedule import day_names, parse_opening_hours
+
+    partner = make_place(
+        name="Associazione Padova aperta",
+        lon=9.2285,
+        lat=45.4983,
+        org_is_partner=True,
+        opening_schedule=parse_opening_hours("lun-ven 8:30-18:00"),
+    )
+    data = sheet_form(tutor_client, [f"organisation-{partner.id}"], "ar")
+    html = tutor_client.post("/tutor/sheet", data=data).get_data(as_text=True)
+    monday, friday = day_names("ar")[0], day_names("ar")[4]
+    assert f"{monday}–{friday} 08:30–18:00" in html
+    assert "lun-ven" not in html
+    assert "Mon" not in html
