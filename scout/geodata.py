@@ -265,7 +265,7 @@ def _osm_kind(props: dict[str, Any]) -> OrgKind | None:
 def _import_hash(values: dict[str, Any]) -> str:
     # Empty weekly hours leave the hash as it was before places had them.
     names = [n for n in IMPORTED_FIELDS if n != "opening_schedule" or values.get(n)]
-    data = json.dumps([values[name] for name in names], ensure_ascii=False)
+    data = json.dumps([values[name] for name in names], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()
 
 
