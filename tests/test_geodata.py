@@ -182,7 +182,9 @@ def test_reload_keeps_what_a_scout_corrected_and_updates_only_places_still_as_im
     kept = db.session.get(Place, edited.id)
     assert (kept.name, kept.opening_hours) == ("Bar Corretto dallo Scout", "Mo-Fr 07:00-15:00")
     updated = db.session.get(Place, untouched.id)
-    assert updated.opening_hours == "Mo-Sa 09:00-19:00"
+    # OpenStreetMap's hours parse: weekly windows, no free-text note.
+    saturday_too = [{"day": d, "start": "09:00", "end": "19:00"} for d in range(6)]
+    assert (updated.opening_schedule, updated.opening_hours) == (saturday_too, None)
     after = _starter_versions()
     # Only the updated place has a new version: tablets see no conflict on the others.
     assert {pid for pid, v in after.items() if v != versions[pid]} == {untouched.id}
@@ -193,7 +195,7 @@ def test_reload_keeps_what_a_scout_corrected_and_updates_only_places_still_as_im
             AuditEvent.action == AuditAction.UPDATE,
         )
     ).all()
-    assert event.changes["opening_hours"][1] == "Mo-Sa 09:00-19:00"
+    assert event.changes["opening_schedule"][1] == saturday_too
     assert not db.session.scalar(
         select(func.count()).where(
             AuditEvent.entity == "place",
