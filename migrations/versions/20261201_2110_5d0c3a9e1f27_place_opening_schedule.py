@@ -1,7 +1,7 @@
 """place opening hours as weekly windows (free text parsed where it can be)
 
 Revision ID: 5d0c3a9e1f27
-Revises: 7c3e9a1d5b20
+Revises: 5a1d2c3b4e6f
 Create Date: 2026-12-01 20:45:00
 
 """
@@ -15,7 +15,7 @@ from scout.schedule import parse_opening_hours
 
 # revision identifiers, used by Alembic.
 revision = '5d0c3a9e1f27'
-down_revision = '7c3e9a1d5b20'
+down_revision = '5a1d2c3b4e6f'
 branch_labels = None
 depends_on = None
 
