@@ -60,7 +60,8 @@ class ImportFailed(ScoutError):
 
 
 def wants_json() -> bool:
-    if request.path.startswith(("/api/", "/ogc")) or request.is_json:
+    json_path = request.path.startswith(("/api/", "/ogc")) or request.path.endswith(".json")
+    if json_path or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and (

@@ -93,6 +93,13 @@ def in_service_area(p: LonLat) -> bool:
     return area is None or bool(shapely.contains_xy(area, p.lon, p.lat))
 
 
+def service_area_box() -> tuple[float, float, float, float] | None:
+    """``(min_lon, min_lat, max_lon, max_lat)`` of the buffered service area that
+    :func:`in_service_area` tests, or None when no municipi are loaded."""
+    area = _cached_service_area()
+    return None if area is None else tuple(float(v) for v in area.bounds)  # type: ignore[return-value]
+
+
 def assign_admin_units(session: Session, only_missing: bool = True) -> None:
     """Fill place.municipio and place.nil_id by point-in-polygon, in one UPDATE."""
     g = cast(Place.location, Geometry)

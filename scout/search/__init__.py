@@ -19,13 +19,24 @@ from scout.search.query import (
     MIN_MINUTES,
     Kind,
     SearchQuery,
-    parse_origin,
     parse_query,
+    parse_request,
     parse_school_hours,
+    resolve_origin,
 )
 from scout.search.run import Hit, SearchResult, isochrones, place_point, run, run_selected
+from scout.search.schemas import (
+    AddressRequest,
+    IsochronesRequest,
+    RouteRequest,
+    SearchRequest,
+)
 
 __all__ = [
+    "AddressRequest",
+    "IsochronesRequest",
+    "RouteRequest",
+    "SearchRequest",
     "DEFAULT_LIMIT",
     "DEFAULT_MINUTES",
     "MAX_LIMIT",
@@ -43,9 +54,10 @@ __all__ = [
     "feature",
     "hubs",
     "isochrones",
-    "parse_origin",
     "parse_query",
+    "parse_request",
     "parse_school_hours",
+    "resolve_origin",
     "place_point",
     "run",
     "run_selected",

@@ -1,39 +1,44 @@
-"""The tutors' search request: one parser from a JSON body (or the tutor page's form) to a
-:class:`SearchQuery`, raising :class:`BadRequest` naming the field.
+"""The tutors' search request: from a JSON body (or the tutor page's sheet form) through the
+models of :mod:`.schemas` to a :class:`SearchQuery`, raising :class:`BadRequest` naming the
+field with a message in the user's language.
 """
 
 from __future__ import annotations
 
-import enum
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import Any, TypeVar
 
+from flask_babel import gettext as _
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from scout import spatial
-from scout.errors import BadRequest, OutOfArea
+from scout.errors import BadRequest
 from scout.geo import LonLat
-from scout.models import (
-    ContractType,
-    ItalianLevel,
-    PartTime,
-    ResourceKind,
-)
+from scout.models import ContractType, ItalianLevel, PartTime, ResourceKind
 from scout.schedule import minutes
-from scout.search.fit import WEEKDAYS, SchoolHours
+from scout.search.fit import SchoolHours
 from scout.search.lists import hubs
+from scout.search.schemas import (
+    DEFAULT_LIMIT,
+    DEFAULT_MINUTES,
+    MAX_LIMIT,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    HubOrigin,
+    Kind,
+    PointOrigin,
+    SchoolHoursRequest,
+    SearchRequest,
+)
+from scout.validation import parse_json
 from scout.walking import Profile
 
+M = TypeVar("M", bound=BaseModel)
 
-class Kind(enum.StrEnum):
-    """What a result is. Courses and services are both :class:`Resource` rows."""
-
-    OFFER = "offer"
-    COURSE = "course"
-    SERVICE = "service"
-    ORGANISATION = "organisation"
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MAX_MINUTES", "MIN_MINUTES", "Kind"]
 
 
 COURSE_KINDS = frozenset(
@@ -42,12 +47,6 @@ COURSE_KINDS = frozenset(
 
 
 SERVICE_KINDS = frozenset(ResourceKind) - COURSE_KINDS
-
-
-MIN_MINUTES, MAX_MINUTES, DEFAULT_MINUTES = 5, 30, 15
-
-
-DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
 
 CHUNK_EXTRA = 50  # places read beyond ``limit`` at a time (some hold no wanted result)
@@ -75,120 +74,64 @@ class SearchQuery:
     include_market: bool = False  # open-market offers after every walkable result
 
 
-def _list(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        raise BadRequest(f"{key} must be a list", field=key)
-    return value
+def _hub_point(session: Session, hub_id: int | str) -> LonLat:
+    hub = next((h for h in hubs(session) if str(h["id"]) == str(hub_id)), None)
+    if hub is None:
+        raise BadRequest(_("Choose one of the programme's hubs."), field="origin")
+    return LonLat(hub["lon"], hub["lat"])
 
 
-def _enum_set(data: Mapping[str, Any], key: str, enum_cls: type[enum.Enum]) -> frozenset[Any]:
-    try:
-        return frozenset(enum_cls(v) for v in _list(data, key))
-    except ValueError:
-        raise BadRequest(f"{key}: unknown value", field=key) from None
+def resolve_origin(session: Session, origin: HubOrigin | PointOrigin) -> tuple[LonLat, str]:
+    """The point of a parsed origin and its kind for the audit (``hub``, ``address``, ``map``
+    or ``point``); an unknown hub raises :class:`BadRequest`."""
+    if isinstance(origin, HubOrigin):
+        return _hub_point(session, origin.hub_id), "hub"
+    return LonLat(origin.lon, origin.lat), origin.source or "point"
 
 
-def parse_origin(session: Session, data: Any) -> tuple[LonLat, str]:
-    """``{"lon", "lat"}`` (optionally ``"source": "address" | "map"``) or ``{"hub_id"}``."""
-    if not isinstance(data, Mapping):
-        raise BadRequest("origin is required", field="origin")
-    if data.get("hub_id") not in (None, ""):
-        hub = next((h for h in hubs(session) if str(h["id"]) == str(data["hub_id"])), None)
-        if hub is None:
-            raise BadRequest("unknown hub", field="origin")
-        return LonLat(hub["lon"], hub["lat"]), "hub"
-    try:
-        origin = LonLat(float(data["lon"]), float(data["lat"]))
-    except (KeyError, TypeError, ValueError):
-        raise BadRequest("origin needs lon and lat", field="origin") from None
-    if not spatial.in_service_area(origin):
-        raise OutOfArea(field="origin")
-    source = data.get("source")
-    return origin, source if source in ("address", "map") else "point"
+def _school_hours(hours: SchoolHoursRequest | None) -> SchoolHours | None:
+    if hours is None or not (hours.drop_off or hours.pick_up):
+        return None
+    drop, pick = minutes(hours.drop_off) or 0, minutes(hours.pick_up) or 0  # checked by the model
+    return SchoolHours(
+        time(drop // 60, drop % 60), time(pick // 60 % 24, pick % 60), frozenset(hours.days)
+    )
 
 
 def parse_school_hours(data: Any) -> SchoolHours | None:
     """``{"drop_off": "08:30", "pick_up": "16:30", "days": [0, 1, 2, 3, 4]}`` or None."""
     if not data:
         return None
-    if not isinstance(data, Mapping):
-        raise BadRequest("school_hours must be an object", field="school_hours")
-    if not data.get("drop_off") and not data.get("pick_up"):
-        return None
-    drop, pick = minutes(data.get("drop_off")), minutes(data.get("pick_up"))
-    if drop is None or pick is None or pick <= drop:
-        raise BadRequest("drop_off and pick_up must be times, drop-off first", field="school_hours")
-    try:
-        days = frozenset(int(d) for d in data.get("days", sorted(WEEKDAYS)))
-    except (TypeError, ValueError):
-        raise BadRequest("days must be numbers 0-6", field="school_hours") from None
-    if not days or not days <= set(range(7)):
-        raise BadRequest("days must be numbers 0-6", field="school_hours")
-    return SchoolHours(time(drop // 60, drop % 60), time(pick // 60 % 24, pick % 60), days)
+    return _school_hours(parse_json(SchoolHoursRequest, _json_text(data)))
 
 
-def parse_query(session: Session, data: Any) -> SearchQuery:
+def _json_text(data: str | bytes | Mapping[str, Any] | Any) -> str | bytes:
+    return data if isinstance(data, str | bytes) else json.dumps(data)
+
+
+def parse_request(model: type[M], data: str | bytes | Mapping[str, Any] | Any) -> M:
+    """One of :mod:`.schemas`' requests from a JSON text (or an already decoded value);
+    raises :class:`BadRequest` naming the field, in the user's language."""
+    return parse_json(model, _json_text(data))
+
+
+def parse_query(session: Session, data: str | bytes | Mapping[str, Any] | Any) -> SearchQuery:
     """Validate the JSON body of a search (raises :class:`BadRequest` naming the field)."""
-    if not isinstance(data, Mapping):
-        raise BadRequest("a JSON object is required", field="body")
-    origin, origin_kind = parse_origin(session, data.get("origin"))
-    school_id = data.get("school_id")
-    if school_id in (None, ""):
-        school_id = None
-    else:
-        try:
-            school_id = int(school_id)
-            if not 1 <= school_id < 2**31:  # a PostgreSQL integer
-                raise ValueError(school_id)
-        except (TypeError, ValueError, OverflowError):
-            raise BadRequest("school_id must be a number", field="school_id") from None
-    kinds = _enum_set(data, "kinds", Kind) if "kinds" in data else frozenset(Kind)
-    if not kinds:
-        raise BadRequest("choose at least one kind of result", field="kinds")
-    try:
-        max_minutes = int(data.get("max_minutes", DEFAULT_MINUTES))
-    except (TypeError, ValueError):
-        raise BadRequest("max_minutes must be a number", field="max_minutes") from None
-    if not MIN_MINUTES <= max_minutes <= MAX_MINUTES:
-        raise BadRequest(
-            f"max_minutes must be between {MIN_MINUTES} and {MAX_MINUTES}", field="max_minutes"
-        )
-    try:
-        profile = Profile(data.get("profile") or Profile.STANDARD)
-    except ValueError:
-        raise BadRequest("unknown walking profile", field="profile") from None
-    try:
-        level = data.get("max_italian_level")
-        level = ItalianLevel(level) if level else None
-    except ValueError:
-        raise BadRequest("unknown Italian level", field="max_italian_level") from None
-    try:
-        limit = int(data.get("limit", DEFAULT_LIMIT))
-    except (TypeError, ValueError):
-        raise BadRequest("limit must be a number", field="limit") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    sector = data.get("sector") or None
-    if sector is not None and not isinstance(sector, str):
-        raise BadRequest("sector must be text", field="sector")
+    req = parse_request(SearchRequest, data)
+    origin, origin_kind = resolve_origin(session, req.origin)
     return SearchQuery(
         origin=origin,
         origin_kind=origin_kind,
-        school_id=school_id,
-        kinds=kinds,
-        sector=sector.strip() if sector else None,
-        contract_types=_enum_set(data, "contract_types", ContractType),
-        part_times=_enum_set(data, "part_times", PartTime),
-        max_italian_level=level,
-        max_minutes=max_minutes,
-        profile=profile,
-        school_hours=parse_school_hours(data.get("school_hours")),
-        hide_not_fitting=bool(data.get("hide_not_fitting")),
-        limit=limit,
-        include_market=bool(data.get("include_market")),
+        school_id=int(req.school_id) if req.school_id is not None else None,
+        kinds=frozenset(req.kinds),
+        sector=(req.sector or "").strip() or None,
+        contract_types=frozenset(req.contract_types),
+        part_times=frozenset(req.part_times),
+        max_italian_level=req.max_italian_level,
+        max_minutes=req.max_minutes,
+        profile=req.profile,
+        school_hours=_school_hours(req.school_hours),
+        hide_not_fitting=req.hide_not_fitting,
+        include_market=req.include_market,
+        limit=req.limit,
     )

@@ -9,7 +9,6 @@ so it works without JavaScript and a popup is a copy of its list entry.
 from __future__ import annotations
 
 import gzip
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,12 +21,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from scout import publishing, schedule, spatial, walking
-from scout.errors import BadRequest
 from scout.extensions import csrf, db, limiter
 from scout.geo import LonLat
 from scout.i18n import plural_forms
 from scout.maps import LEAFLET, MILAN_CENTRE
 from scout.models import OrgKind, ResourceKind
+from scout.validation import json_body, parse_json
+from scout.views import schemas
 
 bp = Blueprint("public", __name__)
 
@@ -176,13 +176,6 @@ def opendata_page() -> str:
 # --- the walking answer ------------------------------------------------------------------
 
 
-def _coordinate(data: dict[str, Any], key: str) -> float:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadRequest(_("Send the point as JSON numbers lon and lat."), field=key)
-    return float(value)
-
-
 @bp.post("/walk")
 @csrf.exempt
 @limiter.limit("30 per minute")
@@ -196,17 +189,8 @@ def walk() -> Response:
     iframes where the session cookie (SameSite=Lax) is not sent. Requiring a JSON body keeps
     plain cross-site form posts out (they cannot set that content type without a preflight).
     """
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest(_("Send the point as JSON numbers lon and lat."))
-    try:
-        origin = LonLat(_coordinate(data, "lon"), _coordinate(data, "lat"))
-    except ValueError:
-        raise BadRequest(_("Send the point as JSON numbers lon and lat.")) from None
-    try:
-        profile = walking.Profile(data.get("profile") or walking.Profile.STANDARD)
-    except ValueError:
-        raise BadRequest(_("Unknown walking profile."), field="profile") from None
+    req = parse_json(schemas.PublicWalkRequest, json_body())
+    origin, profile = LonLat(req.lon, req.lat), req.profile
     reach = walking.reach(origin, WALK_MINUTES, profile, places=spatial.public_place_ids())
     bands = walking.isochrones(origin, ISOCHRONE_MINUTES, profile)
     network_date = reach.network_date.isoformat() if reach.network_date else None

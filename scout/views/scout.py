@@ -38,6 +38,8 @@ from scout.geo import LonLat
 from scout.maps import MILAN_CENTRE
 from scout.models import Offer, Photo, Place, Resource, Role, Visit
 from scout.schedule import WEEKDAYS, WINDOWS_PER_DAY
+from scout.validation import parse_args
+from scout.views import schemas
 from scout.walking import gazetteer
 
 bp = Blueprint("scout", __name__)
@@ -435,7 +437,7 @@ def nearby() -> Any:
 @bp.get("/organisations.json")
 def organisations_json() -> dict[str, Any]:
     """Organisations whose name resembles ``q``, for the place form's picker."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = parse_args(schemas.OrganisationLookup, request.args).q.strip()[:100]
     if len(q) < 2:
         return {"organisations": []}
     return {
@@ -451,11 +453,13 @@ def addresses_json() -> dict[str, Any]:
     """Gazetteer addresses matching what the scout typed ("via padova 12"), nearest to
     ``lon``/``lat`` when given (POSTed: the pin is where the scout stands). Empty when no
     network (and so no gazetteer) is imported."""
-    q = (request.form.get("q") or "").strip()[:120]
-    street, number = gazetteer.split_address(q)
+    req = parse_args(schemas.AddressLookup, request.form)
+    street, number = gazetteer.split_address(req.q.strip()[:120])
     if len(street) < 3:
         return {"addresses": []}
-    rows = gazetteer.suggest(db.session, street, number, _origin())
+    given = req.lon not in (None, "") and req.lat not in (None, "")
+    near = LonLat(float(req.lon), float(req.lat)) if given else None  # type: ignore[arg-type]
+    rows = gazetteer.suggest(db.session, street, number, near)
     return {
         "addresses": [
             {

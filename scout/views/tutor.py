@@ -8,7 +8,6 @@ is used to recompute the walking times and is then forgotten.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -164,16 +163,17 @@ def _sheet_context() -> dict[str, Any]:
     """Parse the sheet form, recompute the chosen results; raises :class:`BadRequest`."""
     lang = request.form.get("lang", "it")
     if lang not in current_app.config["LANGUAGES"]:
-        raise BadRequest("unknown language", field="lang")
-    try:
-        data = json.loads(request.form.get("search") or "")
-    except ValueError:
-        raise BadRequest("the search is missing", field="search") from None
-    query = search.parse_query(db.session, data)
+        raise BadRequest(_("Choose the sheet's language from the list."), field="lang")
+    text = request.form.get("search") or ""
+    if not text.strip():
+        raise BadRequest(
+            _("Run a search first, then choose results for the sheet."), field="search"
+        )
+    query = search.parse_query(db.session, text)
     keys = request.form.getlist("items")[:MAX_SHEET_ITEMS]
     result = search.run_selected(db.session, query, keys)
     if not result.hits:
-        raise BadRequest("none of the chosen results is available any more", field="items")
+        raise BadRequest(_("None of the chosen results is available any more."), field="items")
     places = sheet.group_by_place(result.hits)
     audit.record(
         db.session,

@@ -26,6 +26,7 @@ from scout.walking.engine import (
     route,
     walk_to,
 )
+from scout.walking.fields import Lat, Lon, Minutes, WalkingProfile, check_served, minutes_message
 from scout.walking.osm_import import ImportReport, current_network, import_osm, network_summary
 
 __all__ = [
@@ -33,7 +34,10 @@ __all__ = [
     "MAX_SNAP_M",
     "Answer",
     "ImportReport",
+    "Lat",
+    "Lon",
     "IsochroneAnswer",
+    "Minutes",
     "OutOfArea",
     "Profile",
     "ReachAnswer",
@@ -41,10 +45,13 @@ __all__ = [
     "TooFarFromPaths",
     "Walk",
     "WalkAnswer",
+    "WalkingProfile",
     "check_origin",
+    "check_served",
     "current_network",
     "import_osm",
     "isochrones",
+    "minutes_message",
     "network",
     "network_summary",
     "reach",

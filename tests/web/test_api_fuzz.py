@@ -1,13 +1,15 @@
-"""Property-based fuzz of the JSON API from its OpenAPI description (schemathesis generates the
-requests, Hypothesis drives them) against the app in-process, with a tutor's bearer token.
+"""Property-based fuzz of the JSON endpoints from their OpenAPI description (schemathesis
+generates the requests, Hypothesis drives them) against the app in-process: the staff API with a
+tutor's bearer token, the scouts' lookups with a scout's session, the public ``/walk`` with
+nothing.
 
 For every described operation, valid and invalid input alike:
 - no 5xx but 503 (the walking engine may say it is unavailable);
 - every 4xx is JSON ``{"error": {"status", "message"}}``, and a 400 names the ``field``;
-- a 2xx answer is JSON.
-
-Operations described from their issue contract but not built yet are skipped, and run as soon as
-the route exists.
+- a 2xx answer is JSON;
+- the document and the server agree: input the document allows is not refused with a 400
+  except by the rules it states in words (an origin outside the outline of the area served,
+  an unknown hub, drop-off after pick-up), and input it forbids is never answered 2xx.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.generation.modes import GenerationMode
 
 from scout.auth import issue_token
+from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.models import Role
-from scout.views.api.openapi import OPERATIONS, PREFIX, build_spec
+from scout.search.schemas import SCHOOL_HOURS_MESSAGE
+from scout.views.api.openapi import OPERATIONS, PREFIX, PUBLIC, SCOUT_SESSION, build_spec
 from tests.factories import CITTA_STUDI, VIA_PADOVA
 from tests.web.test_permissions import rolled_back, server_errors
 
@@ -32,7 +36,7 @@ EXAMPLES = 40
 
 def _exists(app, path: str, method: str) -> bool:
     with app.test_request_context():
-        return method in build_spec()["paths"].get(PREFIX + path, {})
+        return method in build_spec()["paths"].get(path, {})
 
 
 @pytest.fixture
@@ -45,6 +49,66 @@ def seeded(app, make_user, make_place, make_offer, make_resource):
         make_resource(place)
     db.session.commit()
     return token
+
+
+@pytest.fixture
+def scout_cookie(app, client, login, make_user):
+    """A logged-in scout's session cookie, for the scouts' JSON lookups."""
+    client.environ_base["HTTP_USER_AGENT"] = FUZZ_AGENT  # Flask-Login's strong protection
+    login(make_user(Role.SCOUT))
+    return client.get_cookie("session").value
+
+
+FUZZ_AGENT = "scout-fuzz"
+
+
+def _headers(path: str, method: str, token: str, cookie: str) -> dict[str, str]:
+    security = OPERATIONS[(path, method)].security
+    if security == PUBLIC:
+        return {}
+    if security == SCOUT_SESSION:
+        return {"User-Agent": FUZZ_AGENT}
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _stated_rules() -> set[str]:
+    """The messages of the rules the document states in words only (tests run in Italian)."""
+    return {
+        str(OutOfArea.default_message),
+        str(SCHOOL_HOURS_MESSAGE),
+        "Choose one of the programme's hubs.",
+    }
+
+
+def _body(response):
+    data = response.get_data() if hasattr(response, "get_data") else response.content
+    return json.loads(data or b"null")
+
+
+def _input_negated(case, declared: set[str]) -> bool:
+    """Whether schemathesis made the body or a declared query parameter invalid (not only a
+    header, nor by adding parameters the server ignores)."""
+    negated = {
+        getattr(location, "value", location)
+        for location, info in case.meta.components.items()
+        if info.mode is GenerationMode.NEGATIVE
+    }
+    if "body" in negated:
+        return True
+    return "query" in negated and set(case.query or {}) <= declared
+
+
+def disagreements(
+    case, response, mode: GenerationMode, stated: set[str], declared: set[str]
+) -> list[str]:
+    status = response.status_code
+    if mode is GenerationMode.NEGATIVE and _input_negated(case, declared) and 200 <= status < 300:
+        return [f"{status}: the server took input the document forbids"]
+    if mode is GenerationMode.POSITIVE and status == 400:
+        message = (_body(response) or {}).get("error", {}).get("message")
+        if message not in stated:
+            return [f"400 for input the document allows: {message!r}"]
+    return []
 
 
 def problems(response) -> list[str]:
@@ -73,13 +137,19 @@ def _ids() -> list[str]:
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize(("path", "method"), sorted(OPERATIONS), ids=_ids())
-def test_fuzz_finds_no_server_error(app, seeded, path, method, mode):
+def test_fuzz_finds_no_server_error_nor_disagreement(app, seeded, scout_cookie, path, method, mode):
     if not _exists(app, path, method):
-        pytest.skip(f"{method.upper()} {PREFIX}{path} is not built yet")
+        pytest.skip(f"{method.upper()} {path} is not built yet")
     with app.test_request_context():
         schema = schemathesis.openapi.from_dict(build_spec())
-    operation = schema[PREFIX + path][method.upper()]
-    headers = {"Authorization": f"Bearer {seeded}"}
+        stated = _stated_rules()
+    operation = schema[path][method.upper()]
+    headers = _headers(path, method, seeded, scout_cookie)
+    op = OPERATIONS[(path, method)]
+    if op.security == SCOUT_SESSION:  # the page's CSRF token is tested in test_security.py
+        monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    takes_input = op.body or op.query
+    declared = set(op.query.model_fields) if op.query else set()
     failures: dict[str, str] = {}
 
     @settings(
@@ -92,9 +162,14 @@ def test_fuzz_finds_no_server_error(app, seeded, path, method, mode):
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
+        if OPERATIONS[(path, method)].security == SCOUT_SESSION:
+            case.cookies = {**(case.cookies or {}), "session": scout_cookie}
         with server_errors(app) as errors:
             response = contextvars.Context().run(case.call, app=app, headers=headers)
-        for problem in problems(response):
+        found = problems(response)
+        if takes_input:
+            found += disagreements(case, response, mode, stated, declared)
+        for problem in found:
             if errors:
                 problem += f" [{type(errors[0]).__name__}: {str(errors[0]).splitlines()[0]}]"
             failures.setdefault(problem, case.as_curl_command(headers=headers))
@@ -150,7 +225,7 @@ def test_bad_parameters_name_the_field(app, client, seeded):
     ]
     ran = 0
     for method, url, body, field in cases:
-        if not _exists(app, url.split("?")[0], method):
+        if not _exists(app, PREFIX + url.split("?")[0], method):
             continue
         ran += 1
         response = client.open(PREFIX + url, method=method.upper(), json=body, headers=bearer)
@@ -161,10 +236,13 @@ def test_bad_parameters_name_the_field(app, client, seeded):
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[]", b"null", b'{"origin": 1}'])
 def test_malformed_json_bodies_are_400_naming_a_field(app, client, seeded, body):
-    bearer = {"Authorization": f"Bearer {seeded}", "Content-Type": "application/json"}
+    ran = 0
     for (path, method), op in sorted(OPERATIONS.items()):
-        if "requestBody" not in op or not _exists(app, path, method):
+        if op.body is None or "application/json" not in op.media or not _exists(app, path, method):
             continue
-        response = client.open(PREFIX + path, method=method.upper(), data=body, headers=bearer)
+        ran += 1
+        headers = {**_headers(path, method, seeded, ""), "Content-Type": "application/json"}
+        response = client.open(path, method=method.upper(), data=body, headers=headers)
         assert response.status_code == 400, f"{method.upper()} {path} {body!r}"
         assert not problems(response), problems(response)
+    assert ran >= 5

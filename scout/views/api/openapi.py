@@ -1,31 +1,54 @@
-"""The OpenAPI 3 description of the JSON API, served at ``/api/v1/openapi.json``.
+"""The OpenAPI 3.1 description of the JSON endpoints, served at ``/api/v1/openapi.json``.
 
-The paths come from the URL map: every ``/api/v1`` rule is listed, with the operation written in
+Requests are described from the very pydantic models that parse them (:mod:`scout.search.schemas`,
+:mod:`scout.views.schemas`): a body model becomes the ``requestBody``, a query model its
+``parameters``, so the document and the server cannot disagree. Pydantic writes JSON Schema
+2020-12, which is OpenAPI 3.1's own dialect (``{"type": "null"}`` and all).
+
+The paths come from the URL map: every ``/api/v1`` rule is listed, with its operation from
 :data:`OPERATIONS` when there is one. A rule without an entry is still listed, marked
-``x-undocumented``, and ``tests/test_openapi.py`` fails until someone describes it. Entries for
-routes that do not exist (yet) are left out of the served document.
+``x-undocumented``, and ``tests/web/test_openapi.py`` fails until someone describes it. Outside
+``/api/v1`` the public ``/walk`` and the scouts' JSON lookups are described too.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
-from scout.models import ContractType, ItalianLevel, OrgKind, PartTime
+from scout import search
+from scout.views import schemas
 from scout.views.api import bp
 
 PREFIX = "/api/v1"
+OPENAPI_VERSION = "3.1.0"
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+REF = "#/components/schemas/{model}"
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
+
+STAFF = [{"bearerAuth": []}, {"sessionCookie": []}]
+SCOUT_SESSION = [{"sessionCookie": []}]
+PUBLIC: list[dict[str, list[str]]] = []
 
 
 def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+    return {"$ref": REF.format(model=name)}
 
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema or {"type": "object"}}},
+    }
 
 
 def _geojson(description: str, schema: str = "FeatureCollection") -> dict[str, Any]:
@@ -35,204 +58,158 @@ def _geojson(description: str, schema: str = "FeatureCollection") -> dict[str, A
             "application/geo+json": {"schema": _ref(schema)},
             "application/json": {"schema": _ref(schema)},
         },
-    }  # noqa: E501
-
-
-def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-# The walk routes take their parameters in the body, like the search: an origin never goes in
-# a URL (access logs, proxies and browser history would keep it).
-WALK_ORIGIN = {
-    "lon": {
-        "type": "number",
-        "minimum": -180,
-        "maximum": 180,
-        "description": "Longitude of the origin (WGS 84); it must be in the area served.",
-    },
-    "lat": {
-        "type": "number",
-        "minimum": -90,
-        "maximum": 90,
-        "description": "Latitude of the origin (WGS 84).",
-    },
-    "profile": {
-        "type": "string",
-        "enum": ["standard", "stroller"],
-        "default": "standard",
-        "description": "Walking speed profile: standard 4.5 km/h; stroller 3.6 km/h, no steps.",
-    },
-}
-
-
-def _walk_body(required: list[str], **properties: Any) -> dict[str, Any]:
-    schema = {
-        "type": "object",
-        "required": ["lon", "lat", *required],
-        "properties": {**WALK_ORIGIN, **properties},
-    }
-    return {
-        "required": True,
-        "content": {
-            "application/json": {"schema": schema},
-            "application/x-www-form-urlencoded": {"schema": schema},
-        },
     }
 
 
-REFUSALS = {
-    "400": _error("A parameter is not valid; `error.field` names it."),
-    "401": _error("Not logged in and no valid bearer token."),
-    "403": _error("The caller's role may not use this endpoint."),
-}
-REFUSALS_NO_PARAMS = {k: v for k, v in REFUSALS.items() if k != "400"}
+BAD_INPUT = _error(
+    "A value is not valid; `error.field` names it and `error.message` says why, in the "
+    "user's language. Rules JSON Schema cannot state are checked too: an origin outside "
+    "the outline of the area served (the document gives its bounding box), an unknown hub, "
+    "drop-off after pick-up."
+)
+UNAUTHORISED = _error("Not logged in and no valid bearer token.")
+FORBIDDEN = _error("The caller's role may not use this endpoint.")
+NOT_FOUND = _error("No such published place.")
+UNAVAILABLE = _error("Walking times are not available right now.")
 
-# (path under /api/v1, method) → operation. Describe every new API route here.
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("/openapi.json", "get"): {
-        "summary": "This description of the API (OpenAPI 3).",
-        "operationId": "openapi",
-        "responses": {
-            "200": {
-                "description": "The OpenAPI document.",
-                "content": {"application/json": {"schema": {"type": "object"}}},
-            },
-            **REFUSALS_NO_PARAMS,
-        },
-    },
-    ("/places", "get"): {
-        "summary": "Published partner places as GeoJSON.",
-        "operationId": "places",
-        "responses": {
-            "200": _geojson("Published places (Points, [lon, lat])."),
-            **REFUSALS_NO_PARAMS,
-        },
-    },
-    ("/walk/reach", "post"): {
-        "summary": "Published places within N walking minutes of an origin, nearest first.",
-        "operationId": "walkReach",
-        "requestBody": _walk_body(
-            [],
-            minutes={"type": "integer", "minimum": 1, "maximum": 30, "default": 15},
-            kind={
-                "type": "string",
-                "enum": [k.value for k in OrgKind],
-                "description": "Only places of organisations of this kind.",
-            },
-        ),
-        "responses": {
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation: what it is and the model its input is parsed with."""
+
+    summary: str
+    operation_id: str
+    responses: dict[str, Any]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    description: str | None = None
+    security: list[dict[str, list[str]]] = field(default_factory=lambda: STAFF)
+    media: tuple[str, ...] = (JSON,)  # the body's content types
+
+    def refusals(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.body or self.query:
+            out["400"] = BAD_INPUT
+        if self.security:
+            out["401"], out["403"] = UNAUTHORISED, FORBIDDEN
+        return out
+
+
+# Path → method → operation. Describe every new JSON route here.
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    (f"{PREFIX}/openapi.json", "get"): Operation(
+        "This description of the API (OpenAPI 3.1).",
+        "openapi",
+        {"200": _json("The OpenAPI document.")},
+    ),
+    (f"{PREFIX}/places", "get"): Operation(
+        "Published partner places as GeoJSON.",
+        "places",
+        {"200": _geojson("Published places (Points, [lon, lat]).")},
+    ),
+    (f"{PREFIX}/walk/reach", "post"): Operation(
+        "Published places within N walking minutes of an origin, nearest first.",
+        "walkReach",
+        {
             "200": _geojson(
-                "Places with `walk_minutes` and `walk_metres`; the "
-                "collection carries `estimate` and `network_date`."
+                "Places with `walk_minutes` and `walk_metres`; the collection carries "
+                "`minutes`, `estimate`, `network_date` and `profile`."
             ),
-            **REFUSALS,
+            "503": UNAVAILABLE,
         },
-    },
-    ("/walk/isochrones", "post"): {
-        "summary": "Walking isochrone polygons, one per band.",
-        "operationId": "walkIsochrones",
-        "requestBody": _walk_body(
-            [],
-            minutes={
-                "type": "array",
-                "items": {"type": "integer", "minimum": 1, "maximum": 30},
-                "minItems": 1,
-                "maxItems": 6,
-                "default": [5, 10, 15],
-                "description": 'Bands in minutes (each 1-30); also `"5,10,15"`.',
-            },
-        ),
-        "responses": {"200": _geojson("One (Multi)Polygon feature per band."), **REFUSALS},
-    },
-    ("/walk/route", "post"): {
-        "summary": "The walking route from an origin to one place.",
-        "operationId": "walkRoute",
-        "requestBody": _walk_body(
-            ["place_id"], place_id={"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-        ),
-        "responses": {
+        body=schemas.WalkReachRequest,
+        media=(JSON, FORM),
+    ),
+    (f"{PREFIX}/walk/isochrones", "post"): Operation(
+        "Walking isochrone polygons, one per band, smallest first.",
+        "walkIsochrones",
+        {"200": _geojson("One (Multi)Polygon feature per band."), "503": UNAVAILABLE},
+        body=schemas.WalkIsochronesRequest,
+        media=(JSON, FORM),
+    ),
+    (f"{PREFIX}/walk/route", "post"): Operation(
+        "The walking route from an origin to one place.",
+        "walkRoute",
+        {
             "200": _geojson(
                 "A LineString feature with `walk_minutes` and `walk_metres`.", "Feature"
             ),
-            "404": _error("No such published place."),
-            **REFUSALS,
+            "404": NOT_FOUND,
+            "503": UNAVAILABLE,
         },
-    },
-    ("/search", "post"): {
-        "summary": "Offers, resources and partners a person can walk to, with school-hours fit.",
-        "description": "The origin (her home) is used for this answer only: it is never stored, "
-        "logged or put in a URL.",
-        "operationId": "search",
-        "requestBody": _json_body(_ref("SearchRequest")),
-        "responses": {
+        body=schemas.WalkRouteRequest,
+        media=(JSON, FORM),
+    ),
+    (f"{PREFIX}/search", "post"): Operation(
+        "Offers, resources and partners a person can walk to, with school-hours fit.",
+        "search",
+        {
             "200": _geojson(
-                "Results ranked by walking minutes from the origin; each "
-                "with `walk_minutes`, `walk_minutes_from_school` (when a "
-                "school is given) and `school_hours_fit`; then, with "
-                "`include_market`, the open-market offers (`kind` `market_offer`, "
-                "`outside_walking_range`, `straight_line_metres`)."
+                "Results ranked by walking minutes from the origin; each with "
+                "`walk_minutes`, `walk_minutes_from_school` (when a school is given) and "
+                "`school_hours_fit`; then, with `include_market`, the open-market offers "
+                "(`kind` `market_offer`, `outside_walking_range`, `straight_line_metres`)."
             ),
-            **REFUSALS,
+            "503": UNAVAILABLE,
         },
-    },
-    ("/search/address", "post"): {
-        "summary": "Addresses of the gazetteer matching typed text, best first.",
-        "operationId": "searchAddress",
-        "requestBody": _json_body(
-            {
-                "type": "object",
-                "required": ["q"],
-                "properties": {"q": {"type": "string", "maxLength": 200}},
-            }
-        ),
-        "responses": {
-            "200": {
-                "description": "Candidates with their points.",
-                "content": {"application/json": {"schema": {"type": "object"}}},
-            },
-            **REFUSALS,
-        },
-    },
-    ("/search/isochrones", "post"): {
-        "summary": "Walking areas (5/10/15 minutes) around an origin sent in the body.",
-        "operationId": "searchIsochrones",
-        "requestBody": _json_body(
-            {
-                "type": "object",
-                "required": ["origin"],
-                "properties": {
-                    "origin": _ref("Origin"),
-                    "max_minutes": {"type": "integer", "minimum": 5, "maximum": 30},
-                    "profile": {"type": "string", "enum": ["standard", "stroller"]},
-                },
-            }
-        ),
-        "responses": {"200": _geojson("One polygon feature per band."), **REFUSALS},
-    },
-    ("/search/route", "post"): {
-        "summary": "The walking route from an origin sent in the body to one place.",
-        "operationId": "searchRoute",
-        "requestBody": _json_body(
-            {
-                "type": "object",
-                "required": ["origin", "place_id"],
-                "properties": {
-                    "origin": _ref("Origin"),
-                    "place_id": {"type": "integer", "minimum": 1},
-                    "profile": {"type": "string", "enum": ["standard", "stroller"]},
-                },
-            }
-        ),
-        "responses": {
+        body=search.SearchRequest,
+        description="The origin (her home) is used for this answer only: it is never stored, "
+        "logged or put in a URL.",
+    ),
+    (f"{PREFIX}/search/address", "post"): Operation(
+        "Addresses of the gazetteer matching typed text, best first.",
+        "searchAddress",
+        {"200": _json("Candidates with their points.")},
+        body=search.AddressRequest,
+    ),
+    (f"{PREFIX}/search/isochrones", "post"): Operation(
+        "Walking areas (5/10/15 minutes, up to `max_minutes`) around an origin.",
+        "searchIsochrones",
+        {"200": _geojson("One polygon feature per band."), "503": UNAVAILABLE},
+        body=search.IsochronesRequest,
+    ),
+    (f"{PREFIX}/search/route", "post"): Operation(
+        "The walking route from an origin sent in the body to one place.",
+        "searchRoute",
+        {
             "200": _geojson("A LineString feature with `walk_minutes`.", "Feature"),
-            "404": _error("No such published place."),
-            **REFUSALS,
+            "404": NOT_FOUND,
+            "503": UNAVAILABLE,
         },
-    },
+        body=search.RouteRequest,
+    ),
+    ("/walk", "post"): Operation(
+        "The public map's walking minutes from a visitor's point to every public place "
+        "(up to 30 minutes), with the 10- and 15-minute isochrones.",
+        "publicWalk",
+        {
+            "200": _json("`walks` (`id`, `minutes`, `metres`), `isochrones`, `estimate`."),
+            "429": _error("More than 30 walks a minute from one client."),
+            "503": UNAVAILABLE,
+        },
+        body=schemas.PublicWalkRequest,
+        description="Public, without login or CSRF token. The point is used for this answer "
+        "only: never stored or logged.",
+        security=PUBLIC,
+    ),
+    ("/scout/organisations.json", "get"): Operation(
+        "Organisations whose name resembles the typed text (the place form's picker).",
+        "scoutOrganisations",
+        {"200": _json("`organisations`: id, name, kind, kind_label.")},
+        query=schemas.OrganisationLookup,
+        security=SCOUT_SESSION,
+    ),
+    ("/scout/addresses.json", "post"): Operation(
+        "Gazetteer addresses matching the typed text, nearest to the pin (`lon`/`lat`) first.",
+        "scoutAddresses",
+        {"200": _json("`addresses`: label, street, housenumber, postcode, lon, lat.")},
+        body=schemas.AddressLookup,
+        media=(FORM,),
+        description="Form fields, POSTed with the page's CSRF token: the pin (where the "
+        "scout stands) never goes in a URL.",
+        security=SCOUT_SESSION,
+    ),
 }
-
-TIME = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -244,8 +221,8 @@ SCHEMAS: dict[str, Any] = {
                 "required": ["status", "message"],
                 "properties": {
                     "status": {"type": "integer"},
-                    "message": {"type": "string"},
-                    "field": {"type": "string"},
+                    "message": {"type": "string", "description": "For people, translated."},
+                    "field": {"type": "string", "description": "The refused field."},
                 },
             }
         },
@@ -259,9 +236,9 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["type", "geometry", "properties"],
         "properties": {
-            "type": {"type": "string", "enum": ["Feature"]},
+            "type": {"const": "Feature"},
             "id": {},
-            "geometry": {"oneOf": [_ref("Geometry"), {"type": "null"}]},
+            "geometry": {"anyOf": [_ref("Geometry"), {"type": "null"}]},
             "properties": {"type": "object"},
         },
     },
@@ -269,144 +246,124 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["type", "features"],
         "properties": {
-            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "type": {"const": "FeatureCollection"},
             "features": {"type": "array", "items": _ref("Feature")},
-        },
-    },
-    "Origin": {
-        "description": "Her starting point: a point (`lon`, `lat`, optional `source`) or a "
-        "programme hub (`hub_id`). Never stored.",
-        "type": "object",
-        "properties": {
-            "lon": {"type": "number"},
-            "lat": {"type": "number"},
-            "source": {"type": "string", "enum": ["address", "map"]},
-            "hub_id": {"type": "integer"},
-        },
-    },
-    "SearchRequest": {
-        "type": "object",
-        "required": ["origin"],
-        "properties": {
-            "origin": _ref("Origin"),
-            "school_id": {"type": "integer", "minimum": 1},
-            "kinds": {
-                "type": "array",
-                "items": {
-                    "type": "string",
-                    "enum": ["offer", "course", "service", "organisation"],
-                },
-            },
-            "sector": {"type": "string", "maxLength": 80},
-            "contract_types": {
-                "type": "array",
-                "items": {"type": "string", "enum": [c.value for c in ContractType]},
-            },
-            "part_times": {
-                "type": "array",
-                "items": {"type": "string", "enum": [p.value for p in PartTime]},
-            },
-            "max_italian_level": {"type": "string", "enum": [i.value for i in ItalianLevel]},
-            "max_minutes": {"type": "integer", "minimum": 5, "maximum": 30},
-            "profile": {"type": "string", "enum": ["standard", "stroller"]},
-            "school_hours": {
-                "type": "object",
-                "properties": {
-                    "drop_off": TIME,
-                    "pick_up": TIME,
-                    "days": {
-                        "type": "array",
-                        "items": {"type": "integer", "minimum": 0, "maximum": 6},
-                        "description": "School days, Monday = 0.",
-                    },
-                },
-            },
-            "hide_not_fitting": {"type": "boolean"},
-            "include_market": {
-                "type": "boolean",
-                "default": False,
-                "description": "Also list the open-market offers (outside the served area), "
-                "after every walkable result, with `outside_walking_range` and the "
-                "`straight_line_metres` from the origin.",
-            },
-            "limit": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 500,
-                "default": 100,
-                "description": "At most this many results, nearest first (whole places); "
-                "`truncated` says whether more lie within reach.",
-            },
         },
     },
 }
 
 
+def request_schemas() -> tuple[dict[type[BaseModel], dict[str, Any]], dict[str, Any]]:
+    """Each request model's schema (a ``$ref``) and every model's definition, written now
+    (the bounding box of the area served is read from the database)."""
+    models = sorted(
+        {m for op in OPERATIONS.values() for m in (op.body, op.query) if m is not None},
+        key=lambda m: m.__name__,
+    )
+    refs, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+    return {m: refs[(m, "validation")] for m in models}, top.get("$defs", {})
+
+
+def _parameters(model: type[BaseModel], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """A query model's fields as query parameters (lists comma-separated, ``a=1,2``)."""
+    schema = defs[model.__name__]
+    required = set(schema.get("required", []))
+    out = []
+    for name, prop in schema["properties"].items():
+        prop = {k: v for k, v in prop.items() if k != "title"}
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+        if "description" in prop:
+            param["description"] = prop.pop("description")
+        if prop.get("type") == "array":
+            param.update(style="form", explode=False)
+        if {"const": "", "type": "string"} in prop.get("anyOf", []):
+            param["allowEmptyValue"] = True
+        param["schema"] = prop
+        out.append(param)
+    return out
+
+
+def _operation(op: Operation, refs: dict[Any, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"summary": op.summary, "operationId": op.operation_id}
+    if op.description:
+        out["description"] = op.description
+    if op.query is not None:
+        out["parameters"] = _parameters(op.query, defs)
+    if op.body is not None:
+        content = {media: {"schema": refs[op.body]} for media in op.media}
+        out["requestBody"] = {"required": True, "content": content}
+    out["responses"] = {**op.responses, **op.refusals()}
+    out["security"] = op.security
+    return out
+
+
 def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
-    """``/api/v1/places/<int:place_id>`` → ``/places/{place_id}`` and its path parameters."""
+    """``/api/v1/places/<int:place_id>`` → ``/api/v1/places/{place_id}`` and its parameters."""
     params = []
     for m in _CONVERTER.finditer(rule):
         kind = {"int": "integer", "float": "number"}.get(m.group("conv") or "", "string")
         params.append(
             {"name": m.group("name"), "in": "path", "required": True, "schema": {"type": kind}}
         )
-    return _CONVERTER.sub(r"{\g<name>}", rule[len(PREFIX) :]), params
+    return _CONVERTER.sub(r"{\g<name>}", rule), params
 
 
-def api_rules() -> list[tuple[str, str, Any]]:
-    """(path under /api/v1, lower-case method, rule) of every API route."""
+def described_rules() -> list[tuple[str, str, Any]]:
+    """(path, lower-case method, rule) of every ``/api/v1`` route and of every other route
+    :data:`OPERATIONS` describes."""
     out = []
     for rule in current_app.url_map.iter_rules():
-        if not rule.rule.startswith(PREFIX + "/"):
-            continue
         path, _params = _openapi_path(rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            out.append((path, method.lower(), rule))
+            if path.startswith(PREFIX + "/") or (path, method.lower()) in OPERATIONS:
+                out.append((path, method.lower(), rule))
     return out
 
 
 def build_spec() -> dict[str, Any]:
     """The OpenAPI document for the routes that exist in this app."""
+    refs, defs = request_schemas()
     paths: dict[str, dict[str, Any]] = {}
-    for path, method, rule in sorted(api_rules(), key=lambda x: (x[0], x[1])):
+    for path, method, rule in sorted(described_rules(), key=lambda x: (x[0], x[1])):
         _path, path_params = _openapi_path(rule.rule)
-        operation = OPERATIONS.get((path, method))
-        if operation is None:
+        op = OPERATIONS.get((path, method))
+        if op is None:
             view = current_app.view_functions.get(rule.endpoint)
             doc = (view.__doc__ or rule.endpoint).strip().splitlines()[0] if view else path
-            operation = {
+            operation: dict[str, Any] = {
                 "summary": doc,
                 "x-undocumented": True,
                 "responses": {"default": {"description": "Not described yet."}},
             }
-        operation = dict(operation)
+        else:
+            operation = _operation(op, refs, defs)
         if path_params:
             operation["parameters"] = path_params + list(operation.get("parameters", []))
-        paths.setdefault(PREFIX + path, {})[method] = operation
+        paths.setdefault(path, {})[method] = operation
     return {
-        "openapi": "3.0.3",
+        "openapi": OPENAPI_VERSION,
         "info": {
             "title": "scout API",
             "version": "1",
-            "description": "Staff API of scout (lavoro a km zero). Authenticate with "
-            "`Authorization: Bearer <token>` (`flask --app scout users token "
-            "EMAIL`) or a browser session; a session caller sends the CSRF "
-            "token in `X-CSRFToken` on POST. Errors are JSON "
-            '`{"error": {"status", "message", "field"}}`.',
+            "description": "Staff API of scout (lavoro a km zero), the public map's `/walk` "
+            "and the scouts' lookups. Authenticate with `Authorization: Bearer <token>` "
+            "(`flask --app scout users token EMAIL`) or a browser session; a session caller "
+            "sends the CSRF token in `X-CSRFToken` on POST. Errors are JSON "
+            '`{"error": {"status", "message", "field"}}`, the message in the user\'s '
+            "language (Italian by default).",
         },
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**defs, **SCHEMAS},
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer"},
                 "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
         },
-        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
     }
 
 
 @bp.get("/openapi.json")
 def openapi() -> dict[str, Any]:
-    """This API's OpenAPI 3 description."""
+    """This API's OpenAPI 3.1 description."""
     return build_spec()

@@ -10,30 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask_babel import get_locale
 
 from scout import audit, search, walking
-from scout.errors import BadRequest, NotFound
+from scout.errors import NotFound
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import AuditAction
+from scout.validation import json_body
 from scout.views.api import bp
 from scout.walking import gazetteer
-
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("send a JSON object", field="body")
-    return data
-
-
-def _profile(data: dict[str, Any]) -> walking.Profile:
-    try:
-        return walking.Profile(data.get("profile") or walking.Profile.STANDARD)
-    except ValueError:
-        raise BadRequest("unknown walking profile", field="profile") from None
 
 
 @bp.post("/search")
@@ -46,7 +32,7 @@ def search_run() -> dict[str, Any]:
     ``hide_not_fitting``. Out: GeoJSON, one feature per result with ``walk_minutes``,
     ``walk_minutes_from_school`` and ``school_hours_fit``.
     """
-    query = search.parse_query(db.session, _body())
+    query = search.parse_query(db.session, json_body())
     result = search.run(db.session, query)
     audit.record(
         db.session,
@@ -61,46 +47,33 @@ def search_run() -> dict[str, Any]:
 @bp.post("/search/address")
 def search_address() -> dict[str, Any]:
     """Addresses matching the typed text (``{"q": "via padova 36"}``), best first."""
-    text = _body().get("q")
-    if not isinstance(text, str) or not text.strip():
-        raise BadRequest("type an address", field="q")
-    matches = gazetteer.lookup(db.session, text[:200])
+    req = search.parse_request(search.AddressRequest, json_body())
+    matches = gazetteer.lookup(db.session, req.q)
     return {"candidates": [m.as_dict() for m in matches]}
 
 
 @bp.post("/search/isochrones")
 def search_isochrones() -> dict[str, Any]:
-    """The 5/10/15-minute areas around the origin, as GeoJSON polygons."""
-    data = _body()
-    origin, _kind = search.parse_origin(db.session, data.get("origin"))
-    try:
-        max_minutes = int(data.get("max_minutes", search.DEFAULT_MINUTES))
-    except (TypeError, ValueError):
-        raise BadRequest("max_minutes must be a number", field="max_minutes") from None
-    max_minutes = min(max(max_minutes, search.MIN_MINUTES), search.MAX_MINUTES)
-    return search.isochrones(origin, _profile(data), max_minutes)
+    """The 5/10/15-minute areas around the origin (up to ``max_minutes``), as GeoJSON."""
+    req = search.parse_request(search.IsochronesRequest, json_body())
+    origin, _kind = search.resolve_origin(db.session, req.origin)
+    return search.isochrones(origin, req.profile, req.max_minutes)
 
 
 @bp.post("/search/route")
 def search_route() -> dict[str, Any]:
     """The walking route from the origin to one place, as a GeoJSON LineString feature."""
-    data = _body()
-    origin, _kind = search.parse_origin(db.session, data.get("origin"))
-    try:
-        place_id = int(data.get("place_id"))  # type: ignore[arg-type]
-        if not 1 <= place_id < 2**31:  # a PostgreSQL integer
-            raise ValueError(place_id)
-    except (TypeError, ValueError, OverflowError):
-        raise BadRequest("place_id must be a number", field="place_id") from None
-    row = db.session.execute(search.place_point(place_id)).first()
+    req = search.parse_request(search.RouteRequest, json_body())
+    origin, _kind = search.resolve_origin(db.session, req.origin)
+    row = db.session.execute(search.place_point(req.place_id)).first()
     if row is None:
         raise NotFound()
-    answer = walking.route(origin, LonLat(row.lon, row.lat), _profile(data))
+    answer = walking.route(origin, LonLat(row.lon, row.lat), req.profile)
     return {
         "type": "Feature",
         "geometry": answer.line,
         "properties": {
-            "place_id": place_id,
+            "place_id": req.place_id,
             "walk_minutes": answer.walk.whole_minutes if answer.walk else None,
             "walk_metres": round(answer.walk.metres) if answer.walk else None,
             "estimate": answer.estimate,
