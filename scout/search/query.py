@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, TypeVar
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,8 @@ from scout.validation import parse_json
 from scout.walking import Profile
 
 M = TypeVar("M", bound=BaseModel)
+
+HUB_MESSAGE = _l("Choose one of the programme's hubs.")
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MAX_MINUTES", "MIN_MINUTES", "Kind"]
 
@@ -77,7 +79,7 @@ class SearchQuery:
 def _hub_point(session: Session, hub_id: int | str) -> LonLat:
     hub = next((h for h in hubs(session) if str(h["id"]) == str(hub_id)), None)
     if hub is None:
-        raise BadRequest(_("Choose one of the programme's hubs."), field="origin")
+        raise BadRequest(HUB_MESSAGE, field="origin")
     return LonLat(hub["lon"], hub["lat"])
 
 

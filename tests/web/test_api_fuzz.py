@@ -26,6 +26,7 @@ from scout.auth import issue_token
 from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.models import Role
+from scout.search.query import HUB_MESSAGE
 from scout.search.schemas import SCHOOL_HOURS_MESSAGE
 from scout.views.api.openapi import OPERATIONS, PREFIX, PUBLIC, SCOUT_SESSION, build_spec
 from tests.factories import CITTA_STUDI, VIA_PADOVA
@@ -76,7 +77,7 @@ def _stated_rules() -> set[str]:
     return {
         str(OutOfArea.default_message),
         str(SCHOOL_HOURS_MESSAGE),
-        "Choose one of the programme's hubs.",
+        str(HUB_MESSAGE),
     }
 
 
