@@ -1,7 +1,7 @@
 """Request models of the views that are not the tutors' search (that one lives in
 :mod:`scout.search.schemas`): the staff walking API (a JSON body or form fields), the public
-map's ``/walk`` and the scouts' type-ahead lookups (query strings). Each parses its request and, through :mod:`scout.views.api.openapi`,
-describes it in the OpenAPI document.
+map's ``/walk`` and the scouts' type-ahead lookups (query strings). Each parses its request
+and, through :mod:`scout.views.api.openapi`, describes it in the OpenAPI document.
 """
 
 from __future__ import annotations
