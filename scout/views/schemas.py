@@ -63,8 +63,8 @@ class WalkReachRequest(_Origin, Request):
     lat: Lat
     minutes: Minutes(1, MAX_MINUTES) = 15  # type: ignore[valid-type]
     profile: WalkingProfile = Profile.STANDARD
-    kind: Annotated[
-        OrgKind | None,
+    kind: Annotated[  # absent: every kind (no null: a form field cannot say it)
+        OrgKind,
         Field(description="Only places of organisations of this kind."),
         Say(_l("Choose a kind of organisation from the list.")),
     ] = None

@@ -148,9 +148,7 @@ def test_search_errors_are_people_words_not_developer_text(client, bearer, body,
 
 
 def test_public_walk_refuses_deep_json_without_a_server_error(client):
-    response = client.post(
-        "/walk", data="[" * 5000, headers={"Content-Type": "application/json"}
-    )
+    response = client.post("/walk", data="[" * 5000, headers={"Content-Type": "application/json"})
     assert _error(response)["field"] == "body"
 
 
