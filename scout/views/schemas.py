@@ -131,10 +131,11 @@ class AddressLookup(QueryRequest):
     q: Annotated[
         str, Field(pattern=TEXT, description="What was typed."), Say(_l("Type an address."))
     ] = ""
-    # The place form sends its empty lon/lat fields before a pin is set: "" is "not given".
+    # The place form sends its empty lon/lat fields before a pin is set: "" (or nothing) is
+    # "not given"; no null, which a form cannot send.
     lon: Annotated[
-        Annotated[float, Field(ge=-180, le=180)] | Literal[""] | None, Say(_POSITION_MESSAGE)
+        Annotated[float, Field(ge=-180, le=180)] | Literal[""], Say(_POSITION_MESSAGE)
     ] = None
-    lat: Annotated[
-        Annotated[float, Field(ge=-90, le=90)] | Literal[""] | None, Say(_POSITION_MESSAGE)
-    ] = None
+    lat: Annotated[Annotated[float, Field(ge=-90, le=90)] | Literal[""], Say(_POSITION_MESSAGE)] = (
+        None
+    )
