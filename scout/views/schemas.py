@@ -135,7 +135,7 @@ class AddressLookup(QueryRequest):
     # "not given"; no null, which a form cannot send.
     lon: Annotated[
         Annotated[float, Field(ge=-180, le=180)] | Literal[""], Say(_POSITION_MESSAGE)
-    ] = None
+    ] = ""
     lat: Annotated[Annotated[float, Field(ge=-90, le=90)] | Literal[""], Say(_POSITION_MESSAGE)] = (
-        None
+        ""
     )
