@@ -17,7 +17,8 @@ from scout.capture.entries import (
     _status_after_save,
     by_client_key,
 )
-from scout.capture.forms import OfferForm, ResourceForm, labels
+from scout.capture.fields import labels
+from scout.capture.forms import OfferForm, ResourceForm
 from scout.extensions import db
 from scout.models import (
     ContractType,

@@ -23,7 +23,8 @@ from scout.capture.entries import (
     by_client_key,
     place_point,
 )
-from scout.capture.forms import PLACE_TEXT_FIELDS, PlaceForm, labels
+from scout.capture.fields import labels
+from scout.capture.forms import PLACE_TEXT_FIELDS, PlaceForm
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import (
