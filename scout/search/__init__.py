@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from scout.search.fit import Fit, FitResult, SchoolHours, school_hours_fit
 from scout.search.geojson import audit_changes, feature, to_geojson
+from scout.search.items import Hit, place_point
 from scout.search.lists import SchoolInfo, hubs, school_info, schools, sectors
 from scout.search.query import (
     DEFAULT_LIMIT,
@@ -24,7 +25,7 @@ from scout.search.query import (
     parse_school_hours,
     resolve_origin,
 )
-from scout.search.run import Hit, SearchResult, isochrones, place_point, run, run_selected
+from scout.search.run import SearchResult, isochrones, run, run_selected
 from scout.search.schemas import (
     AddressRequest,
     IsochronesRequest,

@@ -8,8 +8,9 @@ from typing import Any
 
 from scout.schedule import format_schedule
 from scout.search.fit import FitResult
+from scout.search.items import Hit, MarketHit
 from scout.search.query import SearchQuery
-from scout.search.run import Hit, MarketHit, SearchResult
+from scout.search.run import SearchResult
 
 
 def _plain(value: Any) -> Any:
