@@ -143,6 +143,11 @@ def api(app, client, make_user):
     return post
 
 
+def _open_offer(place):
+    """The place's open offer (its offers come in no set order; some are expired or closed)."""
+    return next(o for o in place.offers if o.title.startswith("Pulizie"))
+
+
 def search(api, **body):
     body.setdefault("origin", {"lon": HOME.lon, "lat": HOME.lat, "source": "address"})
     response = api("/search", body)
@@ -419,7 +424,7 @@ def test_search_leaves_no_coordinates_in_the_database_or_the_logs(
         data={
             "csrf_token": token,
             "search": json.dumps({"origin": origin}),
-            "items": [f"offer-{seeded['near'].offers[0].id}"],
+            "items": [f"offer-{_open_offer(seeded['near']).id}"],
             "lang": "fr",
         },
     )

@@ -50,6 +50,7 @@ FULL = "X" + "".join(HTML_MARKERS[:2]) + "".join(JS_MARKERS) + "</script>'-alert
 # Models with no user-entered text: official boundaries, the OSM walking graph, the audit trail.
 # MailSuppression holds only keyed hashes of addresses.
 SKIP_MODELS = {
+    "RateLimitCounter",  # digests and counts, no text anyone reads
     "Municipio",
     "Nil",
     "WalkEdge",
