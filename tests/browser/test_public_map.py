@@ -51,6 +51,9 @@ def test_public_map_shows_partners_and_outlines_without_network(page, partners):
         markers.nth(i).click()
         page.wait_for_selector(".leaflet-popup-content")
         texts += page.locator(".leaflet-popup-content").all_inner_texts()
+        # Close it, as a person would, before tapping the next pin (the last one is the open
+        # popup; a closing one may still be fading out).
+        page.locator(".leaflet-popup-close-button").last.click()
     assert any(HOSTILE in t for t in texts), texts
     assert any(LITERAL in t for t in texts), texts
     assert page.locator(".leaflet-popup-content img").count() == 0
