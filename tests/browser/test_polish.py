@@ -71,3 +71,34 @@ def test_directions_look_like_a_button_and_name_the_other_site(new_page, make_pl
     expect(link).to_be_visible()
     expect(link).to_contain_text("Google Maps (altro sito)")
     assert "btn-outline-secondary" not in (link.get_attribute("class") or "")
+
+
+def test_the_audit_log_reads_in_italian_in_the_browser(new_page, make_user, make_place):
+    """What a coordinator sees: record types and fields in words, local times, no keys."""
+    import re
+
+    from scout import audit
+    from scout.models import AuditAction
+
+    coordinator = make_user(Role.COORDINATOR)
+    place = make_place("Bar Uno", lon=VIA_PADOVA[0], lat=VIA_PADOVA[1])
+    audit.record(
+        db.session,
+        AuditAction.UPDATE,
+        "place",
+        place.id,
+        {"name": ["Bar Uno", "Bar Due"], "verified_at": [None, "2026-11-30T09:15:00+00:00"]},
+        coordinator.id,
+    )
+    db.session.commit()
+    page = new_page(viewport={"width": 1366, "height": 900})
+    browser_login(page, coordinator.email, PASSWORD)
+    page.goto("/admin/audit")
+    row = page.locator("tr.audit-event", has_text="Bar Due").first
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("Luogo")
+    expect(row).to_contain_text("Verificato il")
+    text = row.inner_text()
+    assert "verified_at" not in text
+    assert "2026-11-30T" not in text
+    assert re.search(r"30/11/26,? 10:15", text)

@@ -91,3 +91,26 @@ def test_number_filter_follows_the_locale(app):
         assert format_number(12.5) == "12,5"
     with app.test_request_context(), force_locale("en"):
         assert format_number(3173.0) == "3,173"
+
+
+def test_a_search_reads_in_words_in_the_audit_log(client, coordinator):
+    audit.record(
+        db.session,
+        AuditAction.SEARCH,
+        "search",
+        changes={
+            "origin": "hub",
+            "kinds": ["course", "offer"],
+            "max_minutes": 15,
+            "profile": "stroller",
+            "with_school": False,
+        },
+        user_id=coordinator.id,
+    )
+    db.session.commit()
+    text = _text(client.get("/admin/audit").get_data(as_text=True))
+    assert re.search(r"Partenza da\s*:\s*Sede del progetto", text)
+    assert "max minutes" not in text
+    assert "origin" not in text
+    assert "Con il passeggino" in text
+    assert "stroller" not in text

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import format_date, format_datetime, lazy_pgettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
 from scout.capture.forms import OfferForm, PlaceForm, ResourceForm, VisitForm
@@ -62,6 +63,31 @@ EXTRA_FIELDS = {
     "contacts_public": lazy_pgettext("record field", "Contacts public"),
     "results": lazy_pgettext("record field", "Results"),
     "source": lazy_pgettext("record field", "Source"),
+    "last_login_at": lazy_pgettext("record field", "Last login"),
+    "kinds": lazy_pgettext("record field", "Looked for"),
+    "max_minutes": lazy_pgettext("record field", "Minutes on foot at most"),
+    "origin": lazy_pgettext("record field", "Starting from"),
+    "profile": lazy_pgettext("record field", "Walking pace"),
+    "school_hours": lazy_pgettext("record field", "School hours given"),
+    "with_school": lazy_pgettext("record field", "From a school"),
+    "language": lazy_pgettext("record field", "Language"),
+    "items": lazy_pgettext("record field", "Results printed"),
+}
+# Words the search's audit rows store as codes: shown as the search page names them.
+VALUE_LABELS = {
+    "kinds": {
+        "offer": _l("Job offer"),
+        "course": _l("Course"),
+        "service": _l("Service"),
+        "organisation": _l("Partner organisation"),
+    },
+    "origin": {
+        "hub": _l("Programme hub"),
+        "map": _l("Point chosen on the map"),
+        "address": _l("Address"),
+        "point": lazy_pgettext("record field", "Position"),
+    },
+    "profile": {"standard": _l("Standard"), "stroller": _l("With a stroller")},
 }
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -97,6 +123,13 @@ def audit_fields(changes: dict[str, Any] | None) -> list[tuple[str, Any]]:
         if key in HIDDEN:
             continue
         label = _FIELD_LABELS.get(key)
+        words = VALUE_LABELS.get(key)
+        if words:
+            value = (
+                [str(words.get(v, v)) for v in value]
+                if isinstance(value, list)
+                else (str(words.get(value, value)) if isinstance(value, str) else value)
+            )
         out.append((str(label) if label is not None else key.replace("_", " "), value))
     return out
 
