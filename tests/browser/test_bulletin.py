@@ -5,14 +5,26 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from scout import walking
 from scout.extensions import db
 from scout.models import OrgKind, ResourceKind, Role
-from tests.browser.fixtures import browser_login
+from tests.browser.fixtures import (
+    SIZES,
+    assert_no_horizontal_scroll,
+    assert_usable,
+    browser_login,
+    visual_text,
+)
 from tests.factories import CITTA_STUDI, PASSWORD, VIA_PADOVA
 
 pytestmark = pytest.mark.browser
+
+
+def visible(text: str) -> str:
+    """``text`` without the invisible isolation marks around typed titles."""
+    return text.strip("\u2066\u2067\u2068\u2069")
 
 
 @pytest.fixture
@@ -66,13 +78,14 @@ def test_compose_publish_and_view(page, week):
 
     article = page.locator("article.bulletin")
     assert article.get_attribute("data-bulletin-number") == "1"
-    italian = page.locator("#section-italian .item-title").all_inner_texts()
+    italian = [visible(t) for t in page.locator("#section-italian .item-title").all_inner_texts()]
     assert italian == ["Italiano B2", "Italiano A1"]
     assert page.locator("#section-services").count() == 0
     assert "Iscrizioni aperte fino a venerdì" in page.locator("#section-italian").inner_text()
-    assert page.locator("#bulletin-editorial").inner_text().strip() == "Buona settimana!"
+    assert visible(page.locator("#bulletin-editorial").inner_text().strip()) == "Buona settimana!"
     assert page.locator("#km-zero-map svg .map-offer").count() == 1
-    assert page.locator("#section-km_zero .item-title").all_inner_texts() == ["Fornaia all'alba"]
+    km_zero = page.locator("#section-km_zero .item-title").all_inner_texts()
+    assert [visible(t) for t in km_zero] == ["Fornaia all'alba"]
 
     # The archive lists it; the PDF and the text version are one click away.
     page.goto("/bollettino/")
@@ -84,3 +97,41 @@ def test_compose_publish_and_view(page, week):
     assert "Fornaia all'alba" in text.text()
     assert not page.external_requests
     assert not page.console_errors
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_each_bulletin_reads_in_its_own_direction(new_page, week, make_place, make_offer, size):
+    """An Arabic bulletin is right-to-left inside the Italian staff preview, an Italian title
+    in it keeps its punctuation where it was typed, and the Italian bulletin stays
+    left-to-right (issue 12, 14)."""
+    bar = make_place("Bar Parentesi", lon=9.2262, lat=45.4992)
+    make_offer(bar, "Barista (mattina).", description="Turno 7-11, sabato.")
+    db.session.commit()
+    page = new_page(viewport=SIZES[size])
+    browser_login(page, week.email, PASSWORD)
+    page.goto("/admin/bulletins")
+    page.fill("#week", date.today().isoformat())
+    page.click("#new-bulletin")
+    page.wait_for_selector("#compose-form")
+    page.click("#preview-link")
+    preview = page.locator("#preview-banner")
+    preview.locator('a[hreflang="ar"]').click()
+    article = page.locator("article.bulletin")
+    expect(article).to_have_attribute("lang", "ar")
+    assert page.evaluate("document.documentElement.dir || 'ltr'") == "ltr"  # the staff page
+    assert article.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    title = article.locator(".item-title", has_text="Barista")
+    assert_usable(title)
+    assert visual_text(title) == "Barista(mattina)."
+    # Right-to-left: the heading sits at the article's right edge.
+    box, heading = article.bounding_box(), article.locator(".section-title").first.bounding_box()
+    assert box["x"] + box["width"] - (heading["x"] + heading["width"]) < 24
+
+    page.locator("#preview-banner").locator('a[hreflang="it"]').click()
+    article = page.locator("article.bulletin")
+    expect(article).to_have_attribute("lang", "it")
+    assert article.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    heading = article.locator(".section-title").first.bounding_box()
+    assert heading["x"] - article.bounding_box()["x"] < 24
+    assert_no_horizontal_scroll(page)
+    assert not page.external_requests
