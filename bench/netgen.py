@@ -9,10 +9,14 @@ on ``sys.path``, or ``sys.path.insert(0, "bench")`` and ``import netgen``):
   OSM XML file (``.osm``) holding a jittered street grid over ``area`` (default: the service
   polygon) with about ``nodes`` junctions and twice as many edges: residential streets and a few
   primary roads as long ways (split at junctions by the importer), diagonal footways, some of
-  them ``highway=steps``, a few ``foot=no`` and motorway ways the importer must drop, and
+  them ``highway=steps`` (streets are named ``Via Sintetica R…`` by row and ``Viale Sintetica
+  C…`` by column, some footways ``Passaggio Sintetico …``), a few ``foot=no`` and motorway
+  ways the importer must drop, and
   ``addr:street``/``addr:housenumber`` nodes. Deterministic for a given seed.
 - ``generate_grid(path, cols, rows, spacing_m=80, origin=(9.2271, 45.4970), steps=(), seed=1)``:
-  a small regular grid for tests; ``steps`` lists ``(col, row, "h"|"v")`` segments tagged as steps.
+  a small regular grid for tests; ``steps`` lists ``(col, row, "h"|"v")`` segments tagged as steps;
+  each row is a street named ``Via Riga {row}``, each column ``Via Colonna {col}``; ``crossings``
+  lists ``(col, row, "h"|"v")`` segments tagged as unnamed crossings (``footway=crossing``).
 - ``bench_app(db_url) -> Flask``: an app on ``db_url`` (created if missing), migrated to heads,
   with the reference geodata loaded (needed for the service area).
 - ``import_network(app, path) -> scout.osm.ImportReport``: imports the file through the same
@@ -192,6 +196,8 @@ def generate(
             if inside[r, c] and inside[r + 1, c + 1] and rng.random() < 0.12:
                 is_steps = rng.random() < steps_share / 0.12
                 tags = {"highway": "steps" if is_steps else "footway"}
+                if not is_steps and rng.random() < 0.3:
+                    tags["name"] = f"Passaggio Sintetico {r}-{c}"
                 w.way(way_id, [int(ids[r, c]), int(ids[r + 1, c + 1])], tags)
                 way_id += 1
                 ways += 1
@@ -235,6 +241,7 @@ def generate_grid(
     steps: tuple[tuple[int, int, str], ...] = (),
     seed: int = 1,
     jitter: float = 0.2,
+    crossings: tuple[tuple[int, int, str], ...] = (),
 ) -> Path:
     """A small jittered grid (for tests): ``steps`` lists ``(col, row, "h"|"v")`` segments
     (from that junction to the right or up) to tag ``highway=steps``."""
@@ -250,12 +257,19 @@ def generate_grid(
             ids[c, r] = w.node(x, y)
     wid = 1
     step_set = set(steps)
+    crossing_set = set(crossings)
     for r in range(rows):
         for c in range(cols):
             for kind, (c2, r2) in (("h", (c + 1, r)), ("v", (c, r + 1))):
                 if (c2, r2) in ids:
-                    highway = "steps" if (c, r, kind) in step_set else "residential"
-                    w.way(wid, [ids[c, r], ids[c2, r2]], {"highway": highway})
+                    if (c, r, kind) in step_set:
+                        tags = {"highway": "steps"}
+                    elif (c, r, kind) in crossing_set:
+                        tags = {"highway": "footway", "footway": "crossing"}
+                    else:
+                        name = f"Via Riga {r}" if kind == "h" else f"Via Colonna {c}"
+                        tags = {"highway": "residential", "name": name}
+                    w.way(wid, [ids[c, r], ids[c2, r2]], tags)
                     wid += 1
     w.close()
     return path

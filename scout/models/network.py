@@ -87,6 +87,11 @@ class WalkEdge(Base):
     steps: Mapped[bool] = mapped_column(Boolean, default=False)
     osm_way_id: Mapped[int] = mapped_column(BigInteger)
     highway: Mapped[str | None] = mapped_column(String(40))
+    # The street's name (OSM ``name``), None when the way has none; ``kind`` says what the
+    # stretch is (street, footway, sidewalk, crossing, steps, path, pedestrian, cycleway, kerb:
+    # :data:`scout.walking.osm_rules.EDGE_KINDS`), for directions and the basemap.
+    name: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="street", server_default="street")
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=False
     )

@@ -42,8 +42,11 @@ from scout.walking.osm_rules import (
     BARRIER_BLOCKS,
     BARRIER_PASSES,
     BARRIER_STEP,
+    KIND_KERB,
     barrier_kind,
+    edge_kind,
     is_walkable,
+    street_name,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,6 +96,8 @@ class ImportReport:
 class _Raw:
     way_ids: list[int] = field(default_factory=list)
     highways: list[str] = field(default_factory=list)
+    names: list[str | None] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
     refs: list[np.ndarray] = field(default_factory=list)
     coords: list[np.ndarray] = field(default_factory=list)
     addresses: list[tuple[str, str, str | None, str, float, float]] = field(default_factory=list)
@@ -155,6 +160,8 @@ def _read(path: Path, progress: Progress) -> _Raw:
             if len(coords) >= 2 and is_walkable(tags):
                 raw.way_ids.append(obj.id)
                 raw.highways.append(tags.get("highway"))
+                raw.names.append(street_name(tags))
+                raw.kinds.append(edge_kind(tags))
                 raw.refs.append(np.array([n.ref for n in nodes], dtype=np.int64))
                 raw.coords.append(coords)
                 stamp = obj.timestamp
@@ -186,6 +193,8 @@ class _Graph:
     way_id: np.ndarray
     highway: list[str]
     geoms: np.ndarray  # shapely LineStrings, lon/lat
+    name: list[str | None]  # the way's name (OSM ``name``), None when unnamed
+    kind: list[str]  # see :data:`scout.walking.osm_rules.EDGE_KINDS`
 
 
 def _split(raw: _Raw) -> tuple[_Graph, Counter[int]]:
@@ -207,6 +216,8 @@ def _split(raw: _Raw) -> tuple[_Graph, Counter[int]]:
     steps: list[bool] = []
     way_ids: list[int] = []
     highways: list[str] = []
+    names: list[str | None] = []
+    kinds: list[str] = []
     parts: list[np.ndarray] = []
 
     def new_node(ref: int, lon: float, lat: float) -> int:
@@ -214,7 +225,7 @@ def _split(raw: _Raw) -> tuple[_Graph, Counter[int]]:
         node_lonlat.append((lon, lat))
         return len(node_osm) - 1
 
-    def node(ref: int, lon: float, lat: float, way_id: int, highway: str) -> int:
+    def node(ref: int, lon: float, lat: float, way_id: int, highway: str, name: str | None) -> int:
         i = index.get(ref)
         if i is None:
             i = index[ref] = new_node(ref, lon, lat)
@@ -233,11 +244,13 @@ def _split(raw: _Raw) -> tuple[_Graph, Counter[int]]:
             steps.append(True)
             way_ids.append(way_id)
             highways.append(highway)
+            names.append(name)
+            kinds.append(KIND_KERB)
             parts.append(np.array([(lon, lat), (lon, lat)]))
         return own
 
-    for way_id, highway, refs, coords in zip(
-        raw.way_ids, raw.highways, raw.refs, raw.coords, strict=True
+    for way_id, highway, name, kind, refs, coords in zip(
+        raw.way_ids, raw.highways, raw.names, raw.kinds, raw.refs, raw.coords, strict=True
     ):
         seg = segment_lengths(coords[:, 0], coords[:, 1])
         cum = np.concatenate(([0.0], np.cumsum(seg)))
@@ -254,14 +267,16 @@ def _split(raw: _Raw) -> tuple[_Graph, Counter[int]]:
             ra, rb = int(refs[a]), int(refs[b])
             if ra == rb and length < 0.5:
                 continue
-            u = node(ra, *coords[a], way_id, highway)
-            v = node(rb, *coords[b], way_id, highway)
+            u = node(ra, *coords[a], way_id, highway, name)
+            v = node(rb, *coords[b], way_id, highway, name)
             src.append(u)
             dst.append(v)
             lengths.append(max(length, 0.01))
             steps.append(highway == "steps")
             way_ids.append(way_id)
             highways.append(highway)
+            names.append(name)
+            kinds.append(kind)
             parts.append(coords[a : b + 1])
     graph = _Graph(
         node_osm=np.array(node_osm, dtype=np.int64),
@@ -273,6 +288,8 @@ def _split(raw: _Raw) -> tuple[_Graph, Counter[int]]:
         way_id=np.array(way_ids, dtype=np.int64),
         highway=highways,
         geoms=_linestrings(parts),
+        name=names,
+        kind=kinds,
     )
     return graph, met
 
@@ -301,6 +318,8 @@ def _subset(g: _Graph, keep: np.ndarray) -> _Graph:
         way_id=g.way_id[keep],
         highway=[h for h, k in zip(g.highway, keep, strict=True) if k],
         geoms=g.geoms[keep],
+        name=[n for n, k in zip(g.name, keep, strict=True) if k],
+        kind=[n for n, k in zip(g.kind, keep, strict=True) if k],
     )
 
 
@@ -425,7 +444,7 @@ def _copy_network(session: Session, network_id: int, g: _Graph) -> None:
                 copy.write_row((network_id, i, osm_id, wkb))
         with cur.copy(
             "COPY walk_edge (network_id, id, source, target, length_m, steps, osm_way_id, "
-            "highway, geom) FROM STDIN"
+            "highway, name, kind, geom) FROM STDIN"
         ) as copy:
             rows = zip(
                 g.source.tolist(),
@@ -434,6 +453,8 @@ def _copy_network(session: Session, network_id: int, g: _Graph) -> None:
                 g.steps.tolist(),
                 g.way_id.tolist(),
                 g.highway,
+                g.name,
+                g.kind,
                 edge_wkb,
                 strict=True,
             )

@@ -88,3 +88,59 @@ def barrier_kind(tags: Any) -> int:
 
 def _raised_kerb(tags: Any) -> bool:
     return tags.get("barrier") == "kerb" and tags.get("kerb") == "raised"
+
+
+# What an edge is, for directions and the basemap: named streets are told by their ``name``;
+# these kinds say what an unnamed stretch is (a footway, a crossing, steps...).
+KIND_STREET = "street"
+KIND_FOOTWAY = "footway"
+KIND_SIDEWALK = "sidewalk"
+KIND_CROSSING = "crossing"
+KIND_STEPS = "steps"
+KIND_PATH = "path"
+KIND_PEDESTRIAN = "pedestrian"
+KIND_CYCLEWAY = "cycleway"
+KIND_KERB = "kerb"  # the connector at a raised kerb (walked as steps)
+
+EDGE_KINDS = (
+    KIND_STREET,
+    KIND_FOOTWAY,
+    KIND_SIDEWALK,
+    KIND_CROSSING,
+    KIND_STEPS,
+    KIND_PATH,
+    KIND_PEDESTRIAN,
+    KIND_CYCLEWAY,
+    KIND_KERB,
+)
+
+_PATH_HIGHWAYS = frozenset({"path", "track", "bridleway"})
+
+
+def edge_kind(tags: Any) -> str:
+    """The kind of a walkable way (see :data:`EDGE_KINDS`)."""
+    highway = tags.get("highway")
+    if highway == "steps":
+        return KIND_STEPS
+    if (
+        highway == "crossing"
+        or tags.get("footway") == "crossing"
+        or tags.get("path") == "crossing"
+        or tags.get("cycleway") == "crossing"
+    ):
+        return KIND_CROSSING
+    if highway == "footway":
+        return KIND_SIDEWALK if tags.get("footway") == "sidewalk" else KIND_FOOTWAY
+    if highway in _PATH_HIGHWAYS:
+        return KIND_PATH
+    if highway in ("pedestrian", "platform", "corridor"):
+        return KIND_PEDESTRIAN
+    if highway == "cycleway":
+        return KIND_CYCLEWAY
+    return KIND_STREET
+
+
+def street_name(tags: Any) -> str | None:
+    """The way's name as people say it (OSM ``name``, else ``official_name``), or None."""
+    name = (tags.get("name") or tags.get("official_name") or "").strip()
+    return name[:200] or None

@@ -99,6 +99,58 @@ def test_walkable_ways_are_chosen_by_their_tags(app, tmp_path):
     assert steps == {11}
 
 
+def test_edges_keep_their_street_name_and_kind(app, tmp_path):
+    ways = [
+        (10, {"highway": "residential", "name": "Via Padova"}),
+        (11, {"highway": "steps"}),
+        (12, {"highway": "footway", "footway": "crossing"}),
+        (13, {"highway": "footway", "footway": "sidewalk", "name": "Via Arquà"}),
+        (14, {"highway": "path"}),
+        (15, {"highway": "pedestrian", "name": "Piazza Esempio"}),
+        (16, {"highway": "cycleway"}),
+        (17, {"highway": "crossing"}),
+    ]
+    path = tmp_path / "named.osm"
+    _ways_file(path, ways)
+    import_osm(db.session, path)
+    rows = dict(
+        (way, (name, kind))
+        for way, name, kind in db.session.execute(
+            select(WalkEdge.osm_way_id, WalkEdge.name, WalkEdge.kind)
+        )
+    )
+    assert rows == {
+        1: (None, "footway"),
+        10: ("Via Padova", "street"),
+        11: (None, "steps"),
+        12: (None, "crossing"),
+        13: ("Via Arquà", "sidewalk"),
+        14: (None, "path"),
+        15: ("Piazza Esempio", "pedestrian"),
+        16: (None, "cycleway"),
+        17: (None, "crossing"),
+    }
+
+
+def test_sample_edges_carry_milan_street_names(app, with_municipio_1):
+    import_osm(db.session, SAMPLE)
+    names = set(db.session.scalars(select(WalkEdge.name).where(WalkEdge.name.is_not(None))))
+    assert {"Via Larga", "Via Francesco Sforza", "Corso di Porta Romana"} <= names
+    kinds = dict(
+        db.session.execute(select(WalkEdge.kind, func.count()).group_by(WalkEdge.kind)).all()
+    )
+    assert kinds["street"] > 50
+    assert kinds["crossing"] > 5
+    assert kinds["steps"] > 0
+    # Every steps edge (and kerb connector) is of a stepped kind, and no other edge is.
+    stepped = db.session.execute(
+        select(WalkEdge.kind, func.count()).where(WalkEdge.steps).group_by(WalkEdge.kind)
+    ).all()
+    assert {kind for kind, _n in stepped} <= {"steps", "kerb"}
+    not_stepped = select(func.count()).where(~WalkEdge.steps, WalkEdge.kind.in_(["steps", "kerb"]))
+    assert db.session.scalar(not_stepped) == 0
+
+
 def test_ways_are_split_at_junctions(app, tmp_path):
     # One way crossed in its middle by another: both split there, four edges in all.
     lon, lat = VIA_PADOVA
