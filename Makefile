@@ -14,8 +14,10 @@ SCOUT_HOST ?= 127.0.0.1
 SCOUT_PORT ?= 5000
 export FLASK_APP := scout
 # A secret kept under instance/ (never committed), made on first use.
+# Readable by its owner only (umask 077; older copies are tightened on the next make).
 export SCOUT_SECRET_KEY ?= $(shell mkdir -p instance; test -s instance/secret_key || \
-  python3 -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key; cat instance/secret_key)
+  (umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key); \
+  chmod 600 instance/secret_key; cat instance/secret_key)
 
 .PHONY: run test setup deps venv db test-db migrate data translations messages bench lint format clean-db tour
 

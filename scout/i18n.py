@@ -3,8 +3,10 @@ then Italian. Staff pages are offered in Italian and English only."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_decimal, get_locale, ngettext
 from markupsafe import Markup
@@ -102,10 +104,15 @@ def plural_forms(singular: str, plural: str) -> dict[str, str]:
     """``ngettext(singular, plural, n)`` for each CLDR plural category of the current locale,
     keyed by category ("one", "few", "other"...), for the browser to choose with
     ``Intl.PluralRules`` (static/js/lib/plural.js). ``{n}`` stays a placeholder."""
-    locale = get_locale()
-    forms: dict[str, str] = {}
+    samples = _plural_samples(str(get_locale()))
+    return {category: ngettext(singular, plural, n) for category, n in samples}
+
+
+@lru_cache(maxsize=16)
+def _plural_samples(locale: str) -> tuple[tuple[str, int], ...]:
+    """One number for each plural category of ``locale`` (the first that falls in it)."""
+    rules = Locale.parse(locale)
+    found: dict[str, int] = {}
     for n in (*range(0, 111), 1000, 1_000_000):
-        category = locale.plural_form(n)
-        if category not in forms:
-            forms[category] = ngettext(singular, plural, n)
-    return forms
+        found.setdefault(rules.plural_form(n), n)
+    return tuple(found.items())

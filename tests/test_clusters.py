@@ -125,3 +125,23 @@ def test_make_run_and_make_load_ports_come_from_the_environment():
         check=True,
     )
     assert ports.stdout.split() == ["8124", "54400"]
+
+
+def test_the_generated_secret_key_is_readable_by_its_owner_only(checkout):
+    """``make`` writes instance/secret_key on first use: it signs every session, so no other
+    user of the hub's laptop may read it (and an older, world-readable copy is tightened)."""
+    shutil.copy(ROOT / "Makefile", checkout.root / "Makefile")
+    env = {k: v for k, v in os.environ.items() if k != "SCOUT_SECRET_KEY"}
+    env["SCOUT_PG_PORT"] = str(checkout.port)
+    key = checkout.root / "instance" / "secret_key"
+    for _ in range(2):
+        subprocess.run(
+            # Any recipe run by make gets the key in its environment: one that does nothing.
+            ["make", "-s", "-C", str(checkout.root), "--eval", "noop: ; @true", "noop"],  # noqa: S607
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+        assert len(key.read_text().strip()) == 64
+        key.chmod(0o644)  # a copy made before this change
