@@ -25,6 +25,21 @@ from scout.models import AuditAction, AuditEvent
 # Never copied into the audit trail.
 SECRET_FIELDS = {"password_hash", "token_hash", "session_version"}
 SKIP_FIELDS = {"updated_at", "created_at", "version"}
+# A person's personal fields (issue 14): the audit says that they changed, never their values,
+# so that forgetting her leaves no copy here. Her home is never anywhere but in its token.
+PERSONAL_FIELDS = {
+    "person": {
+        "home_encrypted",
+        "first_name",
+        "phone",
+        "notes",
+        "goal_professional",
+        "goal_training",
+        "closed_reason",
+    },
+    "plan_step": {"text"},
+    "consent": {"paper_ref"},
+}
 # Bulletin subscribers are personal data that must vanish on unsubscribe or forgetting (an
 # audit copy would outlive them); the outbox is the mail system's own bookkeeping.
 UNAUDITED = {"AuditEvent", "Subscriber", "MailOutbox", "MailSuppression"}
@@ -76,9 +91,16 @@ def record(
     )
 
 
+def read(session: Session, entity: str, entity_id: int, what: str = "record") -> None:
+    """Record that the current user read one record (a person's page, her data, an API
+    answer): who, when, which record, and ``what`` of it."""
+    record(session, AuditAction.READ, entity, entity_id, {"viewed": what})
+
+
 def _changes(obj: Any, *, new: bool) -> dict[str, Any]:
     state = inspect(obj)
     out: dict[str, Any] = {}
+    hidden = SECRET_FIELDS | PERSONAL_FIELDS.get(getattr(obj, "__tablename__", ""), set())
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in SKIP_FIELDS or key == "id":
@@ -86,9 +108,9 @@ def _changes(obj: Any, *, new: bool) -> dict[str, Any]:
         hist = state.attrs[key].history
         if new:
             if hist.added and hist.added[0] is not None:
-                out[key] = None if key in SECRET_FIELDS else _jsonable(hist.added[0])
+                out[key] = None if key in hidden else _jsonable(hist.added[0])
         elif hist.has_changes():
-            if key in SECRET_FIELDS:
+            if key in hidden:
                 out[key] = "(changed)"
             else:
                 old = hist.deleted[0] if hist.deleted else None

@@ -8,6 +8,15 @@ DATABASE_URL: str | None = None
 # hide_parameters: SQL errors never carry bound values (a search origin) into the logs.
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 SECRET_KEY: str | None = None
+# The people the programme serves (issue 14). PEOPLE_KEY (SCOUT_PEOPLE_KEY): comma-separated
+# Fernet keys, the first encrypts her home, all decrypt (rotation: docs/people.md); `make run`
+# keeps one in instance/people_key. Without it no home can be stored or read.
+PEOPLE_KEY: str | None = None
+# Which people a tutor sees: "hub" (everyone of her hub) or "own" (those she follows).
+# Coordinators see everyone.
+PEOPLE_SCOPE = "hub"
+# A closed record is anonymised this many months after closing (`flask people purge`).
+PEOPLE_RETENTION_MONTHS = 24
 
 # Languages: Italian first. Public pages and printed sheets also in ar, es, fr.
 LANGUAGES = ["it", "en", "ar", "es", "fr"]

@@ -36,6 +36,8 @@ TEST_CONFIG = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "RATELIMIT_ENABLED": False,
+    # A fixed test key for people's homes (scout/people/crypto.py).
+    "PEOPLE_KEY": "lGj3dX2H3rZ8Qe0aJ1d0iVHn3Yp9mJwz7xg3kqYc0qQ=",
 }
 
 

@@ -30,10 +30,36 @@ from scout.models.enums import (
 )
 from scout.models.limits import RateLimitCounter
 from scout.models.network import WalkEdge, WalkNetwork, WalkNode
+from scout.models.people import (
+    Child,
+    Consent,
+    ConsentPurpose,
+    Education,
+    Employment,
+    Language,
+    ParentRole,
+    Person,
+    PlanStatus,
+    PlanStep,
+    ReferredBy,
+    WalkingProfile,
+)
 from scout.models.reference import Address, Municipio, Nil, School
 from scout.models.users import ApiToken, AuditEvent, User
 
 __all__ = [
+    "Child",
+    "Consent",
+    "ConsentPurpose",
+    "Education",
+    "Employment",
+    "Language",
+    "ParentRole",
+    "Person",
+    "PlanStatus",
+    "PlanStep",
+    "ReferredBy",
+    "WalkingProfile",
     "Address",
     "ApiToken",
     "AuditAction",

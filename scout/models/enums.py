@@ -122,3 +122,5 @@ class AuditAction(LabelledEnum):
     SEARCH = "search", _l("Searched")
     PUBLISH = "publish", _l("Published")
     TOKEN = "token", _l("API token")
+    READ = "read", _l("Viewed")
+    ANONYMISE = "anonymise", _l("Anonymised")
