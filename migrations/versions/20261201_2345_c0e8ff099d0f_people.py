@@ -3,7 +3,7 @@
 The home is only ever a Fernet token (``home_encrypted``): no geography or address column.
 
 Revision ID: c0e8ff099d0f
-Revises: 5d0c3a9e1f27
+Revises: 8e2f4b6a1c37
 Create Date: 2026-12-01 23:30:47.661769
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'c0e8ff099d0f'
-down_revision = '5d0c3a9e1f27'
+down_revision = '8e2f4b6a1c37'
 branch_labels = None
 depends_on = None
 
