@@ -46,6 +46,16 @@ def open_first_place(page: Any) -> None:
     page.wait_for_selector("#map[data-ready=true]")
     page.locator("#place-list .show-on-map").first.click()
     page.wait_for_selector("#place-detail:not([hidden])")
+    # At rest, as she reads it: the popup faded in and the map panned to show all of it.
+    page.wait_for_function(
+        """() => {
+          const popup = document.querySelector('#map .leaflet-popup');
+          if (!popup || getComputedStyle(popup).opacity !== '1') return false;
+          const p = popup.getBoundingClientRect();
+          const m = document.querySelector('#map').getBoundingClientRect();
+          return p.top >= m.top - 1 && p.bottom <= m.bottom + 1;
+        }"""
+    )
 
 
 def tutor_search(page: Any) -> None:
