@@ -30,6 +30,22 @@ from scout.models.enums import (
 )
 from scout.models.limits import RateLimitCounter
 from scout.models.network import WalkEdge, WalkNetwork, WalkNode
+from scout.models.outcomes import (
+    CLOSED_REFERRALS,
+    FOLLOW_UP_DAYS,
+    AutonomyAssessment,
+    Enrolment,
+    EnrolmentStatus,
+    Evidence,
+    FollowUp,
+    MatchesSeen,
+    MatchFit,
+    NewMatch,
+    Placement,
+    Referral,
+    ReferralStatus,
+    StillWorking,
+)
 from scout.models.people import (
     Child,
     Consent,
@@ -60,6 +76,20 @@ __all__ = [
     "PlanStep",
     "ReferredBy",
     "WalkingProfile",
+    "CLOSED_REFERRALS",
+    "FOLLOW_UP_DAYS",
+    "AutonomyAssessment",
+    "Enrolment",
+    "EnrolmentStatus",
+    "Evidence",
+    "FollowUp",
+    "MatchesSeen",
+    "MatchFit",
+    "NewMatch",
+    "Placement",
+    "Referral",
+    "ReferralStatus",
+    "StillWorking",
     "Address",
     "ApiToken",
     "AuditAction",

@@ -8,7 +8,7 @@ never stored, logged or echoed back; only :func:`audit_changes` describes a sear
 
 from __future__ import annotations
 
-from scout.search.fit import Fit, FitResult, SchoolHours, school_hours_fit
+from scout.search.fit import Fit, FitResult, SchoolHours, availability_fit, school_hours_fit
 from scout.search.geojson import audit_changes, feature, to_geojson
 from scout.search.items import Hit, place_point
 from scout.search.lists import SchoolInfo, hubs, school_info, schools, sectors
@@ -52,6 +52,7 @@ __all__ = [
     "SearchQuery",
     "SearchResult",
     "audit_changes",
+    "availability_fit",
     "feature",
     "hubs",
     "isochrones",

@@ -75,3 +75,28 @@ def school_hours_fit(
     if not short:
         return FITS
     return FitResult(Fit.DOES_NOT_FIT, max(short.values()), tuple(sorted(short)))
+
+
+def availability_fit(
+    schedule: Iterable[Mapping[str, Any]] | None, availability: Iterable[Mapping[str, Any]]
+) -> FitResult:
+    """Whether every working window lies within the person's weekly availability windows
+    (the same schedule model). A window's minutes outside all her windows of that day are
+    missing; the result carries the worst day's shortfall. No windows on the job's side, or
+    any unreadable window on either side, means unknown."""
+    windows = parse_windows(schedule)
+    free = parse_windows(availability)
+    if not windows or free is None:
+        return UNKNOWN
+    short: dict[int, int] = {}
+    for day, start, end in windows:
+        covered = 0
+        for fday, fstart, fend in free:
+            if fday == day:
+                covered += max(0, min(end, fend) - max(start, fstart))
+        missing = (end - start) - min(covered, end - start)
+        if missing > 0:
+            short[day] = short.get(day, 0) + missing
+    if not short:
+        return FITS
+    return FitResult(Fit.DOES_NOT_FIT, max(short.values()), tuple(sorted(short)))

@@ -56,6 +56,7 @@ def feature(h: Hit, estimate: bool, locale: str = "it") -> dict[str, Any]:
             "estimate": estimate,
             "schedule": h.schedule,
             **fit_properties(h.fit),
+            "availability_fit": h.availability_fit.status.value if h.availability_fit else None,
             **{k: _plain(v) for k, v in h.details.items()},
             # An organisation's opening hours, else the item's own schedule, in ``locale``.
             "hours": format_schedule(h.schedule or h.details.get("opening_schedule"), locale)

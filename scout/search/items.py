@@ -58,6 +58,7 @@ class Hit:
     number: int = 0
     walk_from_school: Walk | None = None
     fit: FitResult | None = None
+    availability_fit: FitResult | None = None
 
     @property
     def key(self) -> str:
@@ -95,6 +96,8 @@ def _offer_filter(q: SearchQuery, today: date) -> Any:
     ]
     if q.sector:
         conds.append(func.lower(Offer.sector) == q.sector.lower())
+    if q.sectors:
+        conds.append(func.lower(Offer.sector).in_(sorted(s.lower() for s in q.sectors)))
     if q.contract_types:
         conds.append(Offer.contract_type.in_(sorted(q.contract_types)))
     if q.part_times:

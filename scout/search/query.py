@@ -64,6 +64,7 @@ class SearchQuery:
     school_id: int | None = None
     kinds: frozenset[Kind] = frozenset(Kind)
     sector: str | None = None
+    sectors: frozenset[str] = frozenset()  # any of these (a person's wishes); empty: any
     contract_types: frozenset[ContractType] = frozenset()  # empty: any
     part_times: frozenset[PartTime] = frozenset()
     max_italian_level: ItalianLevel | None = None
@@ -74,6 +75,8 @@ class SearchQuery:
     limit: int = DEFAULT_LIMIT
     today: date | None = None
     include_market: bool = False  # open-market offers after every walkable result
+    # Her weekly availability (the schedule model): each hit's ``availability_fit``.
+    availability: tuple[Mapping[str, Any], ...] | None = None
 
 
 def _hub_point(session: Session, hub_id: int | str) -> LonLat:

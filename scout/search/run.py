@@ -20,7 +20,7 @@ from scout.models import (
     Place,
     Resource,
 )
-from scout.search.fit import UNKNOWN, Fit, school_hours_fit
+from scout.search.fit import UNKNOWN, Fit, availability_fit, school_hours_fit
 from scout.search.items import Hit, MarketHit, _hits, candidate_places, market_hits
 from scout.search.lists import SchoolInfo, school_info
 from scout.search.query import (
@@ -66,9 +66,12 @@ def rank(hits: list[Hit]) -> list[Hit]:
 def apply_school(
     hits: list[Hit], q: SearchQuery, school: SchoolInfo | None, school_walks: Mapping[int, Walk]
 ) -> None:
-    """Fill walks from school and the school-hours fit of every hit."""
+    """Fill walks from school, the school-hours fit and the fit with her availability of
+    every hit."""
     for h in hits:
         h.walk_from_school = school_walks.get(h.place_id) if school else None
+        if q.availability is not None and h.kind != Kind.ORGANISATION:
+            h.availability_fit = availability_fit(h.schedule, q.availability)
         if q.school_hours is None:
             continue
         if h.kind == Kind.ORGANISATION:

@@ -8,7 +8,8 @@ import pytest
 
 from scout.errors import BadRequest
 from scout.schedule import format_schedule, parse_windows
-from scout.search import Fit, SchoolHours, parse_school_hours, school_hours_fit
+from scout.search import Fit, SchoolHours, availability_fit, parse_school_hours, school_hours_fit
+from scout.search.fit import FITS
 
 # Drop-off 08:30, pick-up 16:30, Monday to Friday.
 HOURS = SchoolHours(time(8, 30), time(16, 30), frozenset(range(5)))
@@ -134,3 +135,37 @@ def test_school_hours_default_to_weekdays_and_empty_means_none():
     assert parse_school_hours({"drop_off": "08:30", "pick_up": "16:30"}).days == frozenset(range(5))
     assert parse_school_hours({"drop_off": "", "pick_up": ""}) is None
     assert parse_school_hours(None) is None
+
+
+def test_window_within_her_availability_fits():
+    free = [{"day": 0, "start": "08:30", "end": "14:00"}]
+    assert availability_fit([{"day": 0, "start": "09:00", "end": "13:00"}], free).status == Fit.FITS
+
+
+def test_window_outside_her_availability_counts_the_missing_minutes():
+    free = [
+        {"day": 0, "start": "09:00", "end": "12:00"},
+        {"day": 1, "start": "09:00", "end": "13:00"},
+    ]
+    job = [
+        {"day": 0, "start": "09:00", "end": "13:00"},
+        {"day": 2, "start": "09:00", "end": "10:00"},
+    ]
+    result = availability_fit(job, free)
+    assert result.status == Fit.DOES_NOT_FIT
+    assert result.missing_minutes == 60  # Monday one hour short, Wednesday not free at all
+    assert result.days == (0, 2)
+
+
+def test_two_availability_windows_cover_one_shift_together():
+    free = [
+        {"day": 3, "start": "08:00", "end": "11:00"},
+        {"day": 3, "start": "11:00", "end": "15:00"},
+    ]
+    assert availability_fit([{"day": 3, "start": "10:00", "end": "14:00"}], free) == FITS
+
+
+def test_availability_unknown_without_the_jobs_hours():
+    assert (
+        availability_fit([], [{"day": 0, "start": "08:00", "end": "12:00"}]).status == Fit.UNKNOWN
+    )
