@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from scout.errors import BadRequest
 from scout.extensions import db
+from scout.geo import LonLat
 from scout.models import (
     ContractType,
     EnrolmentStatus,
@@ -80,7 +81,8 @@ def test_sending_her_to_an_employer_is_refused_without_her_consent(offer, tutor)
         _sent(person, referral)
     assert refused.value.field == "status"
     assert "consent" in refused.value.message
-    assert referral.status == ReferralStatus.PROPOSED and referral.sent_on is None
+    assert referral.status == ReferralStatus.PROPOSED
+    assert referral.sent_on is None
 
 
 def test_a_referral_goes_step_by_step_with_dates(offer, tutor):
@@ -135,7 +137,7 @@ def _place(person, referral_or_draft, tutor, km=15):
         person.id,
         referral_or_draft,
         tutor,
-        home=type(HOME)(home.lon, home.lat) if home else None,
+        home=LonLat(home.lon, home.lat) if home else None,
         profile=Profile.STANDARD,
         km_zero_minutes=km,
     )
@@ -147,7 +149,8 @@ def test_a_hired_referral_becomes_a_km_zero_placement_with_follow_ups(mode, offe
     _sent(person, referral)
     referrals.advance(db.session, referral, ReferralStatus.HIRED, on=DAY, sharing_consent=True)
     draft = placements.draft_from_referral(db.session, referral, DAY)
-    assert draft.employer_name == "Pulizie Vicine" and draft.sector == "pulizie"
+    assert draft.employer_name == "Pulizie Vicine"
+    assert draft.sector == "pulizie"
     placement = _place(person, draft, tutor)
     assert placement.km_zero is True
     assert 1 <= placement.walk_minutes <= 15
@@ -171,7 +174,8 @@ def test_km_zero_follows_the_configured_minutes(offer, tutor):
         workplace=grid_point(3, 1),
     )
     placement = _place(person, draft, tutor, km=1)
-    assert placement.walk_minutes > 1 and placement.km_zero is False
+    assert placement.walk_minutes > 1
+    assert placement.km_zero is False
 
 
 def test_an_employer_outside_the_network_is_found_in_the_gazetteer(mode, tutor):
@@ -187,10 +191,12 @@ def test_an_employer_outside_the_network_is_found_in_the_gazetteer(mode, tutor):
     )
     placement = _place(person, draft, tutor)
     assert placement.employer_address == "Via Lontana 12"
-    assert placement.walk_minutes > 15 and placement.km_zero is False
+    assert placement.walk_minutes > 15
+    assert placement.km_zero is False
     lon, lat = db.session.execute(
         text(
-            "SELECT ST_X(workplace::geometry), ST_Y(workplace::geometry) FROM placement WHERE id = :i"
+            "SELECT ST_X(workplace::geometry), ST_Y(workplace::geometry)"
+            " FROM placement WHERE id = :i"
         ),
         {"i": placement.id},
     ).one()
@@ -219,7 +225,8 @@ def test_without_a_home_km_zero_is_unknown_never_guessed(offer, tutor):
         workplace=grid_point(3, 1),
     )
     placement = _place(person, draft, tutor)
-    assert placement.walk_minutes is None and placement.km_zero is None
+    assert placement.walk_minutes is None
+    assert placement.km_zero is None
 
 
 def test_the_placement_keeps_nothing_of_her_home(offer, tutor):
@@ -234,7 +241,8 @@ def test_the_placement_keeps_nothing_of_her_home(offer, tutor):
     row = db.session.execute(
         text("SELECT row_to_json(p)::text FROM placement p WHERE id = :i"), {"i": placement.id}
     ).scalar_one()
-    assert f"{HOME.lon:.5f}"[:-1] not in row and "Via Padova" not in row
+    assert f"{HOME.lon:.5f}"[:-1] not in row
+    assert "Via Padova" not in row
     assert placements.summary(placement)["km_zero"] is True
     assert "workplace" not in placements.summary(placement)
 
@@ -281,4 +289,5 @@ def test_enrolments_and_the_autonomy_assessment(make_place, make_resource, tutor
     assert followups.enrolments_of(db.session, person.id)[0].status == EnrolmentStatus.COMPLETED
     followups.assess_autonomy(db.session, person.id, True, tutor, on=DAY + timedelta(days=90))
     (row,) = followups.assessments_of(db.session, person.id)
-    assert row.searches_alone is True and row.assessed_on == DAY + timedelta(days=90)
+    assert row.searches_alone is True
+    assert row.assessed_on == DAY + timedelta(days=90)
