@@ -120,11 +120,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from scout.i18n import format_number, isolate, ltr, offered_languages, text_direction
+    from scout.i18n import format_number, iso_day, isolate, ltr, offered_languages, text_direction
     from scout.schedule import hours_text
 
     app.jinja_env.filters["number"] = format_number
-    app.jinja_env.filters.update(ltr=ltr, isolate=isolate)
+    app.jinja_env.filters.update(ltr=ltr, isolate=isolate, iso_day=iso_day)
     app.jinja_env.globals.update(
         text_direction=text_direction,
         offered_languages=offered_languages,

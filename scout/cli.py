@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from scout import coverage
 from scout.auth import create_user, issue_token, revoke_tokens
 from scout.backup import BackupError, backup, restore
 from scout.capture.imports import ImportFormatError, format_of, import_places
@@ -28,6 +30,7 @@ geo = AppGroup("geo", help="Reference geodata and the walking network.")
 users = AppGroup("users", help="Staff users and API tokens.")
 demo = AppGroup("demo", help="Example data for trying the app.")
 bulletin = AppGroup("bulletin", help="The weekly bulletin's e-mail outbox and subscribers.")
+coverage_cli = AppGroup("coverage", help="Freshness of the records: expired offers.")
 
 
 @bulletin.command("send")
@@ -262,8 +265,17 @@ def restore_command(file: Path, force: bool) -> None:
         raise click.ClickException("the restored data differs from the backup's manifest")
 
 
+@coverage_cli.command("close-expired")
+@with_appcontext
+def close_expired_command() -> None:
+    """Mark closed the open offers past their expiry date (readers already leave them out)."""
+    closed = coverage.close_expired(date.today())
+    db.session.commit()
+    click.echo(f"closed {closed} expired offer(s)")
+
+
 def register(app: Flask) -> None:
-    for group in (geo, users, demo, bulletin):
+    for group in (geo, users, demo, bulletin, coverage_cli):
         app.cli.add_command(group)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)

@@ -54,6 +54,14 @@ DETOUR_FACTOR = 1.3
 WALKING_SPEED_KMH = {"standard": 4.5, "stroller": 3.6}
 # Scouts: how far (walking minutes) "near me" and "to visit near me" reach.
 NEARBY_MINUTES = 30
+# Freshness: days after a person last verified a record (a coordinator publishing it, a
+# scout's visit "still valid") when it is due to be re-verified. An offer is due at its
+# expiry date if that comes first (and closes by itself once past it).
+PLACE_VERIFY_DAYS = 180
+RESOURCE_VERIFY_DAYS = 90
+OFFER_VERIFY_DAYS = 60
+# Days after which a place nobody re-verified leaves the public map (None: never).
+PLACE_UNPUBLISH_DAYS: int | None = None
 
 # Map tiles. Public map: {"url": ".../{z}/{x}/{y}.png", "attribution": "..."}, or False for none.
 PUBLIC_TILES: dict[str, str] | bool = {

@@ -3,12 +3,13 @@ then Italian. Staff pages are offered in Italian and English only."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
-from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import format_date, format_decimal, get_locale, ngettext
 from markupsafe import Markup
 
 from scout.auth import safe_next
@@ -69,6 +70,16 @@ def isolate(value: Any) -> Markup:
     if value is None or value == "":
         return Markup("")
     return Markup("<bdi>{}{}{}</bdi>").format(FSI, str(value), PDI)
+
+
+def iso_day(value: str | date | datetime | None) -> str:
+    """A day (an ISO 8601 string, a date or a datetime) in the current locale's long form
+    ("1 dicembre 2026"); datetimes in the app's time zone."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, format="long")
 
 
 def offered_languages() -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import shapely
@@ -121,26 +122,35 @@ def public_places() -> Select:
     return (
         select(Place, lon, lat)
         .join(Place.organisation)
-        .where(
-            Place.status == ReviewStatus.PUBLISHED,
-            Organisation.is_partner.is_(True),
-            Organisation.public_consent.is_(True),
-        )
+        .where(*_public_conditions())
         .order_by(Place.name)
     )
 
 
 def public_place_ids() -> Select:
     """``select(Place.id)`` of the public places (for the walking engine's ``places=``)."""
-    return (
-        select(Place.id)
-        .join(Place.organisation)
-        .where(
-            Place.status == ReviewStatus.PUBLISHED,
-            Organisation.is_partner.is_(True),
-            Organisation.public_consent.is_(True),
-        )
-    )
+    return select(Place.id).join(Place.organisation).where(*_public_conditions())
+
+
+def unverified_cutoff() -> datetime | None:
+    """Places nobody verified since this instant leave the public map (``PLACE_UNPUBLISH_DAYS``
+    after their last verification; None: the setting is off)."""
+    days = current_app.config.get("PLACE_UNPUBLISH_DAYS")
+    if not days:
+        return None
+    return datetime.combine(date.today() - timedelta(days=days), time.min, tzinfo=UTC)
+
+
+def _public_conditions() -> list[Any]:
+    conds = [
+        Place.status == ReviewStatus.PUBLISHED,
+        Organisation.is_partner.is_(True),
+        Organisation.public_consent.is_(True),
+    ]
+    cutoff = unverified_cutoff()
+    if cutoff is not None:
+        conds.append(func.coalesce(Place.verified_at, Place.created_at) >= cutoff)
+    return conds
 
 
 def place_in_bbox(bbox: tuple[float, float, float, float]) -> Any:

@@ -37,7 +37,7 @@ from scout.capture.review import (
     review,
     review_queue,
 )
-from scout.capture.visits import add_visit, last_visits, nearby_rows, to_visit
+from scout.capture.visits import add_visit, last_visits, nearby_rows, reverify, to_visit
 
 __all__ = [
     "OFFER_FIELDS",
@@ -66,6 +66,7 @@ __all__ = [
     "place_point",
     "proposed_values",
     "publicity",
+    "reverify",
     "review",
     "review_queue",
     "save_offer",

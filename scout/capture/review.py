@@ -154,8 +154,8 @@ def _publish(record: Any, user: User) -> None:
         offers.apply_pending(record)
     record.status = ReviewStatus.PUBLISHED
     record.review_comment = None
+    record.verified_at = utcnow()
     if isinstance(record, Place):
-        record.verified_at = utcnow()
         record.verified_by_id = user.id
     db.session.flush()
     audit.record(db.session, AuditAction.PUBLISH, record.__tablename__, record.id)

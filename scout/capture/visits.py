@@ -12,10 +12,13 @@ from scout.capture.drafts import VisitDraft
 from scout.capture.entries import _add_once, by_client_key
 from scout.extensions import db
 from scout.models import (
+    OfferStatus,
     Place,
     ReviewStatus,
     User,
     Visit,
+    VisitOutcome,
+    utcnow,
 )
 
 
@@ -26,6 +29,8 @@ def add_visit(place: Place, draft: VisitDraft, user: User) -> tuple[Visit, bool]
     existing = by_client_key(Visit, key)
     if existing is not None:
         return existing, False
+    if draft.outcome == VisitOutcome.STILL_VALID:
+        reverify(place, user)
     return _add_once(
         lambda: Visit(
             place=place,
@@ -38,6 +43,20 @@ def add_visit(place: Place, draft: VisitDraft, user: User) -> tuple[Visit, bool]
         ),
         key,
     )
+
+
+def reverify(place: Place, user: User) -> None:
+    """A person confirmed ``place`` on the spot: it and its published, open offers and
+    published resources count as verified now."""
+    now = utcnow()
+    place.verified_at = now
+    place.verified_by_id = user.id
+    for offer in place.offers:
+        if offer.status == ReviewStatus.PUBLISHED and offer.offer_status == OfferStatus.OPEN:
+            offer.verified_at = now
+    for resource in place.resources:
+        if resource.status == ReviewStatus.PUBLISHED:
+            resource.verified_at = now
 
 
 def to_visit(today: date) -> Select:

@@ -165,6 +165,8 @@ class Offer(Timestamped, Base):
     how_to_apply: Mapped[str | None] = mapped_column(Text)
     offer_status: Mapped[OfferStatus] = enum_column(OfferStatus, default=OfferStatus.OPEN)
     status: Mapped[ReviewStatus] = enum_column(ReviewStatus, default=ReviewStatus.DRAFT, index=True)
+    # When a person last confirmed it (a coordinator publishing it, a scout's "still valid").
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_comment: Mapped[str | None] = mapped_column(Text)
     # A scout's change to the published record, waiting for review (as on Place).
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -201,6 +203,7 @@ class Resource(Timestamped, Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     how_to_enrol: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ReviewStatus] = enum_column(ReviewStatus, default=ReviewStatus.DRAFT, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_comment: Mapped[str | None] = mapped_column(Text)
     # A scout's change to the published record, waiting for review (as on Place).
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -111,6 +111,7 @@ class VisitOutcome(LabelledEnum):
     NOT_INTERESTED = "not_interested", _l("Not interested")
     JOINED = "joined", _l("Agreed to join the network")
     COME_BACK = "come_back", _l("Come back later")
+    STILL_VALID = "still_valid", _l("Still valid (checked in person)")
 
 
 class AuditAction(LabelledEnum):

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 
 from scout import schedule
 from scout.models import Organisation, Place, Resource, ResourceKind
-from scout.publishing.opendata import PublicPlace, _contacts, load_places, places_query
+from scout.publishing.opendata import PublicPlace, _contacts, _day, load_places, places_query
 
 # Fixed for good: changing it changes every published id.
 NAMESPACE = uuid.UUID("8f1d6c2e-4b7a-5e90-9c3d-2a6f0b1e7d45")
@@ -177,6 +177,8 @@ def _service(resource: Resource, org_uuid: str, location_uuid: str) -> dict[str,
             "fees_description": _("Free") if resource.is_free else resource.cost,
             "eligibility_description": ", ".join(resource.target_groups or ()),
             "last_modified": resource.updated_at.isoformat() if resource.updated_at else None,
+            # Open Referral: the day a person last checked the service (not just edited it).
+            "assured_date": _day(resource.verified_at),
             "schedules": _schedules(resource, sid),
             "service_at_locations": [
                 {

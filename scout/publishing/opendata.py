@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
@@ -20,6 +21,7 @@ from scout import spatial
 from scout.extensions import db
 from scout.models import Organisation, OrgKind, Place, Resource, ResourceKind, ReviewStatus
 
+MILAN = ZoneInfo("Europe/Rome")
 CONTACT_FIELDS = ("website", "email", "phone")  # only with Organisation.contacts_public
 
 
@@ -42,6 +44,7 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
         "languages",
         "resource_kinds",
         "resources",
+        "verified_on",
         *CONTACT_FIELDS,
     ),
     "place_resource": ("id", "kind", "title"),
@@ -62,6 +65,7 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
         "starts_on",
         "ends_on",
         "how_to_enrol",
+        "verified_on",
     ),
     "schedule": ("day", "start", "end"),
 }
@@ -84,7 +88,7 @@ HSDS_FIELDS: dict[str, tuple[str, ...]] = {
     "accessibility": ("id", "location_id", "description"),
     "service": (
         "id", "organization_id", "name", "description", "status", "application_process",
-        "fees_description", "eligibility_description", "last_modified", "schedules",
+        "fees_description", "eligibility_description", "last_modified", "assured_date", "schedules",
         "service_at_locations", "languages", "cost_options", "attributes",
     ),
     "schedule": (
@@ -205,7 +209,7 @@ def data_version() -> tuple[Any, ...]:
     for model in (Organisation, Place, Resource):
         parts += [select(func.max(model.updated_at)).scalar_subquery()]
         parts += [select(func.count()).select_from(model).scalar_subquery()]
-    return (*db.session.execute(select(*parts)).one(), date.today())
+    return (*db.session.execute(select(*parts)).one(), date.today(), spatial.unverified_cutoff())
 
 
 def resources_query(kinds: Iterable[ResourceKind] = ()) -> Select:
@@ -220,6 +224,11 @@ def resources_query(kinds: Iterable[ResourceKind] = ()) -> Select:
     )
     kinds = tuple(kinds)
     return stmt.where(Resource.kind.in_(kinds)) if kinds else stmt
+
+
+def _day(at: datetime | None) -> str | None:
+    """The day (Milan time) a person last verified a record, as ISO 8601; no time of day."""
+    return at.astimezone(MILAN).date().isoformat() if at else None
 
 
 def _only(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -256,6 +265,7 @@ def place_record(pp: PublicPlace) -> dict[str, Any]:
             "opening_schedule": schedule_record(p.opening_schedule),
             "opening_hours": p.opening_hours,
             "accessibility_notes": p.accessibility_notes,
+            "verified_on": _day(p.verified_at),
             "languages": languages,
             "resource_kinds": sorted({r.kind.value for r in pp.resources}),
             "resources": [
@@ -287,6 +297,7 @@ def resource_record(r: Resource) -> dict[str, Any]:
             "starts_on": r.starts_on.isoformat() if r.starts_on else None,
             "ends_on": r.ends_on.isoformat() if r.ends_on else None,
             "how_to_enrol": r.how_to_enrol,
+            "verified_on": _day(r.verified_at),
         },
     )
 

@@ -91,6 +91,7 @@ def _map_settings() -> dict[str, Any]:
             "hours": _("Opening hours"),
             "languages": _("Languages spoken"),
             "accessibility": _("Accessibility"),
+            "verified": _("Verified on %(date)s", date="{date}"),
             "website": _("Website"),
             "showOnMap": _("Show on map"),
             "directions": _("Directions on Google Maps (another site)"),

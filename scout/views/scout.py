@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Any, TypeVar
 
 from flask import (
@@ -28,11 +27,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from scout import capture, spatial, walking
+from scout import capture, spatial
 from scout.auth import role_required
 from scout.capture import photos
 from scout.capture.forms import OfferForm, PlaceForm, ResourceForm, VisitForm
-from scout.errors import Conflict, OutOfArea, wants_json
+from scout.errors import Conflict, wants_json
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.maps import MILAN_CENTRE
@@ -45,7 +44,6 @@ from scout.walking import gazetteer
 bp = Blueprint("scout", __name__)
 bp.before_request(role_required(Role.SCOUT))
 
-NEARBY_LIMIT = 40
 SAVE_ATTEMPTS = 3
 T = TypeVar("T")
 
@@ -382,58 +380,6 @@ def resource_edit(resource_id: int) -> Any:
     )
 
 
-def _origin() -> LonLat | None:
-    """The scout's position from the POSTed form (never from the URL), if it sent one."""
-    try:
-        return LonLat(float(request.form["lon"]), float(request.form["lat"]))
-    except (KeyError, ValueError):
-        return None
-
-
-@bp.route("/nearby", methods=["GET", "POST"])
-def nearby() -> Any:
-    """Places still to visit (never visited, or a follow-up due), nearest first by walking
-    time from the position the page POSTs (never in the URL, where access logs would keep
-    it; a URL carrying one is refused). The position is not stored."""
-    if "lon" in request.args or "lat" in request.args:
-        abort(400)
-    origin = _origin() if request.method == "POST" else None
-    rows: list[dict[str, Any]] = []
-    answer = None
-    error = None
-    if origin is not None:
-        try:
-            answer = walking.reach(
-                origin,
-                current_app.config["NEARBY_MINUTES"],
-                walking.Profile.STANDARD,
-                places=capture.to_visit(date.today()),
-            )
-        except OutOfArea as exc:
-            error = exc.message
-    if answer is not None:
-        rows = capture.nearby_rows(answer, NEARBY_LIMIT)
-    rows_json = [
-        {
-            "id": r["place"].id,
-            "name": r["place"].name,
-            "lon": r["lon"],
-            "lat": r["lat"],
-            "minutes": r["walk"].whole_minutes,
-            "url": url_for(".place", place_id=r["place"].id),
-        }
-        for r in rows
-    ]
-    return render_template(
-        "scout/nearby.html",
-        origin=origin,
-        rows=rows,
-        rows_json=rows_json,
-        answer=answer,
-        error=error,
-    )
-
-
 @bp.get("/organisations.json")
 def organisations_json() -> dict[str, Any]:
     """Organisations whose name resembles ``q``, for the place form's picker."""
@@ -476,4 +422,4 @@ def addresses_json() -> dict[str, Any]:
 
 
 # The installable app: manifest and service worker (registered on ``bp``).
-from scout.views import scout_app  # noqa: E402, F401
+from scout.views import scout_app, scout_nearby  # noqa: E402, F401

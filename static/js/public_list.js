@@ -77,6 +77,11 @@ export function placeCard(feature, settings, walk) {
     card.append(ul);
   }
   if (p.accessibility_notes) card.append(labelled(t.accessibility, p.accessibility_notes));
+  if (p.verified_on) {
+    const day = new Intl.DateTimeFormat(settings.locale, { dateStyle: "long", timeZone: "UTC" })
+      .format(new Date(`${p.verified_on}T00:00:00Z`));
+    card.append(el("p", "small mb-1 text-body-secondary place-verified", t.verified.replace("{date}", day)));
+  }
   const contacts = el("p", "small mb-1 contacts");
   if (p.phone) contacts.append(Object.assign(el("a", null, p.phone), { href: `tel:${p.phone.replaceAll(" ", "")}`, dir: "ltr" }), " ");
   if (p.email) contacts.append(Object.assign(el("a", null, p.email), { href: `mailto:${p.email}`, dir: "ltr" }), " ");

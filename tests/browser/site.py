@@ -98,6 +98,7 @@ AUDIENCES = (
             Page("offer-new", "/scout/places/{place}/offers/new"),
             Page("offer-edit", "/scout/offers/{offer}/edit"),
             Page("resource-new", "/scout/places/{place}/resources/new"),
+            Page("nearby", "/scout/nearby"),
             Page("password", "/account/password"),
         ),
     ),

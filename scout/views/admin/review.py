@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from scout import capture
+from scout import capture, coverage
 from scout.capture.forms import ReviewForm
 from scout.errors import wants_json
 from scout.extensions import db
@@ -35,7 +35,9 @@ def _place_of(record: Any) -> Place:
 @bp.route("/review")
 def review_queue() -> str:
     """Everything waiting for review, oldest first."""
-    return render_template("admin/review.html", queue=capture.review_queue())
+    return render_template(
+        "admin/review.html", queue=capture.review_queue(), off_the_map=coverage.off_the_map()
+    )
 
 
 def _outcome(action: str, record: Any, place: Place) -> tuple[str, str]:

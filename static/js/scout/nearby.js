@@ -19,6 +19,14 @@ function locate() {
 
 document.getElementById("nearby-locate")?.addEventListener("click", locate);
 
+// The filter ("everything" / "to re-verify") reloads the list from the same position.
+for (const radio of document.querySelectorAll('#nearby-filter input[name="due"]')) {
+  radio.addEventListener("change", () => {
+    const form = document.getElementById("nearby-form");
+    if (form.elements.lon.value) form.submit(); else locate();
+  });
+}
+
 if (el && window.L) {
   const origin = JSON.parse(el.dataset.origin || "null");
   const rows = JSON.parse(document.getElementById("nearby-data")?.textContent || "[]");

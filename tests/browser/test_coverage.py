@@ -1,0 +1,91 @@
+"""Freshness as a scout lives it: the places to re-verify near her, nearest first, and
+"still valid" in one tap; "verified on …" on the public map."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from scout.extensions import db
+from scout.models import Place, Role, Visit, VisitOutcome
+from tests.browser.fixtures import (
+    LAPTOP,
+    PHONE,
+    assert_no_horizontal_scroll,
+    assert_usable,
+    browser_login,
+)
+from tests.factories import PASSWORD, VIA_PADOVA
+
+pytestmark = pytest.mark.browser
+LON, LAT = VIA_PADOVA
+
+
+def ago(days: int) -> datetime:
+    return datetime.now(UTC) - timedelta(days=days)
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_a_scout_reverifies_a_stale_place_in_one_tap_from_the_nearby_list(
+    new_page, make_user, make_place, make_offer, size
+):
+    stale = make_place(
+        "Panetteria da riverificare", lon=LON + 0.0004, lat=LAT, verified_at=ago(200)
+    )
+    offer = make_offer(stale, "Commessa", verified_at=ago(90))
+    fresh = make_place("Bar verificato ieri", lon=LON + 0.0002, lat=LAT, verified_at=ago(1))
+    scout = make_user(Role.SCOUT, name="Samira")
+    db.session.commit()
+    page = new_page(
+        viewport=size,
+        has_touch=True,
+        geolocation={"latitude": LAT, "longitude": LON, "accuracy": 8},
+        permissions=["geolocation"],
+    )
+    browser_login(page, scout.email, PASSWORD)
+    page.goto("/scout/nearby")
+    item = page.locator(f'#nearby-list [data-place-id="{stale.id}"]')
+    expect(item).to_be_visible()  # the tablet's position was found and POSTed
+    page.locator('label[for="nearby-due"]').click()
+    expect(page.locator("#nearby-due")).to_be_checked()
+    expect(item).to_be_visible()
+    expect(item).to_contain_text("Da riverificare")
+    expect(page.locator(f'#nearby-list [data-place-id="{fresh.id}"]')).to_have_count(0)
+    button = item.get_by_role("button", name="Ancora valido")
+    assert_usable(button)
+    assert_no_horizontal_scroll(page)
+    button.click()
+    expect(page.locator(".alert-success")).to_contain_text("Panetteria da riverificare")
+    expect(page.locator(f'#nearby-list [data-place-id="{stale.id}"]')).to_have_count(0)
+    expect(page.locator("#nearby-due")).to_be_checked()  # still the same filter
+    assert page.url.endswith("/scout/nearby")  # the position was never in the URL
+    db.session.expire_all()
+    for record in (db.session.get(Place, stale.id), offer):
+        db.session.refresh(record)
+        assert datetime.now(UTC) - record.verified_at < timedelta(minutes=2)
+    outcomes = db.session.scalars(select(Visit.outcome).where(Visit.place_id == stale.id)).all()
+    assert outcomes == [VisitOutcome.STILL_VALID]
+
+    page.goto(f"/scout/places/{stale.id}")
+    expect(page.locator("#place-verified")).to_contain_text("Verificato il")
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_public_map_says_when_a_place_was_verified(new_page, make_place, size):
+    place = make_place(
+        "Sportello verificato",
+        org_is_partner=True,
+        org_public_consent=True,
+        verified_at=datetime(2026, 3, 4, 10, 0, tzinfo=UTC),
+    )
+    db.session.commit()
+    page = new_page(viewport=size, locale="it-IT")
+    page.goto("/")
+    page.wait_for_selector("#map[data-ready=true]")
+    card = page.locator(f'#place-list [data-place-id="{place.id}"]')
+    expect(card.locator(".place-verified")).to_have_text("Verificato il 4 marzo 2026")
+    card.locator(".show-on-map").click()
+    expect(page.locator("#place-detail .place-verified")).to_have_text("Verificato il 4 marzo 2026")
