@@ -18,6 +18,11 @@ export FLASK_APP := scout
 export SCOUT_SECRET_KEY ?= $(shell mkdir -p instance; test -s instance/secret_key || \
   (umask 077; python3 -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key); \
   chmod 600 instance/secret_key; cat instance/secret_key)
+# The key that encrypts people's homes (a Fernet key; comma-separate several to rotate, the
+# first encrypts: docs/people.md), kept the same way in instance/people_key.
+export SCOUT_PEOPLE_KEY ?= $(shell mkdir -p instance; test -s instance/people_key || \
+  (umask 077; python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > instance/people_key); \
+  chmod 600 instance/people_key; cat instance/people_key)
 
 .PHONY: run test setup deps venv db test-db migrate data translations messages bench lint format clean-db tour
 

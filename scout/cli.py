@@ -31,6 +31,45 @@ users = AppGroup("users", help="Staff users and API tokens.")
 demo = AppGroup("demo", help="Example data for trying the app.")
 bulletin = AppGroup("bulletin", help="The weekly bulletin's e-mail outbox and subscribers.")
 coverage_cli = AppGroup("coverage", help="Freshness of the records: expired offers.")
+people = AppGroup("people", help="The people the programme serves: retention and keys.")
+
+
+@people.command("purge")
+@click.option("--months", type=int, default=None, help="Default: PEOPLE_RETENTION_MONTHS.")
+@with_appcontext
+def people_purge(months: int | None) -> None:
+    """Anonymise the records closed more than the retention period ago (run it daily)."""
+    from datetime import UTC, datetime
+
+    from scout.people import retention
+
+    months = months if months is not None else current_app.config["PEOPLE_RETENTION_MONTHS"]
+    count = retention.purge(db.session, datetime.now(UTC), months)
+    db.session.commit()
+    click.echo(f"{count} record(s) anonymised (closed more than {months} months ago).")
+
+
+@people.command("rotate-key")
+@with_appcontext
+def people_rotate_key() -> None:
+    """Re-encrypt every stored home with the first key of SCOUT_PEOPLE_KEY."""
+    from scout.models import Person
+    from scout.people import crypto
+
+    count = 0
+    for person in db.session.scalars(select(Person).where(Person.home_encrypted.is_not(None))):
+        person.home_encrypted = crypto.rotate(person.home_encrypted)
+        count += 1
+    db.session.commit()
+    click.echo(f"{count} home(s) re-encrypted with the first key.")
+
+
+@people.command("new-key")
+def people_new_key() -> None:
+    """Print a fresh key (for instance/people_key or a rotation)."""
+    from scout.people import crypto
+
+    click.echo(crypto.new_key())
 
 
 @bulletin.command("send")
@@ -275,7 +314,7 @@ def close_expired_command() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (geo, users, demo, bulletin, coverage_cli):
+    for group in (geo, users, demo, bulletin, coverage_cli, people):
         app.cli.add_command(group)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)

@@ -107,6 +107,20 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "places",
         {"200": _geojson("Published places (Points, [lon, lat]).")},
     ),
+    (f"{PREFIX}/people", "get"): Operation(
+        "The people the caller may see (tutors: their hub or their own; coordinators: all).",
+        "people",
+        {"200": _json("`people`: coarse fields of each record, never name, phone or home.")},
+    ),
+    (f"{PREFIX}/people/{{code}}", "get"): Operation(
+        "One person's record by her pseudonymous code (the read is audited).",
+        "person",
+        {
+            "200": _json("Her record without name, phone, notes or home."),
+            "400": _error("`code` is not a record code like `P-2027-0042`."),
+            "404": _error("No such record, or not one the caller may see."),
+        },
+    ),
     (f"{PREFIX}/walk/reach", "post"): Operation(
         "Published places within N walking minutes of an origin, nearest first.",
         "walkReach",

@@ -1,0 +1,228 @@
+"""The tutor's pages on real PostGIS: a record created with a typo'd address (candidates shown,
+one picked), a child's school, steps and consents; scoping by hub; every read audited."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from scout.extensions import db
+from scout.models import AuditAction, AuditEvent, Person, Role, School
+from scout.people import records
+from scout.people.crypto import Home
+from tests.people.conftest import HOME_LAT, HOME_LON
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    return match[1] if match else ""
+
+
+def _new_form(**extra):
+    return {
+        "language": "ar",
+        "parent_role": "mother",
+        "birth_year": "1990",
+        "nationality": "MA",
+        "education": "lower_secondary",
+        "employment": "unemployed",
+        "referred_by": "qubi_base",
+        "walking_profile": "stroller",
+        "status": "active",
+        "max_walk_minutes": "20",
+        "contract_types": ["determinato", "tirocinio"],
+        "availability-present": "1",
+        "availability-0-0-start": "09:00",
+        "availability-0-0-end": "12:30",
+        **extra,
+    }
+
+
+def test_tutor_creates_a_record_with_a_typod_address_and_picks_a_candidate(
+    client, login, tutor, hub, gazetteer
+):
+    db.session.commit()
+    login(tutor)
+    answer = client.post("/people/new", data=_new_form(home_address="via padva 34"))
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400  # nothing saved until she picks one
+    assert db.session.scalar(select(db.func.count()).select_from(Person)) == 0
+    assert "Via Padova 34" in html
+    assert 'id="home-candidates"' in html
+    assert "checked" not in html.split('id="home-candidates"')[1].split("</fieldset>")[0]
+
+    answer = client.post("/people/new", data=_new_form(home_address="via padva 34", home_pick="0"))
+    assert answer.status_code == 302
+    person = db.session.scalars(select(Person)).one()
+    assert answer.location.endswith(f"/people/{person.code}")
+    assert re.match(r"^P-\d{4}-0001$", person.code)
+    assert (person.hub_id, person.tutor_id) == (hub.id, tutor.id)
+    assert person.municipio == 2
+    assert person.nil_id is not None
+    home = records.home_of(person)
+    assert (home.address, home.lon, home.lat) == ("Via Padova 34", HOME_LON, HOME_LAT)
+    assert person.availability == [{"day": 0, "start": "09:00", "end": "12:30"}]
+    assert person.contract_types == ["determinato", "tirocinio"]
+
+    page = client.get(f"/people/{person.code}").get_data(as_text=True)
+    assert f"<title>{person.code}" in page
+    assert "Padova 34" not in page
+    assert str(HOME_LAT)[:6] not in page
+
+
+def test_weak_candidate_is_never_chosen_and_unknown_address_says_so(
+    client, login, tutor, gazetteer
+):
+    db.session.commit()
+    login(tutor)
+    html = client.post("/people/new", data=_new_form(home_address="via inesistente 9999"))
+    assert html.status_code == 400
+    assert db.session.scalar(select(db.func.count()).select_from(Person)) == 0
+
+
+def test_child_school_step_and_consent_on_her_page(client, login, tutor, make_person):
+    person = make_person()
+    school = db.session.scalars(select(School).order_by(School.id).limit(1)).one()
+    db.session.commit()
+    login(tutor)
+    page = client.get(f"/people/{person.code}").get_data(as_text=True)
+    token = _csrf(page)
+    assert (
+        client.post(
+            f"/people/{person.code}/children",
+            data={
+                "csrf_token": token,
+                "school_id": str(school.id),
+                "days": ["0", "2"],
+                "drop_off": "08:15",
+                "pick_up": "16:15",
+            },
+        ).status_code
+        == 302
+    )
+    bad = client.post(
+        f"/people/{person.code}/children",
+        data={
+            "csrf_token": token,
+            "school_id": str(school.id),
+            "drop_off": "16:00",
+            "pick_up": "08:00",
+        },
+    )
+    assert bad.status_code == 400
+    assert (
+        "Pick-up must be after drop-off" in bad.get_data(as_text=True)
+        or "ritiro" in bad.get_data(as_text=True).lower()
+    )
+    client.post(
+        f"/people/{person.code}/steps",
+        data={"csrf_token": token, "text": "CV", "due_on": "2027-01-15"},
+    )
+    client.post(
+        f"/people/{person.code}/consents",
+        data={
+            "csrf_token": token,
+            "purpose": "tutoring",
+            "given_on": "2026-11-30",
+            "paper_ref": "F-12",
+        },
+    )
+    db.session.expire_all()
+    person = db.session.get(Person, person.id)
+    assert [c.school_id for c in person.children] == [school.id]
+    assert person.children[0].days == [0, 2]
+    assert [s.text for s in person.steps] == ["CV"]
+    assert person.has_consent(person.consents[0].purpose)
+    client.post(
+        f"/people/{person.code}/consents/{person.consents[0].id}/withdraw",
+        data={"csrf_token": token},
+    )
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).consents[0].withdrawn_on is not None
+
+
+def test_every_read_is_audited_and_the_audit_holds_no_personal_value(
+    client, login, tutor, make_person
+):
+    person = make_person(home=Home("Via Padova 34", HOME_LON, HOME_LAT), first_name="Amina")
+    db.session.commit()
+    login(tutor)
+    for url in ("", "/edit", "/data.json"):
+        assert client.get(f"/people/{person.code}{url}").status_code == 200
+    reads = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == AuditAction.READ, AuditEvent.entity_id == person.id
+        )
+    ).all()
+    assert [(r.user_id, r.entity) for r in reads] == [(tutor.id, "person")] * 3
+    assert [r.changes["viewed"] for r in reads] == ["record", "edit form", "her data (JSON)"]
+    token = _csrf(client.get(f"/people/{person.code}/edit").get_data(as_text=True))
+    client.post(
+        f"/people/{person.code}/edit",
+        data=_new_form(
+            csrf_token=token, first_name="Amina B", home_lon="9.2210", home_lat="45.4890"
+        ),
+    )
+    dumped = str([e.changes for e in db.session.scalars(select(AuditEvent)).all()])
+    for secret in ("Amina", "Padova", "9.221", "45.489", "gAAAA"):
+        assert secret not in dumped
+
+
+def test_other_hub_tutor_and_scope_own(app, client, login, make_user, make_org, make_person, tutor):
+    person = make_person()
+    other = make_user(Role.TUTOR, organisation_id=make_org(kind="hub").id)
+    colleague = make_user(Role.TUTOR, organisation_id=tutor.organisation_id)
+    db.session.commit()
+    login(other)
+    assert client.get(f"/people/{person.code}").status_code == 404
+    assert person.code not in client.get("/people/").get_data(as_text=True)
+    login(colleague)
+    assert client.get(f"/people/{person.code}").status_code == 200
+    app.config["PEOPLE_SCOPE"] = "own"
+    try:
+        assert client.get(f"/people/{person.code}").status_code == 404
+    finally:
+        app.config["PEOPLE_SCOPE"] = "hub"
+
+
+def test_scouts_and_visitors_see_nothing(client, login, make_user, make_person):
+    person = make_person()
+    scout = make_user(Role.SCOUT)
+    db.session.commit()
+    urls = [
+        "/people/",
+        "/people/new",
+        f"/people/{person.code}",
+        f"/people/{person.code}/edit",
+        f"/people/{person.code}/data.json",
+        f"/people/{person.code}/consent-form.pdf",
+    ]
+    for url in urls:
+        answer = client.get(url)
+        assert answer.status_code == 302, url
+        assert "/login" in answer.location, url
+    assert client.get("/api/v1/people").status_code == 401
+    login(scout)
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+    assert client.get("/api/v1/people").status_code == 403
+    assert client.get(f"/api/v1/people/{person.code}").status_code == 403
+
+
+def test_api_lists_her_scope_without_name_or_home(client, login, tutor, make_person):
+    person = make_person(home=Home("Via Padova 34", HOME_LON, HOME_LAT), first_name="Amina")
+    db.session.commit()
+    login(tutor)
+    listing = client.get("/api/v1/people").get_json()
+    assert [p["code"] for p in listing["people"]] == [person.code]
+    one = client.get(f"/api/v1/people/{person.code}")
+    body = one.get_data(as_text=True)
+    assert one.status_code == 200
+    assert one.get_json()["has_home"] is True
+    assert "Amina" not in body
+    assert "Padova" not in body
+    assert "9.2204" not in body
+    assert client.get("/api/v1/people/not-a-code").status_code == 400
