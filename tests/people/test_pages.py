@@ -113,7 +113,8 @@ def test_child_school_step_and_consent_on_her_page(client, login, tutor, make_pe
         },
     )
     assert bad.status_code == 400
-    assert "uscita deve essere dopo l" in bad.get_data(as_text=True)  # next to the field, in Italian
+    # next to the field, in Italian
+    assert "uscita deve essere dopo l" in bad.get_data(as_text=True)
     client.post(
         f"/people/{person.code}/steps",
         data={"csrf_token": token, "text": "CV", "due_on": "2027-01-15"},
