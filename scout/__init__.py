@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from scout.views.ops import bp as ops_bp
     from scout.views.people import bp as people_bp
     from scout.views.public import bp as public_bp
+    from scout.views.report import bp as report_bp
     from scout.views.scout import bp as scout_bp
     from scout.views.tutor import bp as tutor_bp
 
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(ogc_bp, url_prefix="/ogc")
     app.register_blueprint(bulletin_bp, url_prefix="/bollettino")
+    app.register_blueprint(report_bp, url_prefix="/report")
     # The API checks CSRF itself for cookie sessions; bearer-token callers need none.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -70,6 +71,65 @@ def people_new_key() -> None:
     from scout.people import crypto
 
     click.echo(crypto.new_key())
+
+
+report_group = AppGroup("report", help="The funder's figures report.")
+
+
+@report_group.command("figures")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "pdf"]), default="json")
+@click.option("--hub", type=int, help="Only this hub (its place id).")
+@click.option("--municipio", type=click.IntRange(1, 9), help="Only this municipio.")
+@click.option("--lang", type=click.Choice(["it", "en"]), default="it", help="PDF and labels.")
+@click.option("--internal", is_flag=True, help="Do not hide counts under 3 (not for publishing).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output; a PDF needs a file).",
+)
+def report_figures(
+    date_from: Any,
+    date_to: Any,
+    fmt: str,
+    hub: int | None,
+    municipio: int | None,
+    lang: str,
+    internal: bool,
+    output: Path | None,
+) -> None:
+    """The figures for a period (both days included) as JSON, CSV or PDF."""
+    import json
+
+    from scout import report as figures
+    from scout.errors import ScoutError
+
+    try:
+        scope = figures.make_scope(date_from.date(), date_to.date(), hub, municipio)
+    except ScoutError as exc:
+        raise click.BadParameter(exc.message) from None
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("a PDF needs --output FILE")
+    with force_locale(lang):
+        if fmt == "pdf":
+            body: str | bytes = figures.to_pdf(
+                lambda: figures.compute(db.session, scope), lang, internal
+            )
+        else:
+            built = figures.compute(db.session, scope)
+            body = (
+                json.dumps(figures.to_json(built, internal), ensure_ascii=False, indent=1)
+                if fmt == "json"
+                else figures.to_csv(built, internal=internal)
+            )
+    if output is None:
+        click.echo(body)
+    elif isinstance(body, bytes):
+        output.write_bytes(body)
+    else:
+        output.write_text(body, encoding="utf-8")
 
 
 @bulletin.command("send")
@@ -314,7 +374,7 @@ def close_expired_command() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (geo, users, demo, bulletin, coverage_cli, people):
+    for group in (geo, users, demo, bulletin, coverage_cli, people, report_group):
         app.cli.add_command(group)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)

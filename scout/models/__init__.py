@@ -29,6 +29,7 @@ from scout.models.enums import (
     VisitOutcome,
 )
 from scout.models.limits import RateLimitCounter
+from scout.models.meetings import Meeting, MeetingKind
 from scout.models.network import WalkEdge, WalkNetwork, WalkNode
 from scout.models.outcomes import (
     CLOSED_REFERRALS,
@@ -104,6 +105,8 @@ __all__ = [
     "MailOutbox",
     "MailSuppression",
     "MarketOffer",
+    "Meeting",
+    "MeetingKind",
     "Municipio",
     "Nil",
     "Offer",

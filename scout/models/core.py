@@ -59,6 +59,8 @@ class Organisation(Timestamped, Base):
     # Agreed that its contact details (e-mail, phone, website) may be published.
     contacts_public: Mapped[bool] = mapped_column(Boolean, default=False)
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When it joined the programme's network (the funder's report counts those joined in a period).
+    joined_network_on: Mapped[date | None] = mapped_column(Date)
 
     places: Mapped[list[Place]] = relationship(back_populates="organisation")
 

@@ -6,6 +6,7 @@ and, through :mod:`scout.views.api.openapi`, describes it in the OpenAPI documen
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _l
@@ -139,3 +140,37 @@ class AddressLookup(QueryRequest):
     lat: Annotated[Annotated[float, Field(ge=-90, le=90)] | Literal[""], Say(_POSITION_MESSAGE)] = (
         ""
     )
+
+
+_DATE_MESSAGE = _l("Write the date as YYYY-MM-DD.")
+
+
+class ReportQuery(QueryRequest):
+    """The funder's figures report: the period (both days included; default the programme's
+    2021–22 round), optionally a hub or a municipio; ``internal=1``: small counts not hidden
+    (coordinators only, ignored for others)."""
+
+    date_from: Annotated[
+        dt.date | None,
+        Field(alias="from", description="First day of the period (YYYY-MM-DD)."),
+        Say(_DATE_MESSAGE),
+    ] = None
+    date_to: Annotated[
+        dt.date | None,
+        Field(alias="to", description="Last day of the period (YYYY-MM-DD)."),
+        Say(_DATE_MESSAGE),
+    ] = None
+    hub: Annotated[
+        int | None,
+        Field(ge=1, le=2**31 - 1, description="A hub's place id (coordinators only)."),
+        Say(_l("Choose a hub from the list.")),
+    ] = None
+    municipio: Annotated[
+        int | None,
+        Field(ge=1, le=9, description="A municipio of Milan (1-9)."),
+        Say(_l("Choose a municipio from 1 to 9.")),
+    ] = None
+    internal: Annotated[
+        Literal["0", "1"] | None,
+        Field(description="1: the internal version, small counts shown (coordinators)."),
+    ] = None

@@ -40,6 +40,7 @@ from scout.views.admin import (  # noqa: E402, F401
     audit_labels,
     bulletin,
     imports,
+    meetings,
     network,
     organisations,
     review,

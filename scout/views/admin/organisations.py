@@ -7,6 +7,7 @@ through :func:`scout.spatial.public_places`, the next request no longer shows it
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,7 +17,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
-from wtforms import BooleanField
+from wtforms import BooleanField, DateField
+from wtforms.validators import Optional
 
 from scout import spatial
 from scout.extensions import db
@@ -30,6 +32,7 @@ class OrganisationFlagsForm(FlaskForm):
     is_partner = BooleanField(_l("Partner of the network"))
     public_consent = BooleanField(_l("Agreed to appear on the public map"))
     contacts_public = BooleanField(_l("Agreed to publish its contact details"))
+    joined_network_on = DateField(_l("Joined the network on"), validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):
@@ -46,10 +49,17 @@ def organisations() -> str:
     q = request.args.get("q", "").strip()[:100]
     show_all = request.args.get("all") == "1"
     query = select(Organisation).order_by(Organisation.is_partner.desc(), Organisation.name)
-    if not show_all:
+    joined_from, joined_to = _date_arg("joined_from"), _date_arg("joined_to")
+    if not show_all and not (joined_from or joined_to):
         query = query.where(Organisation.is_partner.is_(True))
     if q:
         query = query.where(Organisation.name.ilike(_like(q), escape="\\"))
+    if joined_from or joined_to:  # the report's "organisations that joined the network"
+        query = query.where(Organisation.joined_network_on.is_not(None))
+        if joined_from:
+            query = query.where(Organisation.joined_network_on >= joined_from)
+        if joined_to:
+            query = query.where(Organisation.joined_network_on <= joined_to)
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     ids = [org.id for org in page.items]
     counts = dict(
@@ -63,6 +73,13 @@ def organisations() -> str:
     return render_template(
         "admin/organisations.html", page=page, counts=counts, q=q, show_all=show_all, args=args
     )
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 def _public_ids(organisation_id: int) -> set[int]:
@@ -87,6 +104,8 @@ def organisation_detail(organisation_id: int) -> Any:
             value = bool(getattr(form, name).data)
             if getattr(org, name) != value:
                 setattr(org, name, value)
+        if org.joined_network_on != form.joined_network_on.data:
+            org.joined_network_on = form.joined_network_on.data
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("admin.organisation_detail", organisation_id=org.id))

@@ -36,6 +36,7 @@ from scout.views.api import (  # noqa: E402, F401
     openapi,
     people,
     places,
+    report,
     search,
     walk,
 )

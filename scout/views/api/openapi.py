@@ -121,6 +121,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             "404": _error("No such record, or not one the caller may see."),
         },
     ),
+    (f"{PREFIX}/report", "get"): Operation(
+        "The funder's figures report for a period, as JSON (counts only).",
+        "report",
+        {"200": _json('Sections of figures and tables of counts; small counts as "< 3".')},
+        query=schemas.ReportQuery,
+        description="Tutors get their own hub's report; coordinators any hub or municipio.",
+    ),
     (f"{PREFIX}/walk/reach", "post"): Operation(
         "Published places within N walking minutes of an origin, nearest first.",
         "walkReach",

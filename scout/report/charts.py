@@ -1,0 +1,103 @@
+"""Charts of the report's tables, drawn on the server as SVG with matplotlib.
+
+Why matplotlib: it is the most used and best kept plotting library in Python, draws without a
+browser or JavaScript (the object API and the SVG canvas, no pyplot and its global state, so
+it is safe in threaded workers), and writes plain SVG that the page shows inline and WeasyPrint
+puts in the PDF, so both show the same picture. pygal was the other candidate: its SVG relies
+on CSS and scripts for its looks and tooltips, which WeasyPrint renders only in part.
+
+Each chart carries a ``<title>`` and a ``<desc>`` (the numbers in words) and is marked
+``role="img"``; the page and the PDF also print the numbers in a table beside it. Text stays
+text (``svg.fonttype: none``), so it is searchable and scales with the page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from xml.sax.saxutils import escape
+
+import matplotlib as mpl
+from markupsafe import Markup
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure as MplFigure
+
+from scout.report.model import HIDDEN, Table
+
+mpl.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "scout-report",  # the same ids every time: the same picture
+        "font.family": "sans-serif",
+        "font.size": 9,
+    }
+)
+# Okabe–Ito: told apart with any colour vision; dark enough on white for text (WCAG 1.4.11).
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+_XML_HEAD = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
+
+
+def _describe(table: Table, internal: bool) -> str:
+    parts = []
+    for row in table.rows:
+        cells = ", ".join(
+            f"{col} {table.cell(n, internal)}"
+            if len(table.columns) > 1
+            else table.cell(n, internal)
+            for col, n in zip(table.columns, row.counts, strict=True)
+        )
+        parts.append(f"{row.label}: {cells}")
+    return "; ".join(parts)
+
+
+def _plain(text: str) -> str:
+    """A label as plain text: matplotlib would read ``$...$`` as mathematics."""
+    return text.replace("$", r"\$")
+
+
+def _shown(table: Table, n: int, internal: bool) -> int:
+    """Bars for hidden small counts are drawn at 0 and labelled "< 3"."""
+    return 0 if table.cell(n, internal) == HIDDEN else n
+
+
+def chart_svg(table: Table, internal: bool = False) -> Markup:
+    """The table as an SVG chart: horizontal bars per group, or a share bar (``share``)."""
+    rows = [r for r in table.rows if any(r.counts)] or list(table.rows)
+    height = 0.9 + 0.32 * len(rows) * max(1, len(table.columns))
+    fig = MplFigure(figsize=(6.2, min(max(height, 1.6), 7.5)), dpi=96)
+    FigureCanvasSVG(fig)
+    ax = fig.add_subplot()
+    labels = [_plain(r.label) for r in rows]
+    n_groups = len(table.columns)
+    bar = 0.8 / n_groups
+    for g, column in enumerate(table.columns):
+        ys = [i + (g - (n_groups - 1) / 2) * bar for i in range(len(rows))]
+        values = [_shown(table, r.counts[g], internal) for r in rows]
+        bars = ax.barh(
+            ys, values, height=bar * 0.92, color=COLOURS[g % len(COLOURS)], label=_plain(column)
+        )
+        ax.bar_label(bars, labels=[table.cell(r.counts[g], internal) for r in rows], padding=3)
+    ax.set_yticks(range(len(rows)), labels=labels)
+    ax.invert_yaxis()
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.margins(x=0.15)
+    if n_groups > 1:
+        ax.legend(frameon=False, loc="lower right")
+    fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Title": table.title})
+    svg = _XML_HEAD.sub("", out.getvalue())
+    slug = f"chart-{table.key}"
+    head = f'<svg role="img" aria-labelledby="{slug}-title {slug}-desc" class="report-chart"'
+    svg = svg.replace("<svg", head, 1)
+    svg = re.sub(
+        r"(<svg[^>]*>)",
+        lambda m: (
+            f'{m.group(1)}<title id="{slug}-title">{escape(table.title)}</title>'
+            f'<desc id="{slug}-desc">{escape(_describe(table, internal))}</desc>'
+        ),
+        svg,
+        count=1,
+    )
+    return Markup(svg)  # noqa: S704 - matplotlib's own SVG; every label passed through escape

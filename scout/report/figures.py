@@ -1,0 +1,50 @@
+"""The funder's report computed from the records: every figure, in the funder's wording and
+order, for a scope (period, optionally a hub or a municipio).
+
+Order of the programme's 2021–22 report: results (people with a plan, women, placements by
+contract, sectors, km zero, internships, autonomy, courses, bulletins, network, meetings),
+then the beneficiary profile, then what the map adds. People's figures come from
+:mod:`scout.report.people`; the programme's own from :mod:`scout.report.programme`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from scout.models import MeetingKind
+from scout.report import people, programme
+from scout.report.model import Report, Section
+from scout.report.period import Scope
+
+
+def compute(session: Session, scope: Scope, today: date | None = None) -> Report:
+    """The report for ``scope``, with labels in the current locale."""
+    p = people.compute(session, scope)
+    results = (
+        *p.results,
+        programme.bulletins(session, scope),
+        programme.organisations_joined(session, scope),
+        programme.meetings(session, scope, MeetingKind.INSTITUTION),
+    )
+    added = (
+        *p.map_figures,
+        *programme.map_figures(session, scope),
+        programme.meetings(session, scope, MeetingKind.NETWORK),
+        programme.meetings(session, scope, MeetingKind.TRAINING),
+    )
+    sections = [
+        Section("results", _("Results"), results),
+        Section("profile", _("Beneficiary profile"), p.profile),
+        Section("map", _("What the map adds"), added),
+    ]
+    return Report(
+        scope=scope,
+        sections=sections,
+        tables=p.tables,
+        generated_on=today or date.today(),
+        hub_name=p.hub_name,
+        missing=p.missing,
+    )
