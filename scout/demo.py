@@ -412,4 +412,19 @@ def load_demo(session: Session) -> int:
         added += 1
     session.flush()
     assign_admin_units(session)
+    _tutor_at_a_hub(session)
     return added
+
+
+def _tutor_at_a_hub(session: Session) -> None:
+    """The demo tutor works at the first example hub (her figures report is that hub's)."""
+    tutor = session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
+    hub = session.scalar(
+        select(Organisation)
+        .where(Organisation.kind == OrgKind.HUB, Organisation.is_example.is_(True))
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+    if tutor is not None and hub is not None and tutor.organisation_id is None:
+        tutor.organisation_id = hub.id
+        session.flush()

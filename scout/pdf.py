@@ -28,9 +28,12 @@ BASE_URL = "http://localhost/"  # only its path matters: /static/... is read fro
 
 
 class StaticFetcher(URLFetcher):
-    """Only files under static/; any other URL is refused (and WeasyPrint skips it)."""
+    """Only files under static/ and inline ``data:`` URLs; any other URL is refused (and
+    WeasyPrint skips it)."""
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):  # inline content (a chart's SVG): nothing is fetched
+            return super().fetch(url, headers)
         path = unquote(urlsplit(url).path)
         if not path.startswith("/static/"):
             raise ValueError("only /static/ files are used in PDFs")

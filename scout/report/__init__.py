@@ -10,7 +10,7 @@ from scout.report.figures import compute
 from scout.report.groups import GROUPS, group_of
 from scout.report.model import HIDDEN, Figure, Report, Table
 from scout.report.outputs import XLSX, render_html, to_csv, to_json, to_pdf, to_xlsx
-from scout.report.people import hub_of
+from scout.report.people import hub_of, hubs
 from scout.report.period import DEFAULT_FROM, DEFAULT_TO, Scope, make_scope
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "compute",
     "group_of",
     "hub_of",
+    "hubs",
     "make_scope",
     "render_html",
     "to_csv",

@@ -13,8 +13,10 @@ text (``svg.fonttype: none``), so it is searchable and scales with the page.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import matplotlib as mpl
@@ -60,6 +62,31 @@ def _shown(table: Table, n: int, internal: bool) -> int:
     return 0 if table.cell(n, internal) == HIDDEN else n
 
 
+def _own_ids(svg: str, slug: str) -> str:
+    """Prefix matplotlib's ids (``text_1``, ``patch_2``…) with the chart's own, so several
+    charts in one page or PDF never share an id."""
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{slug}-{m.group(1)}"', svg)
+    svg = re.sub(r'(href=")#([^"]+)"', lambda m: f'{m.group(1)}#{slug}-{m.group(2)}"', svg)
+    return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{slug}-{m.group(1)})", svg)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's SVG, the same bytes as a ``data:`` URI (for ``<img>``, in the page and the
+    PDF: WeasyPrint draws SVG images fully, inline SVG only in part), and its text alternative
+    (its title and the numbers in words)."""
+
+    svg: str
+    uri: str
+    alt: str
+
+
+def chart(table: Table, internal: bool = False) -> Chart:
+    svg = chart_svg(table, internal)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return Chart(str(svg), uri, f"{table.title}. {_describe(table, internal)}")
+
+
 def chart_svg(table: Table, internal: bool = False) -> Markup:
     """The table as an SVG chart: horizontal bars per group, or a share bar (``share``)."""
     rows = [r for r in table.rows if any(r.counts)] or list(table.rows)
@@ -87,8 +114,8 @@ def chart_svg(table: Table, internal: bool = False) -> Markup:
     fig.tight_layout()
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Title": table.title})
-    svg = _XML_HEAD.sub("", out.getvalue())
-    slug = f"chart-{table.key}"
+    slug = "chart-" + re.sub(r"[^a-z0-9]+", "-", table.key)
+    svg = _own_ids(_XML_HEAD.sub("", out.getvalue()), slug)
     head = f'<svg role="img" aria-labelledby="{slug}-title {slug}-desc" class="report-chart"'
     svg = svg.replace("<svg", head, 1)
     svg = re.sub(

@@ -47,4 +47,5 @@ def compute(session: Session, scope: Scope, today: date | None = None) -> Report
         generated_on=today or date.today(),
         hub_name=p.hub_name,
         missing=p.missing,
+        not_consenting=p.not_consenting,
     )

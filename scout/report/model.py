@@ -110,6 +110,7 @@ class Report:
     generated_on: date
     hub_name: str | None = None
     missing: list[str] = field(default_factory=list)  # what the records cannot say yet
+    not_consenting: int = 0  # people with a plan in scope but no consent to statistics
 
     def figure(self, key: str) -> Figure:
         for section in self.sections:

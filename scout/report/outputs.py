@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from scout.pdf import html_to_pdf
-from scout.report.charts import chart_svg
+from scout.report.charts import chart
 from scout.report.model import Figure, Report, Table
 
 PRINT_CSS = "css/report.css"
@@ -136,7 +136,7 @@ def _cell(value: str) -> Any:
 
 
 def render_html(report: Report, internal: bool, template: str, **context: Any) -> str:
-    charts = {t.key: chart_svg(t, internal) for t in report.tables if t.chart}
+    charts = {t.key: chart(t, internal) for t in report.tables if t.chart}
     return render_template(template, report=report, internal=internal, charts=charts, **context)
 
 

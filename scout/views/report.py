@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import format_date
 from flask_login import current_user
 
-from scout import report, search
+from scout import report
 from scout.auth import role_required
 from scout.errors import ScoutError
 from scout.extensions import db
@@ -65,7 +65,7 @@ def page() -> Any:
     context = {
         "errors": errors,
         "values": {k: request.args.get(k, "") for k in ("from", "to")},
-        "hubs": search.hubs(db.session) if coordinator else [],
+        "hubs": report.hubs(db.session) if coordinator else [],
         "coordinator": coordinator,
         "pdf_languages": PDF_LANGUAGES,
     }

@@ -173,4 +173,5 @@ class ReportQuery(QueryRequest):
     internal: Annotated[
         Literal["0", "1"] | None,
         Field(description="1: the internal version, small counts shown (coordinators)."),
+        Say(_l("Leave it out, or send 1 for the internal version.")),
     ] = None

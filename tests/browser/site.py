@@ -109,6 +109,7 @@ AUDIENCES = (
         (
             Page("search", "/tutor/"),
             Page("results", "/tutor/", tutor_search),
+            Page("report", "/report/?from=2021-09-01&to=2022-12-31"),
         ),
     ),
     Audience(
@@ -132,6 +133,9 @@ AUDIENCES = (
             Page("bulletin-compose", "/admin/bulletins/{draft}"),
             Page("bulletin-preview", "/admin/bulletins/{draft}/preview"),
             Page("market-offers", "/admin/bulletins/market"),
+            Page("report", "/report/?from=2021-09-01&to=2022-12-31"),
+            Page("meetings", "/admin/meetings"),
+            Page("meeting-new", "/admin/meetings/new"),
         ),
     ),
 )

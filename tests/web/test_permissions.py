@@ -24,7 +24,7 @@ from werkzeug.routing import Rule
 
 from scout.auth import issue_token
 from scout.extensions import db
-from scout.models import ApiToken, Role, Visit, VisitOutcome
+from scout.models import ApiToken, OrgKind, Role, Visit, VisitOutcome
 
 ANON, SCOUT, TUTOR, COORD, TOKEN = "anonymous", "scout", "tutor", "coordinator", "token"
 CALLERS = (ANON, SCOUT, TUTOR, COORD, TOKEN)
@@ -55,6 +55,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.market_offer_edit": COORDINATORS,
     "admin.market_offer_withdraw": COORDINATORS,
     "admin.market_offers": COORDINATORS,
+    "admin.meeting_edit": COORDINATORS,
+    "admin.meeting_new": COORDINATORS,
+    "admin.meetings": COORDINATORS,
     "admin.network": COORDINATORS,
     "admin.organisation_detail": COORDINATORS,
     "admin.organisation_unpublish": COORDINATORS,
@@ -73,6 +76,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.people_detail": TUTORS_API,
     "api.people_list": TUTORS_API,
     "api.places": STAFF_API,
+    "api.report": TUTORS_API,
     "api.search_address": STAFF_API,
     "api.search_isochrones": STAFF_API,
     "api.search_route": STAFF_API,
@@ -126,6 +130,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "public.resources_geojson": EVERYONE,
     "public.share": EVERYONE,
     "public.walk": EVERYONE,
+    "report.csv": TUTORS,
+    "report.page": TUTORS,
+    "report.pdf": TUTORS,
+    "report.xlsx": TUTORS,
     "scout.addresses_json": SCOUTS,
     "scout.index": SCOUTS,
     "scout.nearby": SCOUTS,
@@ -219,8 +227,10 @@ def test_access_rows_name_known_callers():
 
 
 @pytest.fixture
-def callers(app, make_user):
-    users = {role: make_user(role) for role in (Role.SCOUT, Role.TUTOR, Role.COORDINATOR)}
+def callers(app, make_user, make_org):
+    hub = make_org(kind=OrgKind.HUB)  # the tutor works at a hub (the figures report is hers)
+    users = {role: make_user(role) for role in (Role.SCOUT, Role.COORDINATOR)}
+    users[Role.TUTOR] = make_user(Role.TUTOR, organisation_id=hub.id)
     token = issue_token(users[Role.TUTOR], "matrix")
     db.session.commit()
     return users, token

@@ -13,7 +13,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
 
 from scout.extensions import db
 from scout.models import Meeting, MeetingKind, Organisation, Role, User
@@ -28,7 +29,7 @@ def _optional_int(value: Any) -> int | None:
 
 class MeetingForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date."))])
-    kind = SelectField(_l("Kind"), choices=MeetingKind.choices())
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in MeetingKind])
     organisation_id = SelectField(
         _l("Organisation of the records"), coerce=_optional_int, validators=[Optional()]
     )
@@ -42,9 +43,16 @@ class MeetingForm(FlaskForm):
     attendees = SelectMultipleField(_l("Who attended from the programme"), coerce=int)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
-    def validate_counterpart(self, field: StringField) -> None:
-        if not self.organisation_id.data and not (field.data or "").strip():
-            raise ValidationError(_l("Choose an organisation or write the institution's name."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field rules, then: with an organisation of the records or a named body."""
+        ok = super().validate(extra_validators)
+        if not self.organisation_id.data and not (self.counterpart.data or "").strip():
+            self.counterpart.errors = [
+                *self.counterpart.errors,
+                _("Choose an organisation or write the institution's name."),
+            ]
+            ok = False
+        return ok
 
 
 def _form(meeting: Meeting | None = None) -> MeetingForm:
@@ -52,11 +60,13 @@ def _form(meeting: Meeting | None = None) -> MeetingForm:
     orgs = db.session.execute(
         select(Organisation.id, Organisation.name).order_by(Organisation.name)
     )
-    form.organisation_id.choices = [("", _("— none —"))] + [(i, n) for i, n in orgs]
+    form.organisation_id.choices = [SelectChoice("", _("— none —"))] + [
+        SelectChoice(i, n) for i, n in orgs
+    ]
     staff = db.session.scalars(
         select(User).where(User.active.is_(True), User.role != Role.SCOUT).order_by(User.name)
     )
-    form.attendees.choices = [(u.id, u.name or u.email) for u in staff]
+    form.attendees.choices = [SelectChoice(u.id, u.name or u.email) for u in staff]
     if meeting is not None and request.method == "GET":
         form.attendees.data = [u.id for u in meeting.attendees]
     return form
