@@ -1,7 +1,7 @@
 """Meetings with institutions and network events; the date an organisation joined the network
 
 Revision ID: 8e4b2f6a1c93
-Revises: c0e8ff099d0f
+Revises: 8e4f1a2b3c5d
 Create Date: 2026-12-01 23:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8e4b2f6a1c93"
-down_revision = "c0e8ff099d0f"
+down_revision = "8e4f1a2b3c5d"
 branch_labels = None
 depends_on = None
 
