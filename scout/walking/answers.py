@@ -9,33 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy import select
 
 from scout import spatial
 from scout.extensions import db
 from scout.geo import LonLat
-from scout.models import Organisation, OrgKind, Place, ReviewStatus, address_line
+from scout.models import Place, address_line
 from scout.walking.engine import Answer, IsochroneAnswer, Profile, ReachAnswer, RouteAnswer
-
-
-def published_places(kind: OrgKind | None = None) -> Select:
-    """Published places (of one organisation ``kind``) with what a feature shows: the engine
-    reads these columns with the points, in its one query."""
-    query = (
-        select(
-            Place.id,
-            Place.name,
-            Place.street,
-            Place.civic_number,
-            Place.postcode,
-            type_coerce(Organisation.kind, String),  # the plain value, no enum per row
-        )
-        .outerjoin(Place.organisation)
-        .where(Place.status == ReviewStatus.PUBLISHED)
-    )
-    if kind is not None:
-        query = query.where(Organisation.kind == kind)
-    return query
 
 
 def place_point(place_id: int) -> LonLat | None:
@@ -89,7 +69,7 @@ def _feature_head(row: Any) -> str:
 
 def reach_json(answer: ReachAnswer, minutes: float, profile: Profile) -> str:
     """A FeatureCollection of the places reached, nearest first, each with walk minutes and
-    metres (``answer`` from :func:`reach` over :func:`published_places`)."""
+    metres (``answer`` from :func:`reach` over the published places)."""
     rows = answer.rows
     features = ",".join(
         f'{_feature_head(rows[place_id])},"walk_minutes":{walk.whole_minutes},'

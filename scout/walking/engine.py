@@ -31,9 +31,9 @@ from scout.config import WALKING_SPEED_KMH
 from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat, haversine_lonlat_m, haversine_m
-from scout.models import Place
+from scout.models import OrgKind, Place
 from scout.walking.graph import Graph
-from scout.walking.store import current_graph
+from scout.walking.store import current_graph, graph_of, published_index, versions
 
 K = TypeVar("K")
 
@@ -85,7 +85,7 @@ class Answer:
 @dataclass(slots=True)
 class ReachAnswer(Answer):
     walks: dict[int, Walk] = field(default_factory=dict)  # place id → walk, nearest first
-    rows: dict[int, Any] = field(default_factory=dict)  # place id → row (see :func:`reach`)
+    rows: Mapping[int, Any] = field(default_factory=dict)  # id → row, the reached at least
 
 
 @dataclass(slots=True)
@@ -169,29 +169,35 @@ def _candidates(origin: LonLat, radius_m: float, places: Select) -> list[Any]:
     return db.session.connection().execute(query).all()
 
 
-def _published() -> Select:
-    return select(Place.id).where(Place.status == "published")
-
-
 def reach(
     origin: LonLat,
     max_minutes: float,
     profile: Profile = Profile.STANDARD,
     places: Select | None = None,
+    kind: OrgKind | None = None,
 ) -> ReachAnswer:
     """Walking time to every place of ``places`` (a select of ``Place.id``; default: all
-    published places) reachable within ``max_minutes``, nearest first.
+    published places, of one organisation ``kind`` if given) reachable within ``max_minutes``,
+    nearest first.
 
     When ``places`` selects more columns after ``Place.id`` (e.g. names), they are read in the
-    same query and the answer's ``rows`` holds them, by place id: ``(id, lon, lat, *those)``.
+    same query and the answer's ``rows`` holds them, by place id: ``(id, lon, lat, *those)``;
+    the published places come from memory (``rows`` then maps every published place).
     """
     check_origin(origin)
-    if places is None:
-        places = _published()
+
+    if places is None:  # the published places, from memory while unchanged
+        current, token = versions(db.session)
+        graph, index = graph_of(db.session, current), published_index(db.session, token)
+    else:
+        graph, index = network(), None
     budget_m = max_minutes * 60 * profile.speed_m_s
-    graph = network()
     if graph is None:
-        rows = _candidates(origin, budget_m / current_app.config["DETOUR_FACTOR"], places)
+        radius_m = budget_m / current_app.config["DETOUR_FACTOR"]
+        if index is None:
+            rows = _candidates(origin, radius_m, places)
+        else:
+            rows = [index.rows[i] for i in index.in_box(origin, radius_m, kind)[0].tolist()]
         walks = _estimates(origin, rows, profile, max_minutes * 60 + 1e-6)
         ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
         return ReachAnswer(estimate=True, walks=ordered, rows=_rows_of(rows, ordered))
@@ -199,14 +205,19 @@ def reach(
     if start is None:
         raise TooFarFromPaths()
     # A walk is never shorter than the straight line: the crow-flies radius bounds the places.
-    rows = _candidates(origin, budget_m * 1.005 + 1, places) if start.dist <= budget_m else []
+    radius_m = budget_m * 1.005 + 1
+    if start.dist > budget_m:
+        rows: Any = []
+    elif index is None:
+        rows = _candidates(origin, radius_m, places)
+    else:
+        rows = index.in_box(origin, radius_m, kind)  # columns, straight from memory
     metres = graph.distances(start, rows, budget_m, MAX_SNAP_M)
     ordered = sorted(metres.items(), key=lambda kv: kv[1])
     speed = profile.speed_m_s
     walks = {pid: Walk(m, m / speed) for pid, m in ordered}
-    return ReachAnswer(
-        estimate=False, network_date=graph.osm_date, walks=walks, rows=_rows_of(rows, walks)
-    )
+    found = index.rows if index else _rows_of(rows, walks)
+    return ReachAnswer(estimate=False, network_date=graph.osm_date, walks=walks, rows=found)
 
 
 def _rows_of(rows: list[Any], walks: Mapping[int, Walk]) -> dict[int, Any]:

@@ -213,12 +213,17 @@ class Graph:
         return Start(view, e, float(pos[0]), float(dist[0]), x, y, float(sx), float(sy))
 
     def _snap_cached(
-        self, view: _View, rows: list[Any], max_snap: float, cache: bool
+        self,
+        view: _View,
+        keys: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        max_snap: float,
+        cache: bool,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Snaps of ``(key, lon, lat)`` rows; with ``cache`` (keys are place ids) they are
+        """Snaps of the points ``lon, lat``; with ``cache`` (``keys`` are place ids) they are
         kept per place, valid while the place's point stays the same."""
-        n = len(rows)
-        keys, lon, lat = (np.array([r[i] for r in rows]) for i in range(3))  # more: ignored
+        n = len(keys)
         if not cache:
             xy = self._project_xy(np.column_stack([lon, lat]).astype(np.float64))
             return self._snap_many(view, xy.reshape(n, 2), max_snap)
@@ -252,23 +257,27 @@ class Graph:
     def distances(
         self,
         start: Start,
-        rows: list[Any],
+        rows: list[Any] | tuple[np.ndarray, np.ndarray, np.ndarray],
         budget: float,
         max_snap: float,
         cache: bool = True,
         hint: float | None = None,
     ) -> dict[Any, float]:
         """Walking metres (snaps included) from ``start`` to each ``(key, lon, lat)`` of
-        ``rows`` that is reachable within ``budget`` metres.
+        ``rows`` (or of the columns ``(keys, lons, lats)``) reachable within ``budget`` metres.
 
         With a ``hint`` below ``budget`` (e.g. an unbounded walk to targets all near), the
         search first stops at ``hint`` metres and walks on to ``budget`` only when a snapped
         target was not reached by then: the answer is the same, usually for far less work.
         """
-        if not rows:
+        if len(rows) == 0 or (isinstance(rows, tuple) and len(rows[0]) == 0):
             return {}
+        if isinstance(rows, tuple):  # already columns: (keys, lon, lat) arrays
+            keys, lon, lat = rows
+        else:
+            keys, lon, lat = (np.array([r[i] for r in rows]) for i in range(3))  # more: ignored
         view = self.views[start.view]
-        edge, pos, dist = self._snap_cached(view, rows, max_snap, cache)
+        edge, pos, dist = self._snap_cached(view, keys, lon, lat, max_snap, cache)
         ok = edge >= 0
         if not ok.any():
             return {}
@@ -290,7 +299,7 @@ class Graph:
         if first < budget and not (total <= first + 1e-6).all():
             total = totals(budget)
         good = np.isfinite(total) & (total <= budget + 1e-6)
-        return {rows[i][0]: float(t) for i, t in zip(idx[good], total[good], strict=True)}
+        return dict(zip(keys[idx[good]].tolist(), total[good].tolist(), strict=True))
 
     def farthest_m(self, p: LonLat, rows: list[Any]) -> float:
         """The largest straight-line metres from ``p`` to a ``(key, lon, lat)`` of ``rows``."""

@@ -16,7 +16,7 @@ from scout import create_app, spatial, walking
 from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat, metres_per_degree
-from scout.models import Address, Place, WalkNetwork
+from scout.models import Address, OrgKind, Place, ReviewStatus, WalkNetwork
 from scout.paths import ROOT
 from scout.walking import Profile
 from scout.walking.osm_import import import_osm
@@ -177,6 +177,36 @@ def test_places_reached_only_by_steps_are_not_reached_with_a_stroller(grid, make
     assert standard.walks[place.id].metres == pytest.approx(400, abs=0.5)
     assert place.id not in stroller.walks
     assert walking.route(grid_point(0, 0), end, Profile.STROLLER).walk is None
+
+
+def test_published_places_kept_in_memory_follow_every_write(grid, make_place):
+    """Reach reads the published places from memory: a place added, moved, unpublished or
+    whose organisation changes kind is seen by the very next reach (the token renewed by the
+    trigger); a write rolled back leaves the places as they were."""
+    grid(cols=4, rows=4, jitter=0)
+    start, near = grid_point(0, 0), grid_point(1, 0)
+    first = make_place("Primo", lon=near.lon, lat=near.lat, org_kind=OrgKind.EMPLOYER)
+    assert list(walking.reach(start, 15).walks) == [first.id]
+    second = make_place("Secondo", lon=grid_point(2, 0).lon, lat=grid_point(2, 0).lat)
+    assert list(walking.reach(start, 15).walks) == [first.id, second.id]
+    assert list(walking.reach(start, 15, kind=OrgKind.EMPLOYER).walks) == [first.id]
+
+    first.organisation.kind = OrgKind.PARISH
+    db.session.flush()
+    assert list(walking.reach(start, 15, kind=OrgKind.EMPLOYER).walks) == []
+    assert walking.reach(start, 15).rows[first.id][-1] == OrgKind.PARISH
+
+    far = grid_point(3, 3)
+    first.location = f"SRID=4326;POINT({far.lon} {far.lat})"
+    db.session.flush()
+    assert list(walking.reach(start, 15).walks) == [second.id, first.id]
+
+    with db.session.begin_nested() as attempt:
+        second.status = ReviewStatus.DRAFT
+        db.session.flush()
+        assert list(walking.reach(start, 15).walks) == [first.id]
+        attempt.rollback()
+    assert list(walking.reach(start, 15).walks) == [second.id, first.id]
 
 
 # ----------------------------------------------------------------------- refusals, estimate

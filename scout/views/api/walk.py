@@ -10,6 +10,7 @@ stored, and the answers are marked ``no-store``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 from flask import Response, request
@@ -52,8 +53,12 @@ def _engine(call: Any, *args: Any) -> Any:
 def walk_reach() -> Response:
     """Published places within ``minutes`` (default 15, up to 30) of walking, nearest first."""
     req = _params(schemas.WalkReachRequest)
-    places = answers.published_places(req.kind)
-    answer = _engine(walking.reach, LonLat(req.lon, req.lat), req.minutes, req.profile, places)
+    answer = _engine(
+        functools.partial(walking.reach, kind=req.kind),
+        LonLat(req.lon, req.lat),
+        req.minutes,
+        req.profile,
+    )
     return _private(answers.reach_json(answer, req.minutes, req.profile))
 
 
