@@ -7,7 +7,7 @@ places take the token's row lock first, so two of them never wait on each other 
 orders (no deadlock); a rolled-back write leaves the old token, which again matches the data.
 
 Revision ID: 9b4d2e7f1a30
-Revises: 8aa7533aa75a
+Revises: 8e4b2f6a1c93
 Create Date: 2026-12-02 00:00:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9b4d2e7f1a30'
-down_revision = '8aa7533aa75a'
+down_revision = '8e4b2f6a1c93'
 branch_labels = None
 depends_on = None
 
