@@ -114,3 +114,14 @@ def test_review_status_defaults_to_draft(make_org):
     db.session.flush()
     assert place.status is ReviewStatus.DRAFT
     assert place.version == 1
+
+
+def test_the_migrations_have_one_head():
+    """Every migration descends from the one before: ``flask db upgrade`` has one way to go
+    (two helpers' migrations landing side by side make two heads)."""
+    from alembic.script import ScriptDirectory
+
+    from scout.paths import ROOT
+
+    heads = ScriptDirectory(str(ROOT / "migrations")).get_heads()
+    assert len(heads) == 1, heads
