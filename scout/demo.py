@@ -28,6 +28,7 @@ from scout.models import (
     Role,
     User,
 )
+from scout.people.demo import load_people
 from scout.schedule import opening_hours_fields
 from scout.spatial import assign_admin_units
 
@@ -413,6 +414,7 @@ def load_demo(session: Session) -> int:
     session.flush()
     assign_admin_units(session)
     _tutor_at_a_hub(session)
+    load_people(session)
     return added
 
 

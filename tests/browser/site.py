@@ -28,7 +28,7 @@ LOGINS = {role: (email, password) for email, password, role, _name in DEMO_USERS
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str  # with {place}, {offer}, {org}, {user}, {review}, {number}, {draft}
+    path: str  # with {person}, {place}, {offer}, {org}, {user}, {review}, {number}, {draft}
     action: Callable[[Any], None] | None = None
     staff_ui: bool = False  # offered in the staff languages only (the login page)
 
@@ -110,6 +110,10 @@ AUDIENCES = (
             Page("search", "/tutor/"),
             Page("results", "/tutor/", tutor_search),
             Page("report", "/report/?from=2021-09-01&to=2022-12-31"),
+            Page("people", "/people/"),
+            Page("person-new", "/people/new"),
+            Page("person", "/people/{person}"),
+            Page("person-edit", "/people/{person}/edit"),
         ),
     ),
     Audience(
@@ -141,7 +145,7 @@ AUDIENCES = (
 )
 
 
-def seed_site(session: Session) -> dict[str, int]:
+def seed_site(session: Session) -> dict[str, Any]:
     """The demo data plus what the pages above need; the ids for their paths."""
     from scout.bulletin import compose
     from scout.demo import load_demo
@@ -166,7 +170,13 @@ def seed_site(session: Session) -> dict[str, int]:
     published = compose.publish(compose.create_draft(week, coordinator))
     draft = compose.create_draft(week, coordinator)
     session.flush()
+    from scout.models import Person
+
+    person = session.scalar(
+        select(Person).where(Person.is_example.is_(True)).order_by(Person.code).limit(1)
+    )
     return {
+        "person": person.code,
         "place": place.id,
         "offer": offer.id,
         "org": session.scalar(select(Organisation.id).order_by(Organisation.id).limit(1)),

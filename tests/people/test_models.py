@@ -91,3 +91,16 @@ def test_no_geography_or_clear_address_column_for_the_home(app):
     assert not {udt for _, udt in columns} & {"geography", "geometry"}
     assert "home_encrypted" in names
     assert not names & {"address", "street", "location", "lon", "lat", "home"}
+
+
+def test_demo_cohort_is_marked_with_homes_encrypted_inside_municipio_2_or_3(app):
+    from scout.demo import load_demo
+    from scout.people import records
+
+    load_demo(db.session)
+    load_demo(db.session)  # safe to re-run: the cohort is added once
+    people = db.session.scalars(select(Person).where(Person.is_example.is_(True))).all()
+    assert len(people) >= 5
+    assert all(p.first_name.endswith("(esempio)") for p in people)
+    assert {p.municipio for p in people} <= {2, 3}
+    assert all(records.home_of(p) is not None for p in people)
