@@ -21,13 +21,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from scout import publishing, schedule, spatial, walking
+from scout.errors import NotFound
 from scout.extensions import csrf, db, limiter
 from scout.geo import LonLat
 from scout.i18n import plural_forms
 from scout.maps import LEAFLET, MILAN_CENTRE
-from scout.models import OrgKind, ResourceKind
+from scout.models import OrgKind, Place, ResourceKind
 from scout.validation import json_body, parse_json
 from scout.views import schemas
+from scout.walking import answers
 
 bp = Blueprint("public", __name__)
 
@@ -81,6 +83,7 @@ def _map_settings() -> dict[str, Any]:
         "featuresUrl": url_for("public.places_geojson"),
         "firstFeed": feed_url(_filters()),
         "walkUrl": url_for("public.walk"),
+        "routeUrl": url_for("public.walk_route"),
         "centre": list(MILAN_CENTRE),
         "tiles": current_app.config["PUBLIC_TILES"],
         "locale": locale,
@@ -94,7 +97,16 @@ def _map_settings() -> dict[str, Any]:
             "verified": _("Verified on %(date)s", date="{date}"),
             "website": _("Website"),
             "showOnMap": _("Show on map"),
-            "directions": _("Directions on Google Maps (another site)"),
+            "directions": _("How to get there"),
+            "directionsTitle": _("On foot from your chosen point"),
+            "directionsNeedStart": _(
+                "First choose where you start: tap the map or use your position."
+            ),
+            "directionsNone": _("No walking route to this place from your chosen point."),
+            "directionsEstimate": _(
+                "Street-by-street directions come with the walking network import."
+            ),
+            "stepsAvoided": _("With a stroller: no steps."),
             "places": plural_forms("{n} place", "{n} places"),
             "empty": _("No place matches these filters."),
             "more": _("Show more"),
@@ -210,6 +222,32 @@ def walk() -> Response:
                 for m, geometry in bands.bands
             ],
         },
+    }
+    response = current_app.json.response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/walk/route")
+@csrf.exempt
+@limiter.limit("30 per minute")
+def walk_route() -> Response:
+    """How to get on foot from the visitor's point to one public place: the line, minutes and
+    directions street by street in the page's language. The point comes as a JSON body and is
+    neither stored nor logged, as for :func:`walk` (and CSRF-exempt for the same reasons)."""
+    req = parse_json(schemas.PublicRouteRequest, json_body())
+    public = spatial.public_place_ids().where(Place.id == req.place_id)
+    target = answers.place_point(req.place_id) if db.session.scalar(public) else None
+    if target is None:
+        raise NotFound()
+    answer = walking.route(LonLat(req.lon, req.lat), target, req.profile)
+    body = {
+        "place_id": req.place_id,
+        "estimate": answer.estimate,
+        "line": answer.line,
+        "minutes": answer.walk.whole_minutes if answer.walk else None,
+        "metres": round(answer.walk.metres) if answer.walk else None,
+        "directions": answer.directions(),
     }
     response = current_app.json.response(body)
     response.headers["Cache-Control"] = "no-store"

@@ -114,6 +114,13 @@ class PublicWalkRequest(_Origin, Request):
     profile: WalkingProfile = Profile.STANDARD
 
 
+class PublicRouteRequest(PublicWalkRequest):
+    """The public map's "how to get there": the visitor's point (never stored) to one public
+    place, street by street."""
+
+    place_id: PlaceId
+
+
 class OrganisationLookup(QueryRequest):
     """Organisations whose name resembles what the scout typed (fewer than 2 letters: none)."""
 

@@ -55,6 +55,12 @@ def _labels() -> dict[str, Any]:
         "estimate": _("estimate"),
         "estimate_title": _("Straight-line estimate: no street network is imported"),
         "route": _("Show the route"),
+        "directions_title": _("On foot, street by street"),
+        "directions_estimate": _(
+            "Street-by-street directions come with the walking network import."
+        ),
+        "directions_none": _("No walking route to this place from where she starts."),
+        "steps_avoided": _("With a stroller: no steps."),
         "shortlist": _("Add to the shortlist"),
         "no_results": _(
             "Nothing found within this walking time. Try more minutes or fewer filters."

@@ -101,6 +101,7 @@ def route_json(answer: RouteAnswer, place_id: int, profile: Profile) -> str:
                 "walk_minutes": walk.whole_minutes if walk else None,
                 "walk_metres": round(walk.metres) if walk else None,
                 "reachable": walk is not None,
+                "directions": answer.directions(),
                 **_meta(answer, profile),
             },
         }

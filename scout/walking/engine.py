@@ -32,6 +32,7 @@ from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat, haversine_lonlat_m, haversine_m
 from scout.models import OrgKind, Place
+from scout.walking.directions import Leg, describe, legs_of
 from scout.walking.graph import Graph
 from scout.walking.store import current_graph, graph_of, published_index, versions
 
@@ -105,6 +106,13 @@ class IsochroneAnswer(Answer):
 class RouteAnswer(Answer):
     walk: Walk | None = None
     line: dict[str, Any] | None = None  # GeoJSON LineString, [lon, lat]
+    # Street by street (on the network only; see :mod:`scout.walking.directions`).
+    legs: list[Leg] = field(default_factory=list)
+    speed_m_s: float = 1.0
+
+    def directions(self, html: bool = False) -> list[dict[str, Any]]:
+        """The legs as texts in the current locale (none in estimate mode)."""
+        return describe(self.legs, self.speed_m_s, html)
 
 
 MAX_SNAP_M = 250
@@ -312,15 +320,17 @@ def route(origin: LonLat, target: LonLat, profile: Profile = Profile.STANDARD) -
     start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
     if start is None:
         raise TooFarFromPaths()
-    found = graph.route(start, target, MAX_SNAP_M)
+    found = graph.route_pieces(start, target, MAX_SNAP_M)
     if found is None:
         return RouteAnswer(estimate=False, network_date=graph.osm_date)
-    metres, coords = found
+    metres, pieces = found
     return RouteAnswer(
         estimate=False,
         network_date=graph.osm_date,
         walk=_walk(metres, profile),
-        line={"type": "LineString", "coordinates": coords},
+        line={"type": "LineString", "coordinates": graph.route_line(pieces)},
+        legs=legs_of(graph, pieces),
+        speed_m_s=profile.speed_m_s,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,17 @@ ROUTE_SLACK_M = 60.0
 
 
 ROUTE_ROUNDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One stretch of a route: an edge (or part of one; ``edge`` -1 for the walk between a
+    point and the network), the metres walked on it and its projected coordinates in the
+    walking direction."""
+
+    edge: int
+    metres: float
+    xy: np.ndarray
 
 
 class _View:
@@ -143,6 +155,8 @@ class Graph:
         length: np.ndarray,
         steps: np.ndarray,
         wkb: list[bytes],
+        names: list[str | None] | None = None,
+        kinds: list[str] | None = None,
     ) -> None:
         self.network_id = network_id
         self.osm_date = osm_date
@@ -150,6 +164,9 @@ class Graph:
         self.dst = dst.astype(np.int32)
         self.length = length.astype(np.float64)
         self.steps = steps.astype(bool)
+        # The street name and kind of each edge (see :mod:`scout.walking.osm_rules`).
+        self.names = names if names is not None else [None] * len(self.src)
+        self.kinds = kinds if kinds is not None else ["street"] * len(self.src)
         lonlat = shapely.from_wkb(wkb)
         coords = shapely.get_coordinates(lonlat)
         self.lon0, self.lat0 = (float(v) for v in coords.mean(axis=0))
@@ -358,7 +375,25 @@ class Graph:
     def route(
         self, start: Start, target: LonLat, max_snap: float
     ) -> tuple[float, list[list[float]]] | None:
-        """Walking metres and the line ([lon, lat] pairs) to ``target``, or None.
+        """Walking metres and the line ([lon, lat] pairs) to ``target``, or None."""
+        found = self.route_pieces(start, target, max_snap)
+        if found is None:
+            return None
+        metres, pieces = found
+        return metres, self.route_line(pieces)
+
+    def route_line(self, pieces: list[Piece]) -> list[list[float]]:
+        """The [lon, lat] line of the pieces of a route, repeated points dropped."""
+        xy = np.concatenate([p.xy for p in pieces])
+        keep = np.ones(len(xy), dtype=bool)
+        keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-6, axis=1)
+        return np.round(self._unproject_xy(xy[keep]), 7).tolist()
+
+    def route_pieces(
+        self, start: Start, target: LonLat, max_snap: float
+    ) -> tuple[float, list[Piece]] | None:
+        """Walking metres to ``target`` and the pieces walked (edges, parts of edges and the
+        two snaps, in order, each with its metres: they add up to the total), or None.
 
         A bidirectional search bounded by the straight line: both ends search ``r`` metres
         (a little over half the straight line, first); the best walk meeting on an edge is the
@@ -400,9 +435,9 @@ class Graph:
             radius = best / 2 + 1e-6 if np.isfinite(best) else radius * 4
         if not np.isfinite(best):
             return None
-        pieces: list[np.ndarray] = [np.array([[start.x, start.y], [start.sx, start.sy]])]
+        pieces = [Piece(-1, start.dist, np.array([[start.x, start.y], [start.sx, start.sy]]))]
         if best == direct:
-            pieces.append(self._part(e, a, b))
+            pieces.append(Piece(e, abs(a - b), self._part(e, a, b)))
         else:
             if k < 0:
                 meet_f, meet_b, middle = n, n, None
@@ -413,18 +448,17 @@ class Graph:
             chain_b = self._chain(pred[1], meet_b, nodes)
             out_end = self._end_of(e, a, int(chain_f[0]))
             in_end = self._end_of(f, b, int(chain_b[-1]))
-            pieces.append(self._part(e, a, 0.0 if out_end == 0 else float(self.length[e])))
+            le = float(self.length[e])
+            out_to = 0.0 if out_end == 0 else le
+            pieces.append(Piece(e, abs(out_to - a), self._part(e, a, out_to)))
             pieces.extend(self._along(view, chain_f))
             if middle is not None:
                 pieces.extend(self._along(view, np.array([meet_f, meet_b])))
             pieces.extend(self._along(view, chain_b))
-            pieces.append(self._part(f, 0.0 if in_end == 0 else lf, b))
-        pieces.append(np.array([snap_t, [tx, ty]]))
-        xy = np.concatenate(pieces)
-        keep = np.ones(len(xy), dtype=bool)
-        keep[1:] = np.any(np.abs(np.diff(xy, axis=0)) > 1e-6, axis=1)
-        lonlat = np.round(self._unproject_xy(xy[keep]), 7)
-        return start.dist + float(best) + tdist, lonlat.tolist()
+            in_from = 0.0 if in_end == 0 else lf
+            pieces.append(Piece(f, abs(b - in_from), self._part(f, in_from, b)))
+        pieces.append(Piece(-1, tdist, np.array([snap_t, [tx, ty]])))
+        return start.dist + float(best) + tdist, pieces
 
     def _end_of(self, edge: int, pos: float, node: int) -> int:
         """Which end of ``edge`` (0: source, 1: target) a walk from ``pos`` leaves by to
@@ -442,15 +476,25 @@ class Graph:
             chain.append(prev)
         return np.array(chain)
 
-    def _along(self, view: _View, chain: np.ndarray) -> list[np.ndarray]:
-        """Coordinates of the edges walked from node to node of ``chain``."""
+    def _along(self, view: _View, chain: np.ndarray) -> list[Piece]:
+        """The edges walked from node to node of ``chain``, each in the walking direction."""
         if len(chain) < 2:
             return []
         edges = view.edges_between(chain[:-1], chain[1:])
         coords, index = shapely.get_coordinates(self.geoms[edges], return_index=True)
         parts = np.split(coords, np.flatnonzero(np.diff(index)) + 1)
         forward = self.src[edges] == chain[:-1]
-        return [c if fw else c[::-1] for c, fw in zip(parts, forward, strict=True)]
+        return [
+            Piece(int(edge), float(self.length[edge]), c if fw else c[::-1])
+            for edge, c, fw in zip(edges.tolist(), parts, forward, strict=True)
+        ]
+
+    def edges_at(self, nodes: np.ndarray) -> np.ndarray:
+        """The edges (any profile's) with an end at one of ``nodes``."""
+        if not len(nodes):
+            return np.empty(0, dtype=np.int64)
+        view = self.views[0]
+        return np.unique(view.edge_of[view.entries_of(nodes.astype(np.int32))])
 
     def _part(self, edge: int, start_m: float, end_m: float) -> np.ndarray:
         """Coordinates along ``edge`` from ``start_m`` to ``end_m`` (metres from its source)."""

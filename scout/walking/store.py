@@ -37,6 +37,8 @@ def _load(session: Session) -> Graph | None:
             WalkEdge.length_m,
             WalkEdge.steps,
             spatial.wkb(WalkEdge.geom),
+            WalkEdge.name,
+            WalkEdge.kind,
         )
         .join(WalkNetwork, WalkNetwork.id == WalkEdge.network_id)
         .where(WalkNetwork.is_current)
@@ -53,6 +55,8 @@ def _load(session: Session) -> Graph | None:
         length=np.array(cols[4]),
         steps=np.array(cols[5]),
         wkb=[bytes(w) for w in cols[6]],
+        names=list(cols[7]),
+        kinds=list(cols[8]),
     )
 
 

@@ -4,6 +4,7 @@
 
 import { plural } from "./lib/plural.js";
 import { formatSchedule } from "./lib/schedule.js";
+import { directionsList } from "./lib/directions.js";
 
 const PAGE = 100; // entries drawn at a time; "Show more" adds the next ones
 
@@ -93,15 +94,50 @@ export function placeCard(feature, settings, walk) {
   const show = el("button", "btn btn-sm btn-outline-primary show-on-map", t.showOnMap);
   show.type = "button";
   show.dataset.placeId = String(feature.id);
-  const [lon, lat] = feature.geometry.coordinates;
-  const directions = el("a", "btn btn-sm btn-outline-primary directions", `${t.directions} ↗`);
-  directions.href = `https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=${lat},${lon}`;
-  directions.target = "_blank";
-  directions.rel = "noopener noreferrer";
+  const directions = el("button", "btn btn-sm btn-outline-primary get-directions", t.directions);
+  directions.type = "button";
+  directions.setAttribute("aria-expanded", "false");
+  directions.addEventListener("click", () => showDirections(card, feature, settings, walk, directions));
   actions.append(show, directions);
   card.append(actions);
   li.append(card);
   return li;
+}
+
+// "How to get there": the route from the point the visitor chose (kept in the page's memory,
+// sent only in a POST body) to this place, street by street, under the card; the line goes to
+// the map through a "walkroute" event.
+async function showDirections(card, feature, settings, walk, button) {
+  const t = settings.labels;
+  card.querySelector(".directions")?.remove();
+  button.setAttribute("aria-expanded", "true");
+  const say = (note) => {
+    const box = directionsList([], { note });
+    box.setAttribute("role", "status");
+    card.append(box);
+  };
+  if (!walk?.origin) return say(t.directionsNeedStart);
+  let body = null;
+  try {
+    const response = await fetch(settings.routeUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ ...walk.origin, profile: walk.profile, place_id: Number(feature.id) }),
+      cache: "no-store",
+    });
+    body = await response.json();
+    if (!response.ok) return say(body?.error?.message || t.failed);
+  } catch {
+    return say(t.failed);
+  }
+  card.querySelector(".directions")?.remove();
+  if (!body.line) return say(t.directionsNone);
+  document.dispatchEvent(new CustomEvent("walkroute", { detail: body.line }));
+  if (!body.directions.length) return say(t.directionsEstimate);
+  const total = plural(t.minutes, body.minutes);
+  const note = walk.profile === "stroller" ? t.stepsAvoided : null;
+  const box = directionsList(body.directions, { title: `${t.directionsTitle}: ${total}`, note });
+  card.append(box);
 }
 
 // Draw the first ``shown`` entries of ``features`` (already in display order).

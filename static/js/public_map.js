@@ -174,6 +174,8 @@ setupWalk({
       minutes: new Map(answer.walks.map((w) => [String(w.id), w.minutes])),
       estimate: answer.estimate,
       number: new Intl.NumberFormat(settings.locale),
+      origin: answer.origin,
+      profile: answer.profile,
     };
     drawList();
     if (walk) results.dataset.walk = "true";

@@ -40,7 +40,7 @@ export function setupWalk({ map, settings, onAnswer }) {
       return;
     }
     draw(body);
-    const nearest = onAnswer(body);
+    const nearest = onAnswer({ ...body, origin: { lon: latlng.lng, lat: latlng.lat }, profile: profile.value });
     say(
       nearest
         ? `${t.from} ${t.nearest
@@ -69,12 +69,23 @@ export function setupWalk({ map, settings, onAnswer }) {
 
   function clear() {
     origin = null;
+    routeLine = null;
     say("");
     layer.clearLayers();
     legend.hidden = true;
     clearButton.hidden = true;
     onAnswer(null);
   }
+
+  // The route of "How to get there" (static/js/public_list.js), over the isochrones.
+  let routeLine = null;
+  document.addEventListener("walkroute", (event) => {
+    if (routeLine) layer.removeLayer(routeLine);
+    routeLine = L.geoJSON(event.detail, {
+      style: { className: "walk-route", color: "#b3261e", weight: 5, opacity: 0.85 },
+      interactive: false,
+    }).addTo(layer);
+  });
 
   map.on("click", (event) => walkFrom(event.latlng));
   document.getElementById("walk-centre").addEventListener("click", () => walkFrom(map.getCenter()));

@@ -6,6 +6,7 @@ import { renderMarket } from "./tutor_market.js";
 import { groupByPlace, renderResults } from "./tutor_results.js";
 import { setupSchoolCombo } from "./tutor_school.js";
 import { plural } from "./lib/plural.js";
+import { directionsList } from "./lib/directions.js";
 
 const $ = (id) => document.getElementById(id);
 const settings = JSON.parse($("tutor-settings").textContent);
@@ -173,6 +174,21 @@ async function selectPlace(placeId) {
   });
   map.setRoute(route);
   $("results").dataset.routePlaceId = placeId;
+  showDirections(placeId, route.properties);
+}
+
+// The route street by street, under the place it leads to (one place at a time).
+function showDirections(placeId, properties) {
+  for (const old of document.querySelectorAll("#results .directions")) old.remove();
+  const li = $(`result-${placeId}`);
+  if (!li) return;
+  const legs = properties.directions || [];
+  const note = properties.estimate ? labels.directions_estimate : state.query.profile === "stroller" ? labels.steps_avoided : null;
+  const box = legs.length
+    ? directionsList(legs, { title: labels.directions_title, note })
+    : directionsList([], { note: properties.estimate ? labels.directions_estimate : labels.directions_none });
+  box.id = `directions-${placeId}`;
+  li.querySelector(".card-body").append(box);
 }
 
 function updateSheet() {

@@ -1,6 +1,6 @@
 """Small things a person notices: the tab shows the programme's icon (no 404 on every page),
-the scouts' pages can be installed as an app, the embed code has a copy button that works, and
-the directions button looks like a button and says it opens another site."""
+the scouts' pages can be installed as an app and the embed code has a copy button that works
+(the directions, now the app's own: tests/browser/test_directions.py)."""
 
 from __future__ import annotations
 
@@ -59,18 +59,6 @@ def test_embed_code_copies_with_one_tap(new_page):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.locator("#embed-snippet").input_value()
     assert copied.startswith("<iframe src=")
-
-
-def test_directions_look_like_a_button_and_name_the_other_site(new_page, make_place):
-    make_place("Associazione Uno", lon=VIA_PADOVA[0], lat=VIA_PADOVA[1])
-    db.session.commit()
-    page = new_page(viewport={"width": 1366, "height": 900})
-    page.goto("/")
-    page.wait_for_selector("#map[data-ready=true]")
-    link = page.locator("#place-list .directions").first
-    expect(link).to_be_visible()
-    expect(link).to_contain_text("Google Maps (altro sito)")
-    assert "btn-outline-secondary" not in (link.get_attribute("class") or "")
 
 
 def test_the_audit_log_reads_in_italian_in_the_browser(new_page, make_user, make_place):

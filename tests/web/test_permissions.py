@@ -130,6 +130,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "public.resources_geojson": EVERYONE,
     "public.share": EVERYONE,
     "public.walk": EVERYONE,
+    "public.walk_route": EVERYONE,
     "report.csv": TUTORS,
     "report.page": TUTORS,
     "report.pdf": TUTORS,

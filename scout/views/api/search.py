@@ -77,5 +77,6 @@ def search_route() -> dict[str, Any]:
             "walk_minutes": answer.walk.whole_minutes if answer.walk else None,
             "walk_metres": round(answer.walk.metres) if answer.walk else None,
             "estimate": answer.estimate,
+            "directions": answer.directions(),
         },
     }
