@@ -103,8 +103,10 @@ def test_public_come_arrivare_shows_the_directions_from_the_chosen_point(new_pag
     expect(legs.nth(4)).to_be_visible()
     expect(page.locator("path.walk-route")).to_have_count(1)
     # With a stroller: round the steps.
-    page.select_option("#walk-profile", "stroller")
+    with page.expect_response(lambda r: r.url.endswith("/walk")):
+        page.select_option("#walk-profile", "stroller")
     expect(page.locator("#walk-legend")).to_be_visible()
+    expect(page.locator("#walk-status")).not_to_have_text("Caricamento…")
     card = page.locator(f"#place-list li[data-place-id='{network['place'].id}']")
     card.get_by_role("button", name="Come arrivare").click()
     expect(card.locator(".directions-note")).to_have_text("Con il passeggino: senza scale.")
