@@ -11,7 +11,7 @@ from typing import Any
 import shapely
 from flask import current_app
 from geoalchemy2 import Geography, Geometry
-from sqlalchemy import Select, and_, cast, func, select, update
+from sqlalchemy import Integer, Select, String, and_, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from scout.extensions import db
@@ -280,3 +280,63 @@ def wkb(column: Any) -> Any:
 def bounds(column: Any) -> tuple[Any, Any, Any, Any]:
     """``(xmin, ymin, xmax, ymax)`` expressions of a geometry column."""
     return func.ST_XMin(column), func.ST_YMin(column), func.ST_XMax(column), func.ST_YMax(column)
+
+
+# ---- coverage cells: NIL and a square grid over the service area ---------------------------
+
+METRIC_SRID = 32632  # UTM 32N (WGS 84): metres in Milan, for the square grid
+
+
+def nil_cells() -> Any:
+    """Subquery ``(key, name, geom)`` of the NIL of the served municipi (geometry, 4326)."""
+    served = current_app.config["SERVICE_MUNICIPI"]
+    return (
+        select(
+            cast(Nil.id, String).label("key"),
+            Nil.name.label("name"),
+            Nil.geom.label("geom"),
+        )
+        .where(Nil.municipio.in_(served))
+        .subquery("cells")
+    )
+
+
+def grid_cells(size_m: float) -> Any:
+    """Subquery ``(key, name, geom)`` of the ``size_m`` squares (ST_SquareGrid in UTM 32N)
+    that touch the served municipi (no buffer), back in lon/lat; ``key`` is "i_j"."""
+    # text(): the area is computed once in a CTE and fed to the set-returning ST_SquareGrid
+    # laterally; as an ORM expression it was recomputed for every square (seconds, not ms).
+    stmt = text(
+        """
+        WITH area AS (
+            SELECT ST_Transform(ST_Union(geom), :srid) AS g FROM municipio
+            WHERE id = ANY(:ids)
+        )
+        SELECT concat(s.i, '_', s.j) AS key, concat(s.i, '_', s.j) AS name,
+               ST_Transform(s.geom, 4326) AS geom
+        FROM area, ST_SquareGrid(:size, area.g) AS s
+        WHERE ST_Intersects(s.geom, area.g)
+        """
+    ).bindparams(srid=METRIC_SRID, ids=list(current_app.config["SERVICE_MUNICIPI"]), size=size_m)
+    return stmt.columns(key=String, name=String, geom=Geometry).subquery("cells")
+
+
+def place_cell_key(kind: str, size_m: float) -> Any:
+    """The key of the cell holding the place: its NIL id, or the "i_j" of its ``size_m``
+    square, computed from the point as ST_SquareGrid numbers them (floor of x / size, y / size
+    in UTM 32N), so counting needs no join of points to polygons."""
+    if kind != "grid":
+        return cast(Place.nil_id, String)
+    xy = func.ST_Transform(cast(Place.location, Geometry), METRIC_SRID)
+    i = cast(func.floor(func.ST_X(xy) / size_m), Integer)
+    j = cast(func.floor(func.ST_Y(xy) / size_m), Integer)
+    return func.concat(i, "_", j)
+
+
+def cell_geojson(cells: Any) -> Any:
+    """The cell's outline as GeoJSON text (6 decimals, ~0.1 m)."""
+    return func.ST_AsGeoJSON(cells.c.geom, 6)
+
+
+def cell_wkb(cells: Any) -> Any:
+    return func.ST_AsBinary(cells.c.geom)

@@ -1,11 +1,23 @@
 """Coverage: what the scouts have mapped and verified, and what is due again.
 
 :mod:`.freshness` knows when a person last verified a place, offer or resource, which are due
-to be re-verified, and closes expired offers.
+to be re-verified, and closes expired offers. :mod:`.coverage` counts, per NIL or per
+square of a 250 m grid, what is mapped, partnered, offered and visited there.
 """
 
 from __future__ import annotations
 
+from scout.coverage.coverage import (
+    GRID_M,
+    KINDS,
+    METRICS,
+    Cell,
+    Filters,
+    cells,
+    csv_text,
+    geojson,
+    geopackage,
+)
 from scout.coverage.freshness import (
     Freshness,
     close_expired,
@@ -19,6 +31,15 @@ from scout.coverage.freshness import (
 )
 
 __all__ = [
+    "GRID_M",
+    "KINDS",
+    "METRICS",
+    "Cell",
+    "Filters",
+    "cells",
+    "csv_text",
+    "geojson",
+    "geopackage",
     "Freshness",
     "close_expired",
     "due_places",

@@ -123,6 +123,8 @@ AUDIENCES = (
         (
             Page("home", "/admin/"),
             Page("review", "/admin/review"),
+            Page("coverage", "/admin/coverage"),
+            Page("coverage-grid", "/admin/coverage?kind=grid"),
             Page("review-place", "/admin/review/place/{review}"),
             Page("place", "/admin/places/{place}"),
             Page("partners", "/admin/organisations"),

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import shapely
+import shapely.geometry
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from scout import coverage
 from scout.extensions import db
-from scout.models import Place, Role, Visit, VisitOutcome
+from scout.models import Place, PlaceSource, Role, Visit, VisitOutcome
 from tests.browser.fixtures import (
     LAPTOP,
     PHONE,
@@ -89,3 +92,49 @@ def test_the_public_map_says_when_a_place_was_verified(new_page, make_place, siz
     expect(card.locator(".place-verified")).to_have_text("Verificato il 4 marzo 2026")
     card.locator(".show-on-map").click()
     expect(page.locator("#place-detail .place-verified")).to_have_text("Verificato il 4 marzo 2026")
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_coverage_map_shows_a_squares_numbers_on_tap(new_page, make_user, make_place, size):
+    at = {"lon": LON + 0.0001, "lat": LAT + 0.0001}
+    scout = make_user(Role.SCOUT, name="Samira")
+    mapped = make_place("Mappato", **at, created_by_id=scout.id)
+    make_place("OSM da visitare", **at, source=PlaceSource.IMPORT, org_is_partner=False)
+    db.session.add(
+        Visit(place=mapped, user_id=scout.id, visited_on=date.today(), outcome=VisitOutcome.JOINED)
+    )
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    key = next(
+        c.key
+        for c in coverage.cells(coverage.Filters(kind="grid"))
+        if shapely.geometry.shape(c.geometry).contains(shapely.Point(at["lon"], at["lat"]))
+    )
+    expected = {c.key: c for c in coverage.cells(coverage.Filters(kind="grid"))}[key].record()
+    assert expected["places"] >= 1
+    assert expected["visits"] >= 1
+
+    page = new_page(viewport=size)
+    browser_login(page, coordinator.email, PASSWORD)
+    page.goto("/admin/")
+    page.click("#link-coverage")
+    page.select_option("#kind", "grid")
+    page.select_option("#scout", str(scout.id))
+    page.click("#coverage-apply")
+    page.wait_for_selector("#coverage-map[data-ready=true]")
+    mine = coverage.cells(coverage.Filters(kind="grid", scout_id=scout.id))
+    hers = {c.key: c for c in mine}[key].record()
+    cell = page.locator(f'#coverage-map path[data-cell="{key}"]')
+    cell.scroll_into_view_if_needed()
+    cell.click()
+    numbers = page.locator(f'#coverage-cell [data-cell="{key}"]')
+    expect(numbers).to_be_visible()
+    for metric in ("places", "partners", "offers", "courses", "visits", "to_visit"):
+        expect(numbers.locator(f'[data-metric="{metric}"]')).to_have_text(str(hers[metric]))
+    row = page.locator(f'#coverage-table tr[data-cell="{key}"]')
+    expect(row.locator('[data-metric="visits"]')).to_have_text(str(hers["visits"]))
+    expect(page.locator("#coverage-legend")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    with page.expect_download() as download:
+        page.click("#export-gpkg")
+    assert download.value.suggested_filename.endswith(".gpkg")

@@ -44,6 +44,9 @@ COORDINATORS = frozenset({COORD})
 # Keep it sorted; add a row with every new route.
 ACCESS: dict[str, frozenset[str]] = {
     "admin.audit_log": COORDINATORS,
+    "admin.coverage_csv": COORDINATORS,
+    "admin.coverage_gpkg": COORDINATORS,
+    "admin.coverage_map": COORDINATORS,
     "admin.bulletin_compose": COORDINATORS,
     "admin.bulletin_delete": COORDINATORS,
     "admin.bulletin_new": COORDINATORS,

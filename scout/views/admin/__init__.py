@@ -39,6 +39,7 @@ from scout.views.admin import (  # noqa: E402, F401
     audit,
     audit_labels,
     bulletin,
+    coverage,
     imports,
     meetings,
     network,
