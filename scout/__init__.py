@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from scout.i18n import bp as i18n_bp
     from scout.views.admin import bp as admin_bp
     from scout.views.api import bp as api_bp
+    from scout.views.basemap import bp as basemap_bp
     from scout.views.bulletin import bp as bulletin_bp
     from scout.views.ogc import bp as ogc_bp
     from scout.views.ops import bp as ops_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(basemap_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(scout_bp, url_prefix="/scout")
@@ -126,11 +128,13 @@ def _register_template_helpers(app: Flask) -> None:
 
     from scout.i18n import format_number, iso_day, isolate, ltr, offered_languages, text_direction
     from scout.schedule import hours_text
+    from scout.views.basemap import basemap_settings
 
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters.update(ltr=ltr, isolate=isolate, iso_day=iso_day)
     app.jinja_env.globals.update(
         text_direction=text_direction,
+        basemap_settings=basemap_settings,
         offered_languages=offered_languages,
         current_locale=lambda: str(get_locale()),
         # A place's opening hours in the page's language (the free text only if no windows).

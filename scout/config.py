@@ -63,17 +63,16 @@ OFFER_VERIFY_DAYS = 60
 # Days after which a place nobody re-verified leaves the public map (None: never).
 PLACE_UNPUBLISH_DAYS: int | None = None
 
-# Map tiles. Public map: {"url": ".../{z}/{x}/{y}.png", "attribution": "..."}, or False for none.
-PUBLIC_TILES: dict[str, str] | bool = {
-    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-}
-# Tutors' search: none by default (tile requests around a person's home would tell a
-# third-party server where she lives); set the programme's own tile server to have streets.
+# Map tiles. Every map draws the app's own basemap (vector tiles from its database, /tiles/...):
+# no other server is asked for anything. An external raster tile server may replace it per
+# audience (tile requests around a person's home tell that server where she lives):
+# public map and embed: {"url": "https://.../{z}/{x}/{y}.png", "attribution": "..."};
+PUBLIC_TILES: dict[str, str] | bool = False
+# tutors' search: a URL template (attribution in TUTOR_TILE_ATTRIBUTION);
 TUTOR_TILE_URL: str | None = None
 TUTOR_TILE_ATTRIBUTION = "© OpenStreetMap"
-# Scouts' tablet map.
-TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+# scouts' tablet maps: a URL template.
+TILE_URL: str | None = None
 
 # PostgreSQL client tools for backup/restore (default: the server's major version under
 # /usr/lib/postgresql/<major>/bin).

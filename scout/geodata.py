@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from scout import audit
+from scout.basemap.reference import METRO_FILE, ROAD_FILES, load_roads, load_stations
 from scout.errors import ImportFailed
 from scout.models import (
     AuditAction,
@@ -40,7 +42,7 @@ from scout.models import (
     ReviewStatus,
     School,
 )
-from scout.schedule import opening_hours_fields
+from scout.schedule import italian_hours, opening_hours_fields
 from scout.spatial import assign_admin_units, place_lonlat
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ NIL_FILE = "nil_wgs84.geojson"
 SCHOOLS_FILE = "scuole_milano_wgs84.geojson"
 OSM_POI_FILE = "osm_wheelchair_poi_milano.geojson"
 OSM_DATASET = "osm_wheelchair_poi_milano"
+LIBRARIES_FILE = "ds1306_biblioteche_milano.geojson"
+LIBRARIES_DATASET = "ds1306_biblioteche_milano"
 
 # OSM tags of businesses and organisations worth a scout's visit, and the kind they get.
 EMPLOYER_AMENITIES = {
@@ -112,18 +116,24 @@ class LoadReport:
     schools: int = 0
     places_to_visit: int = 0
     places: PlacesReport = field(default_factory=PlacesReport)
+    libraries: PlacesReport = field(default_factory=PlacesReport)
+    roads: int = 0
+    stations: int = 0
 
     def line(self) -> str:
-        p = self.places
+        p, lib = self.places, self.libraries
+        kept = p.kept + lib.kept
         out = (
             f"geodata loaded: {self.municipi} municipi, {self.nil} NIL, {self.schools} schools, "
-            f"{self.places_to_visit} places to visit ({p.added} new, {p.updated} updated, "
-            f"{len(p.kept)} edited since the import and kept as edited)"
+            f"{self.places_to_visit} places to visit ({p.added + lib.added} new, "
+            f"{p.updated + lib.updated} updated, "
+            f"{len(kept)} edited since the import and kept as edited; {lib.total} libraries), "
+            f"{self.roads} main roads, {self.stations} metro stations"
         )
-        for place_id, ref, name in p.kept[:KEPT_LISTED]:
+        for place_id, ref, name in kept[:KEPT_LISTED]:
             out += f"\n  kept: place {place_id} ({ref}) {name}"
-        if len(p.kept) > KEPT_LISTED:
-            out += f"\n  ... and {len(p.kept) - KEPT_LISTED} more"
+        if len(kept) > KEPT_LISTED:
+            out += f"\n  ... and {len(kept) - KEPT_LISTED} more"
         return out
 
 
@@ -295,14 +305,12 @@ def load_osm_places(session: Session, path: Path, municipi: list[int]) -> Places
     """
     frame = _read(path, {"osm_type", "osm_id", "name", "amenity", "shop", "MUNICIPIO", "geometry"})
     frame = frame[frame["MUNICIPIO"].isin(municipi)]
-    report = PlacesReport()
-    stored = _stored_values(session, OSM_DATASET)
+    items = []
     for r in frame.to_dict("records"):
         name = _text(r.get("name"))
         kind = _osm_kind(r)
         if not name or kind is None or not isinstance(r["geometry"], Point):
             continue
-        ref = f"{r['osm_type']}/{int(r['osm_id'])}"
         wheelchair = _text(r.get("wheelchair"))
         values = {
             "name": name[:200],
@@ -315,21 +323,62 @@ def load_osm_places(session: Session, path: Path, municipi: list[int]) -> Places
             else None,
             "position": _position(r["geometry"].x, r["geometry"].y),
         }
+        org = {"kind": kind, "website": _text(r.get("website")), "phone": _text(r.get("phone"))}
+        items.append((f"{r['osm_type']}/{int(r['osm_id'])}", org, values))
+    return _upsert_places(session, OSM_DATASET, items)
+
+
+def load_libraries(session: Session, path: Path, municipi: list[int]) -> PlacesReport:
+    """The civic libraries (Comune di Milano ds1306) in the served municipi, as places to
+    visit like the OSM businesses, with their opening hours (Italian text turned into
+    weekly windows where it reads as such)."""
+    required = {"Biblioteche - Sede", "Indirizzo", "CAP", "Orari", "MUNICIPIO", "geometry"}
+    frame = _read(path, required)
+    frame = frame[frame["MUNICIPIO"].astype(int).isin(municipi)]
+    items = []
+    for r in frame.to_dict("records"):
+        name = _text(r.get("Biblioteche - Sede"))
+        hours = _text(r.get("Orari"))
+        if not name or not isinstance(r["geometry"], Point) or (hours or "").lower() == "chiusa":
+            continue  # a library the Comune lists as closed is not a place to visit
+        address = re.sub(r"^sede provv\.\s*", "", _text(r.get("Indirizzo")) or "")
+        found = re.fullmatch(r"(.*?)[\s,]+(\d+[\w/]*)", address)
+        street, number = (found[1], found[2]) if found else (address or None, None)
+        values = {
+            "name": (name if name.startswith("Biblioteca") else f"Biblioteca {name}")[:200],
+            "street": street or None,
+            "civic_number": number,
+            "postcode": (_text(r.get("CAP")) or "")[:5] or None,
+            **opening_hours_fields(italian_hours(hours)),
+            "accessibility_notes": None,
+            "position": _position(r["geometry"].x, r["geometry"].y),
+        }
+        org = {
+            "kind": OrgKind.PUBLIC_SERVICE,
+            "website": None,
+            "phone": _text(r.get("telefono")),
+        }
+        items.append((name, org, values))
+    return _upsert_places(session, LIBRARIES_DATASET, items)
+
+
+def _upsert_places(
+    session: Session, dataset: str, items: list[tuple[str, dict[str, Any], dict[str, Any]]]
+) -> PlacesReport:
+    """Add or update a dataset's starter places: ``(source ref, organisation fields, values)``."""
+    report = PlacesReport()
+    stored = _stored_values(session, dataset)
+    for ref, org_fields, values in items:
         report.total += 1
         new_hash = _import_hash(values)
         if ref not in stored:
-            org = Organisation(
-                name=name[:200],
-                kind=kind,
-                website=_text(r.get("website")),
-                phone=_text(r.get("phone")),
-            )
+            org = Organisation(name=values["name"], **org_fields)
             session.add(
                 Place(
                     organisation=org,
                     status=ReviewStatus.DRAFT,
                     source=PlaceSource.IMPORT,
-                    source_dataset=OSM_DATASET,
+                    source_dataset=dataset,
                     source_ref=ref,
                     import_hash=new_hash,
                     **_columns(values),
@@ -380,13 +429,17 @@ def load_all(session: Session, folder: Path, municipi: list[int]) -> LoadReport:
     """Load every layer in the caller's transaction. Raises :class:`ImportFailed`."""
     report = LoadReport()
     # Check every file before writing anything.
-    for name in (MUNICIPI_FILE, NIL_FILE, SCHOOLS_FILE, OSM_POI_FILE):
+    names = (MUNICIPI_FILE, NIL_FILE, SCHOOLS_FILE, OSM_POI_FILE, LIBRARIES_FILE, METRO_FILE)
+    for name in (*names, *ROAD_FILES):
         if not (folder / name).is_file():
             raise ImportFailed(f"{folder / name}: file not found")
     report.municipi = load_municipi(session, folder / MUNICIPI_FILE)
     report.nil = load_nil(session, folder / NIL_FILE)
     report.schools = load_schools(session, folder / SCHOOLS_FILE)
     report.places = load_osm_places(session, folder / OSM_POI_FILE, municipi)
-    report.places_to_visit = report.places.total
+    report.libraries = load_libraries(session, folder / LIBRARIES_FILE, municipi)
+    report.places_to_visit = report.places.total + report.libraries.total
+    report.roads = load_roads(session, folder)
+    report.stations = load_stations(session, folder)
     assign_admin_units(session, only_missing=False)
     return report

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import time
 from typing import Any
@@ -251,3 +252,44 @@ def parse_opening_hours(text: str | None) -> list[dict[str, Any]] | None:
             return None
         out += [{"day": day, "start": _hhmm(s), "end": _hhmm(e)} for s, e in spans]
     return out or None
+
+
+_IT_DAYS = {
+    "lunedi": 0,
+    "martedi": 1,
+    "mercoledi": 2,
+    "giovedi": 3,
+    "venerdi": 4,
+    "sabato": 5,
+    "domenica": 6,
+}
+_OSM_DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+_IT_DAY = "(" + "|".join(_IT_DAYS) + ")"
+_IT_RULE = re.compile(
+    rf"(?:(?:dal|da)\s+{_IT_DAY}\s+(?:al|a)\s+{_IT_DAY}|{_IT_DAY}\s+e\s+{_IT_DAY}|(?:al\s+)?{_IT_DAY})"
+    r"\s*:\s*(chius[oa]|\d{1,2}[.:]\d{1,2}\s*-\s*\d{1,2}[.:-]\d{1,2})"
+)
+
+
+def italian_hours(text: str | None) -> str | None:
+    """Italian opening hours as the Comune writes them ("lunedi: chiuso, martedi e giovedi:
+    9.30-14.30, dal martedi al venerdi: 10.30-19.00") in OpenStreetMap's syntax
+    ("Tu,Th 09:30-14:30; ..."), or the text unchanged when it does not read as such."""
+    if not text:
+        return text
+    folded = unicodedata.normalize("NFKD", text.replace("Ã¬", "ì")).encode("ascii", "ignore")
+    plain = folded.decode().lower()
+    rules = []
+    for first, last, one, other, single, hours in _IT_RULE.findall(plain):
+        if first:
+            days = _OSM_DAYS[_IT_DAYS[first] : _IT_DAYS[last] + 1]
+        elif one:
+            days = [_OSM_DAYS[_IT_DAYS[one]], _OSM_DAYS[_IT_DAYS[other]]]
+        else:
+            days = [_OSM_DAYS[_IT_DAYS[single]]]
+        if hours.startswith("chius"):
+            rules.append(f"{','.join(days)} off")
+            continue
+        h1, m1, h2, m2 = re.findall(r"\d{1,2}", hours)
+        rules.append(f"{','.join(days)} {int(h1):02}:{int(m1):02}-{int(h2):02}:{int(m2):02}")
+    return "; ".join(rules) if rules else text

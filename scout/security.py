@@ -31,6 +31,7 @@ def _tile_origins(app: Flask) -> str:
     urls = [
         public.get("url") if isinstance(public, dict) else None,
         app.config["TUTOR_TILE_URL"],
+        app.config["TILE_URL"],
     ]
     origins = []
     for url in urls:
@@ -92,9 +93,7 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; "
             f"script-src {script_src}; "
             "style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: blob: "
-            "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
-            f"{tile_origins}; "
+            f"img-src 'self' data: blob:{tile_origins}; "
             "connect-src 'self'; worker-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; "
             + ("frame-ancestors *" if frameable else "frame-ancestors 'self'"),

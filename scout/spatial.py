@@ -340,3 +340,81 @@ def cell_geojson(cells: Any) -> Any:
 
 def cell_wkb(cells: Any) -> Any:
     return func.ST_AsBinary(cells.c.geom)
+
+
+# One vector tile (Mapbox Vector Tile) of the basemap: every layer's ST_AsMVT concatenated.
+# Raw SQL (bound parameters only) because ST_AsMVT aggregates whole rows of a subquery, which
+# SQLAlchemy's expressions cannot name. Layers and the zooms they start at:
+#   streets (z>=14): the current network's edges; class main/street/pedestrian/footway/steps
+#   roads (z>=11): Milan's main roads from geodata/ (all there is before a network import)
+#   admin (z>=10): municipi (z>=10) and NIL (z>=13) polygons; admin_labels: a point in each
+#   landmarks (z>=12): public programme hubs, metro stations, schools (z>=14)
+# The edge's kind (scout.walking.osm_rules.EDGE_KINDS) drawn as one of five classes.
+_STREET_CLASS = """CASE
+  WHEN e.steps OR e.kind = 'steps' THEN 'steps'
+  WHEN e.kind = 'crossing' THEN 'crossing'
+  WHEN e.kind IN ('footway', 'sidewalk', 'path', 'cycleway', 'kerb') THEN 'footway'
+  WHEN e.kind = 'pedestrian' OR e.highway = 'living_street' THEN 'pedestrian'
+  WHEN e.highway ~ '^(trunk|primary|secondary)' THEN 'main'
+  ELSE 'street' END"""
+# Only the constant above is formatted in (S608 is about user input).
+_TILE_SQL = f"""
+WITH env AS (
+  SELECT ST_TileEnvelope(:z, :x, :y) AS e,
+         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 0.02), 4326) AS e4326
+), streets AS (
+  SELECT ST_AsMVTGeom(ST_Transform(e.geom, 3857), env.e, 4096, 64) AS geom,
+         {_STREET_CLASS} AS class, e.name
+  FROM walk_edge e, env
+  WHERE :z >= 14 AND e.network_id = :network AND e.geom && env.e4326
+), roads AS (
+  SELECT ST_AsMVTGeom(ST_Transform(r.geom, 3857), env.e, 4096, 64) AS geom,
+         r.highway AS class, r.name
+  FROM main_road r, env WHERE :z >= 11 AND r.geom && env.e4326
+), admin AS (
+  SELECT ST_AsMVTGeom(ST_Transform(m.geom, 3857), env.e, 4096, 64) AS geom,
+         'municipio' AS kind, m.name
+  FROM municipio m, env WHERE m.geom && env.e4326
+  UNION ALL
+  SELECT ST_AsMVTGeom(ST_Transform(n.geom, 3857), env.e, 4096, 64), 'nil', n.name
+  FROM nil n, env WHERE :z >= 13 AND n.geom && env.e4326
+), labels AS (
+  SELECT ST_AsMVTGeom(ST_Transform(p.pt, 3857), env.e, 4096, 0) AS geom, p.kind, p.name
+  FROM env, (
+    SELECT ST_PointOnSurface(m.geom) AS pt, 'municipio' AS kind, m.name FROM municipio m
+    WHERE :z <= 14
+    UNION ALL
+    SELECT ST_PointOnSurface(n.geom), 'nil', n.name FROM nil n WHERE :z >= 13
+  ) p WHERE p.pt && env.e4326
+), landmarks AS (
+  SELECT ST_AsMVTGeom(ST_Transform(s.geom, 3857), env.e, 4096, 0) AS geom,
+         'metro' AS kind, s.name, s.lines
+  FROM metro_station s, env WHERE :z >= 12 AND s.geom && env.e4326
+  UNION ALL
+  SELECT ST_AsMVTGeom(ST_Transform(sc.location::geometry, 3857), env.e, 4096, 0),
+         'school', sc.name, NULL
+  FROM school sc, env WHERE :z >= 14 AND sc.location::geometry && env.e4326
+  UNION ALL
+  SELECT ST_AsMVTGeom(ST_Transform(p.location::geometry, 3857), env.e, 4096, 0),
+         'hub', p.name, NULL
+  FROM place p JOIN organisation o ON o.id = p.organisation_id, env
+  WHERE :z >= 12 AND o.kind = 'hub' AND o.is_partner AND o.public_consent
+    AND p.status = 'published' AND p.location::geometry && env.e4326
+)
+SELECT coalesce((SELECT ST_AsMVT(t, 'streets', 4096, 'geom') FROM streets t
+                 WHERE t.geom IS NOT NULL), '')
+    || coalesce((SELECT ST_AsMVT(t, 'roads', 4096, 'geom') FROM roads t
+                 WHERE t.geom IS NOT NULL), '')
+    || coalesce((SELECT ST_AsMVT(t, 'admin', 4096, 'geom') FROM admin t
+                 WHERE t.geom IS NOT NULL), '')
+    || coalesce((SELECT ST_AsMVT(t, 'admin_labels', 4096, 'geom') FROM labels t
+                 WHERE t.geom IS NOT NULL), '')
+    || coalesce((SELECT ST_AsMVT(t, 'landmarks', 4096, 'geom') FROM landmarks t
+                 WHERE t.geom IS NOT NULL), '')
+"""  # noqa: S608
+
+
+def basemap_tile(session: Session, z: int, x: int, y: int, network_id: int | None) -> bytes:
+    """The basemap's vector tile ``z/x/y`` (bytes; empty when nothing is in it)."""
+    row = session.execute(text(_TILE_SQL), {"z": z, "x": x, "y": y, "network": network_id or 0})
+    return bytes(row.scalar() or b"")

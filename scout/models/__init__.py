@@ -61,7 +61,7 @@ from scout.models.people import (
     ReferredBy,
     WalkingProfile,
 )
-from scout.models.reference import Address, Municipio, Nil, School
+from scout.models.reference import Address, MainRoad, MetroStation, Municipio, Nil, School
 from scout.models.users import ApiToken, AuditEvent, User
 
 __all__ = [
@@ -92,6 +92,8 @@ __all__ = [
     "ReferralStatus",
     "StillWorking",
     "Address",
+    "MainRoad",
+    "MetroStation",
     "ApiToken",
     "AuditAction",
     "AuditEvent",

@@ -1,4 +1,4 @@
-"""Reference layers loaded from geodata/: municipi, NIL and schools."""
+"""Reference layers loaded from geodata/: municipi, NIL, schools, main roads, metro stations."""
 
 from __future__ import annotations
 
@@ -74,3 +74,30 @@ class Address(Base):
     @property
     def label(self) -> str:
         return f"{self.street} {self.housenumber}"
+
+
+class MainRoad(Base):
+    """Milan's primary and secondary roads (OSM, shipped in geodata/): the basemap's streets
+    before a walking network is imported, and the main roads' names after."""
+
+    __tablename__ = "main_road"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    highway: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str | None] = mapped_column(String(200))
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=False
+    )
+
+
+class MetroStation(Base):
+    """A metro station (Comune di Milano ds535), a landmark on the basemap."""
+
+    __tablename__ = "metro_station"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(120))
+    lines: Mapped[str | None] = mapped_column(String(40))
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True), nullable=False
+    )

@@ -85,7 +85,6 @@ def _map_settings() -> dict[str, Any]:
         "walkUrl": url_for("public.walk"),
         "routeUrl": url_for("public.walk_route"),
         "centre": list(MILAN_CENTRE),
-        "tiles": current_app.config["PUBLIC_TILES"],
         "locale": locale,
         "dayNames": schedule.day_names(locale),
         "labels": {

@@ -67,7 +67,6 @@ def _scout_globals() -> dict[str, Any]:
     return {
         "weekdays": WEEKDAYS,
         "windows_per_day": WINDOWS_PER_DAY,
-        "tile_url": current_app.config["TILE_URL"],
     }
 
 

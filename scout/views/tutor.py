@@ -89,16 +89,9 @@ def _labels() -> dict[str, Any]:
 
 
 def _base_map() -> folium.Map:
-    """The search map. No third-party tiles unless ``TUTOR_TILE_URL`` names a tile server
-    (ideally the programme's own): tile requests around her home would tell another server
-    where she lives. Without tiles, the neighbourhoods (NIL) with their names are the backdrop.
-    """
-    tiles = current_app.config["TUTOR_TILE_URL"]
-    if tiles:
-        m = maps.new_map(zoom=14, tiles=None)
-        attribution = current_app.config["TUTOR_TILE_ATTRIBUTION"]
-        folium.TileLayer(tiles=tiles, attr=attribution, max_zoom=19).add_to(m)
-        return m
+    """The search map over the app's own basemap (static/js/lib/basemap.js; another tile
+    server only if ``TUTOR_TILE_URL`` names one: tile requests around her home would tell it
+    where she lives), with the neighbourhoods (NIL) outlined and named on hover."""
     m = maps.new_map(zoom=14, tiles=None)
     bounds = spatial.service_area_bounds(db.session)
     if bounds is not None:
@@ -118,8 +111,7 @@ def _base_map() -> folium.Map:
             style_function=lambda _f: {
                 "color": "#6c757d",
                 "weight": 1,
-                "fillColor": "#f8f9fa",
-                "fillOpacity": 0.6,
+                "fillOpacity": 0,
             },
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
             class_name="nil-outline",

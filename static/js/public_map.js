@@ -14,13 +14,7 @@ const mapStatus = document.getElementById("map-status");
 const detail = document.getElementById("place-detail");
 
 const map = L.map(mapEl, { zoomControl: true }).setView(settings.centre, 13);
-if (settings.tiles) {
-  L.tileLayer(settings.tiles.url, {
-    attribution: settings.tiles.attribution,
-    maxZoom: 19,
-    referrerPolicy: "strict-origin-when-cross-origin",
-  }).addTo(map);
-}
+window.scoutBasemap?.add(map);
 const outlines = L.geoJSON(JSON.parse(document.getElementById("municipi-outlines").textContent), {
   style: { color: "#0b5394", weight: 3, fillOpacity: 0.04, className: "municipio-outline" },
   interactive: false,

@@ -13,6 +13,7 @@ const settings = JSON.parse($("tutor-settings").textContent);
 const labels = settings.labels;
 const form = $("search-form");
 const status = $("origin-status");
+window.scoutBasemap?.add(window[settings.map]);
 const map = new ResultMap(window[settings.map], labels);
 const state = { origin: null, query: null, places: [], shortlist: new Set(), addressText: null };
 const MAX_ITEMS = Number($("sheet-form").dataset.maxItems || 10);

@@ -55,12 +55,22 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+def new_page(browser: Any, live_server: Any, app: Any) -> Iterator[Callable[..., Any]]:
     """``new_page(**context_options)`` → a page whose external requests are blocked.
+
+    The basemap's tiles are answered here, in the test's thread, by the app's test client:
+    the map loads them in the background while the test goes on, and the live server shares
+    the test's database connection, which two threads must not use at once.
 
     The page has ``.external_requests`` (URLs that were refused) and ``.console_errors``.
     """
     contexts = []
+
+    def _tile_here(r: Any) -> None:
+        path = r.request.url.removeprefix(live_server.url)
+        answer = app.test_client().get(path)
+        headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+        r.fulfill(status=answer.status_code, headers=headers, body=answer.data)
 
     def _new(**options: Any) -> Any:
         options.setdefault("base_url", live_server.url)
@@ -72,7 +82,9 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         page.console_errors = []
 
         def route(r: Any) -> None:
-            if r.request.url.startswith(live_server.url):
+            if r.request.url.startswith(f"{live_server.url}/tiles/"):
+                _tile_here(r)
+            elif r.request.url.startswith(live_server.url):
                 r.continue_()
             else:
                 page.external_requests.append(r.request.url)

@@ -242,11 +242,17 @@ def test_nearest_italian_course_in_minutes_after_a_tap_on_a_phone_in_arabic(new_
     assert not any(re.search(r"45\.4\d{3}|9\.2\d{3}", quote(url)) for _m, url in requests)
 
 
-def test_tiles_can_be_switched_off(app, client, monkeypatch):
-    monkeypatch.setitem(app.config, "PUBLIC_TILES", False)
+def test_the_map_draws_the_apps_own_tiles_unless_a_tile_server_is_configured(
+    app, client, monkeypatch
+):
     html = client.get("/").get_data(as_text=True)
-    assert '"tiles": false' in html
-    assert "tile.openstreetmap.org/{z}" not in html
+    assert '"external": null' in html
+    assert "/tiles/{z}/{x}/{y}.mvt?v=" in html
+    assert "openstreetmap.org/{z}" not in html
+    tiles = {"url": "https://tiles.example.org/{z}/{x}/{y}.png", "attribution": "© OSM"}
+    monkeypatch.setitem(app.config, "PUBLIC_TILES", tiles)
+    html = client.get("/").get_data(as_text=True)
+    assert '"url": "https://tiles.example.org/{z}/{x}/{y}.png"' in html
 
 
 def test_arabic_public_list_shows_opening_hours_in_arabic(client, make_place):

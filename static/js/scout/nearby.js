@@ -31,7 +31,7 @@ if (el && window.L) {
   const origin = JSON.parse(el.dataset.origin || "null");
   const rows = JSON.parse(document.getElementById("nearby-data")?.textContent || "[]");
   const map = L.map(el).setView(origin || [45.4935, 9.22], origin ? 16 : 14);
-  L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+  window.scoutBasemap?.add(map);
   if (origin) L.circleMarker(origin, { radius: 8, color: "#0b5394", fillOpacity: 0.8 }).addTo(map);
   for (const r of rows) {
     const link = document.createElement("a");

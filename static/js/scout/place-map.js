@@ -9,7 +9,7 @@ const input = (name) => document.querySelector(`#place-form [name="${name}"]`);
 if (el && window.L) {
   const maxAccuracy = Number(el.dataset.accuracyMax || 50);
   const map = L.map(el).setView(JSON.parse(el.dataset.centre), 15);
-  L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
+  window.scoutBasemap?.add(map);
   const area = JSON.parse(document.getElementById("service-area")?.textContent || "null");
   if (area?.features?.length) {
     L.geoJSON(area, { interactive: false, style: { color: "#0b5394", weight: 2, fillOpacity: 0.03 } }).addTo(map);

@@ -1,0 +1,124 @@
+"""The basemap's vector tiles: which tiles exist, their version, and their bytes.
+
+A tile's version is the current network's id and a digest of the reference layers (main roads,
+metro stations, municipi, NIL, schools, public hubs): a network re-import or a reload of
+geodata/ changes it, so a browser or the scouts' offline cache that holds tiles of one version
+knows to fetch the new ones. Tiles outside the service area (and the network's area), or
+outside the zooms served, are not computed at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scout.models import (
+    MainRoad,
+    MetroStation,
+    Municipio,
+    Nil,
+    Organisation,
+    OrgKind,
+    Place,
+    School,
+    WalkNetwork,
+)
+from scout.spatial import basemap_tile, bounds, service_area_box
+
+MIN_ZOOM = 10
+MAX_ZOOM = 18
+# The renderer draws zooms above this from its tiles (overzoom): the scouts' offline cache
+# holds zooms OFFLINE_ZOOMS only.
+MAX_DATA_ZOOM = 16
+OFFLINE_ZOOMS = range(12, MAX_DATA_ZOOM + 1)
+MIME = "application/vnd.mapbox-vector-tile"
+
+Box = tuple[float, float, float, float]
+
+
+def tile_box(z: int, x: int, y: int) -> Box:
+    """``(min_lon, min_lat, max_lon, max_lat)`` of the web-mercator tile."""
+    n = 2.0**z
+
+    def lat(row: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
+
+
+def tiles_of(box: Box, z: int) -> list[tuple[int, int]]:
+    """The ``(x, y)`` of the zoom-``z`` tiles that cover ``box``."""
+    n = 2**z
+
+    def col(lon: float) -> int:
+        return min(n - 1, max(0, int((lon + 180) / 360 * n)))
+
+    def row(lat: float) -> int:
+        r = math.radians(lat)
+        return min(n - 1, max(0, int((1 - math.asinh(math.tan(r)) / math.pi) / 2 * n)))
+
+    return [
+        (x, y)
+        for x in range(col(box[0]), col(box[2]) + 1)
+        for y in range(row(box[3]), row(box[1]) + 1)
+    ]
+
+
+def current_network(session: Session) -> tuple[int | None, Box | None]:
+    """The current network's id and the bounding box of its area (None, None without one)."""
+    row = session.execute(
+        select(WalkNetwork.id, *bounds(WalkNetwork.area)).where(WalkNetwork.is_current)
+    ).first()
+    if row is None:
+        return None, None
+    box = None if row[1] is None else (row[1], row[2], row[3], row[4])
+    return row[0], box
+
+
+def version(session: Session) -> str:
+    """The tiles' version: ``<network id>-<digest of the reference layers>``."""
+    network_id, _box = current_network(session)
+    counts = [
+        select(func.count(), func.coalesce(func.max(model.id), 0)).select_from(model)
+        for model in (MainRoad, MetroStation, Municipio, Nil, School)
+    ]
+    state = [tuple(session.execute(q).one()) for q in counts]
+    hubs = session.execute(
+        select(func.count(), func.max(Place.updated_at))
+        .join(Place.organisation)
+        .where(Organisation.kind == OrgKind.HUB)
+    ).one()
+    state.append((hubs[0], str(hubs[1])))
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:10]
+    return f"{network_id or 0}-{digest}"
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def area_box(session: Session) -> Box | None:
+    """The box tiles are served in: the service area's and the network's, together."""
+    boxes = [b for b in (service_area_box(), current_network(session)[1]) if b is not None]
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def tile(session: Session, z: int, x: int, y: int) -> bytes | None:
+    """The tile's bytes (possibly empty), or None for a tile outside the zooms or the area."""
+    if not MIN_ZOOM <= z <= MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
+        return None
+    box = area_box(session)
+    if box is None or not _overlaps(tile_box(z, x, y), box):
+        return None
+    network_id, _box = current_network(session)
+    return basemap_tile(session, z, x, y, network_id)
