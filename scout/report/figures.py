@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from scout.models import MeetingKind
-from scout.report import people, programme
+from scout.report import outcomes, people, programme
 from scout.report.model import Report, Section
 from scout.report.period import Scope
 
@@ -23,14 +23,23 @@ from scout.report.period import Scope
 def compute(session: Session, scope: Scope, today: date | None = None) -> Report:
     """The report for ``scope``, with labels in the current locale."""
     p = people.compute(session, scope)
+    outcome, map_outcomes, outcome_tables = outcomes.compute(session, scope)
     results = (
         *p.results,
+        outcome["placements"],
+        *(outcome[f"placements_{c.value}"] for c in outcomes.JOB_CONTRACTS),
+        outcome["km_zero"],
+        outcome["internships"],
+        outcome["searches_alone"],
+        outcome["digital_mothers"],
+        outcome["digital_courses"],
+        outcome["italian"],
         programme.bulletins(session, scope),
         programme.organisations_joined(session, scope),
         programme.meetings(session, scope, MeetingKind.INSTITUTION),
     )
     added = (
-        *p.map_figures,
+        *map_outcomes,
         *programme.map_figures(session, scope),
         programme.meetings(session, scope, MeetingKind.NETWORK),
         programme.meetings(session, scope, MeetingKind.TRAINING),
@@ -43,7 +52,7 @@ def compute(session: Session, scope: Scope, today: date | None = None) -> Report
     return Report(
         scope=scope,
         sections=sections,
-        tables=p.tables,
+        tables=[*outcome_tables, *p.tables],
         generated_on=today or date.today(),
         hub_name=p.hub_name,
         missing=p.missing,

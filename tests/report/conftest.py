@@ -4,7 +4,7 @@ records outside the period (or outside the scope) that must not count."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -136,7 +136,14 @@ def cohort(make_user, make_org, make_place, make_offer, make_resource) -> Cohort
     _network(make_org, make_place)
     _meetings(coordinator, tutor_a, make_org)
     _map(make_place, make_offer, make_resource, scout)
-    people = build_people(hub_a.id, hub_b.id)
+    people = build_people(hub_a.id, hub_b.id)  # flushed: ids known
+    school = make_place(name="Centro corsi", lon=9.2300, lat=45.4950)
+    old = datetime(2021, 1, 4, 10, tzinfo=UTC)  # mapped before the period
+    courses = {
+        "digital": [make_resource(school, kind="digital_course", created_at=old) for _i in "ab"],
+        "italian": [make_resource(school, kind="italian_course", created_at=old)],
+    }
+    build_outcomes(people.counted, courses)
     db.session.flush()
     return Cohort(hub_a, hub_b, tutor_a, coordinator, scout, people)
 
@@ -278,3 +285,126 @@ def build_people(hub_a: int, hub_b: int) -> People:
     p.consents[0].withdrawn_on = date(2022, 6, 1)
     db.session.flush()
     return People(counted)
+
+
+def build_outcomes(counted: list, courses: dict[str, list]) -> None:
+    """35 job placements in the period (4 permanent, 26 fixed-term, 3 occasional, 2 voucher;
+    catering, family care, cleaning, porterage; 8 at km zero, median walk 27 minutes), 3
+    internships, 26 people searching on their own, 15 mothers who completed one of 2 digital
+    courses, 20 people at Italian courses; and outcomes outside the period that do not count."""
+    from scout.models import AutonomyAssessment, Enrolment, Placement
+
+    contracts = ["indeterminato"] * 4 + ["determinato"] * 26 + ["occasionale"] * 3 + ["voucher"] * 2
+    sectors = (
+        ["Ristorazione"] * 14 + ["Assistenza familiare"] * 9 + ["Pulizie"] * 8 + ["Portierato"] * 4
+    )
+    minutes = [6, 8, 9, 10, 11, 12, 14, 15] + list(range(18, 45))
+    for i in range(35):
+        db.session.add(
+            Placement(
+                person_id=counted[i].id,
+                employer_name=f"Datore {i}",
+                contract_type=contracts[i],
+                sector=sectors[i],
+                starts_on=START + timedelta(days=10 * i),
+                walk_minutes=minutes[i],
+                km_zero=minutes[i] <= 15,
+            )
+        )
+    for i in range(3):
+        db.session.add(
+            Placement(
+                person_id=counted[40 + i].id,
+                employer_name="Cooperativa",
+                contract_type="tirocinio",
+                starts_on=date(2022, 5, 2),
+            )
+        )
+    for day in (date(2021, 8, 1), date(2023, 1, 15), date(2023, 2, 1)):
+        db.session.add(
+            Placement(
+                person_id=counted[50].id,
+                employer_name="Fuori periodo",
+                contract_type="determinato",
+                starts_on=day,
+            )
+        )
+    for i in range(26):
+        db.session.add(
+            AutonomyAssessment(
+                person_id=counted[i + 10].id, assessed_on=date(2022, 9, 1), searches_alone=True
+            )
+        )
+    for i in (60, 61):  # said yes, then no: her latest answer counts
+        db.session.add(
+            AutonomyAssessment(
+                person_id=counted[i].id, assessed_on=date(2022, 3, 1), searches_alone=True
+            )
+        )
+        db.session.add(
+            AutonomyAssessment(
+                person_id=counted[i].id, assessed_on=date(2022, 10, 1), searches_alone=False
+            )
+        )
+    db.session.add(
+        AutonomyAssessment(person_id=counted[62].id, assessed_on=AFTER, searches_alone=True)
+    )
+    digital_a, digital_b = courses["digital"]
+    for i in range(15):  # mothers are counted[0:80]
+        db.session.add(
+            Enrolment(
+                person_id=counted[i].id,
+                resource_id=(digital_a if i < 8 else digital_b).id,
+                status="completed",
+                enrolled_on=date(2022, 1, 10),
+                ended_on=date(2022, 3, 10),
+            )
+        )
+    db.session.add(
+        Enrolment(
+            person_id=counted[90].id,
+            resource_id=(digital_a).id,
+            status="completed",
+            enrolled_on=date(2022, 1, 10),
+            ended_on=date(2022, 3, 10),
+        )
+    )
+    for i in (20, 21):
+        db.session.add(
+            Enrolment(
+                person_id=counted[i].id,
+                resource_id=(digital_a).id,
+                status="dropped",
+                enrolled_on=date(2022, 1, 10),
+                ended_on=date(2022, 2, 1),
+            )
+        )
+    db.session.add(
+        Enrolment(
+            person_id=counted[22].id,
+            resource_id=(digital_b).id,
+            status="completed",
+            enrolled_on=date(2022, 11, 10),
+            ended_on=AFTER,
+        )
+    )
+    (italian,) = courses["italian"]
+    for i in range(20):
+        db.session.add(
+            Enrolment(
+                person_id=counted[30 + i].id,
+                resource_id=(italian).id,
+                status="completed" if i % 2 else "enrolled",
+                enrolled_on=date(2021, 10, 4),
+            )
+        )
+    for i in (70, 71):
+        db.session.add(
+            Enrolment(
+                person_id=counted[i].id,
+                resource_id=(italian).id,
+                status="completed",
+                enrolled_on=date(2021, 5, 3),
+            )
+        )
+    db.session.flush()

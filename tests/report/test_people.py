@@ -92,3 +92,42 @@ def test_anonymised_records_still_count(app, cohort):
             person.anonymised_at = datetime(2023, 6, 1, tzinfo=UTC)
         db.session.flush()
         assert shown(scope, internal=True) == before
+
+
+def test_the_funders_outcome_figures(app, cohort):
+    with app.test_request_context(), force_locale("en"):
+        built = report.compute(db.session, report.make_scope(START, END))
+        got = {f.key: f.shown(internal=True) for s in built.sections for f in s.figures}
+    # The funder gets the coordinator's internal version: "2 voucher" is under 3 people.
+    assert built.figure("placements_voucher").shown() == "< 3"
+    assert got["placements"] == "35"
+    assert got["placements_indeterminato"] == "4"
+    assert got["placements_determinato"] == "26"
+    assert got["placements_occasionale"] == "3"
+    assert got["placements_voucher"] == "2"
+    assert got["placements_apprendistato"] == "0"
+    assert got["km_zero"] == "8"
+    assert got["internships"] == "3"
+    assert got["searches_alone"] == "26"
+    assert got["digital_mothers"] == "15"
+    assert got["digital_courses"] == "2"
+    assert got["italian"] == "20"
+    assert got["placements_median_minutes"] == "27"
+    assert got["km_zero_share"] == "23 %"
+    sectors = {r.label: r.counts[0] for r in built.table("results:sectors").rows}
+    assert sectors == {"Ristorazione": 14, "Assistenza familiare": 9, "Pulizie": 8, "Portierato": 4}
+
+
+def test_purging_and_forgetting_leave_the_figures_unchanged(app, cohort):
+    from datetime import UTC, datetime
+
+    from scout.people import retention
+
+    with app.test_request_context():
+        scope = report.make_scope(START, END)
+        before = shown(scope, internal=True)
+        for person in cohort.people.counted[:30]:
+            retention.anonymise(db.session, person, "her request", forgotten=True)
+        assert retention.purge(db.session, datetime(2030, 1, 1, tzinfo=UTC), 24) > 0
+        db.session.flush()
+        assert shown(scope, internal=True) == before
