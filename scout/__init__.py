@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from scout.views.ogc import bp as ogc_bp
     from scout.views.ops import bp as ops_bp
     from scout.views.people import bp as people_bp
+    from scout.views.outcomes import bp as outcomes_bp
     from scout.views.public import bp as public_bp
     from scout.views.report import bp as report_bp
     from scout.views.scout import bp as scout_bp
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(scout_bp, url_prefix="/scout")
     app.register_blueprint(tutor_bp, url_prefix="/tutor")
     app.register_blueprint(people_bp, url_prefix="/people")
+    app.register_blueprint(outcomes_bp, url_prefix="/people")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(ogc_bp, url_prefix="/ogc")
     app.register_blueprint(bulletin_bp, url_prefix="/bollettino")

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from scout import search
 from scout.errors import ScoutError
@@ -36,11 +36,14 @@ from scout.models import (
     NewMatch,
     Offer,
     PartTime,
+    Person,
+    PlanStatus,
     Resource,
     ResourceKind,
     ReviewStatus,
     utcnow,
 )
+from scout.people.crypto import decrypt_home
 from scout.search import Fit, Hit, Kind, SchoolHours, SearchQuery, SearchResult
 from scout.walking import Profile
 
@@ -245,3 +248,30 @@ def needs_of(person: Any, home: Any | None) -> Needs:
         max_minutes=person.max_walk_minutes or search.DEFAULT_MINUTES,
         profile=Profile(str(person.walking_profile or Profile.STANDARD)),
     )
+
+
+def active_needs(session: Session) -> list[Needs]:
+    """The needs of every person still followed (not closed, not anonymised) with a home:
+    the candidates of a newly published offer or course. Homes are decrypted here, in memory."""
+    people = session.scalars(
+        select(Person)
+        .where(
+            Person.status != PlanStatus.CLOSED,
+            Person.anonymised_at.is_(None),
+            Person.home_encrypted.is_not(None),
+        )
+        .options(selectinload(Person.children))
+        .order_by(Person.id)
+    )
+    return [needs_of(p, decrypt_home(p.home_encrypted)) for p in people]
+
+
+def note_published(session: Session, records: Iterable[Any], today: date | None = None) -> int:
+    """New matches for the offers and courses just published (called where the review
+    publishes them); how many were added."""
+    wanted = [r for r in records if isinstance(r, Offer | Resource)]
+    if not wanted:
+        return 0
+    candidates = active_needs(session)
+    day = today or date.today()
+    return sum(record_new_matches(session, r, candidates, day) for r in wanted)

@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from scout.models import (
@@ -60,12 +61,12 @@ class StepForm(FlaskForm):
     notes = _notes()
 
     def set_steps(self, steps: list[ReferralStatus]) -> None:
-        self.status.choices = [(s.value, s.label) for s in steps]
+        self.status.choices = [SelectChoice(s.value, s.label) for s in steps]
 
 
-def _enum_choices(enum_cls: Any, blank: Any = None) -> list[tuple[str, Any]]:
-    head = [("", blank)] if blank is not None else []
-    return head + [(m.value, m.label) for m in enum_cls]
+def _enum_choices(enum_cls: Any, blank: Any = None) -> list[SelectChoice]:
+    head = [SelectChoice("", blank)] if blank is not None else []
+    return head + [SelectChoice(m.value, m.label) for m in enum_cls]
 
 
 class PlacementForm(FlaskForm):
@@ -129,8 +130,8 @@ class FollowUpForm(FlaskForm):
     still_working = SelectField(
         _l("Does she still work there?"),
         choices=[
-            (StillWorking.YES.value, _l("Yes")),
-            (StillWorking.NO.value, _l("No")),
+            SelectChoice(StillWorking.YES.value, _l("Yes")),
+            SelectChoice(StillWorking.NO.value, _l("No")),
         ],
         validators=[DataRequired()],
     )
@@ -147,8 +148,8 @@ class EndEnrolmentForm(FlaskForm):
     status = SelectField(
         _l("Outcome"),
         choices=[
-            (EnrolmentStatus.COMPLETED.value, EnrolmentStatus.COMPLETED.label),
-            (EnrolmentStatus.DROPPED.value, EnrolmentStatus.DROPPED.label),
+            SelectChoice(EnrolmentStatus.COMPLETED.value, EnrolmentStatus.COMPLETED.label),
+            SelectChoice(EnrolmentStatus.DROPPED.value, EnrolmentStatus.DROPPED.label),
         ],
         validators=[DataRequired()],
     )
@@ -158,7 +159,7 @@ class EndEnrolmentForm(FlaskForm):
 class AutonomyForm(FlaskForm):
     searches_alone = SelectField(
         _l("Does she search for work on her own?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[DataRequired()],
     )
     on = _on(_l("Assessed on"))

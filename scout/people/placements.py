@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scout import search, spatial, walking
+from scout import search, walking
 from scout.errors import BadRequest, ScoutError
 from scout.geo import LonLat
 from scout.models import (
@@ -150,7 +150,7 @@ def create_placement(
         offer_id=draft.offer_id,
         employer_name=draft.employer_name.strip()[:200],
         employer_address=(address or "").strip()[:250] or None,
-        workplace=spatial.point(workplace) if workplace is not None else None,
+        workplace=f"SRID=4326;POINT({workplace.lon} {workplace.lat})" if workplace else None,
         contract_type=draft.contract_type,
         sector=(draft.sector or "").strip()[:80] or None,
         starts_on=draft.starts_on,

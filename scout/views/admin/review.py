@@ -17,7 +17,8 @@ from scout import capture, coverage
 from scout.capture.forms import ReviewForm
 from scout.errors import wants_json
 from scout.extensions import db
-from scout.models import Place
+from scout.models import Offer, Place, Resource, ReviewStatus
+from scout.people import matching
 from scout.views.admin import bp
 
 
@@ -30,6 +31,13 @@ def _record(kind: str, item_id: int) -> Any:
 
 def _place_of(record: Any) -> Place:
     return record if isinstance(record, Place) else record.place
+
+
+def _offers_and_courses(record: Any, place: Place) -> list[Offer | Resource]:
+    """The offers and resources a decision on ``record`` may publish (itself, or a place's)."""
+    if isinstance(record, Offer | Resource):
+        return [record]
+    return [*place.offers, *place.resources]
 
 
 @bp.route("/review")
@@ -87,6 +95,7 @@ def review_item(kind: str, item_id: int) -> Any:
             flags = capture.PartnerFlags(
                 *(bool(getattr(form, name).data) for name in capture.PARTNER_FLAGS)
             )
+        before = {id(r): r.status for r in _offers_and_courses(record, place)}
         capture.review(
             record,
             form.action.data,
@@ -96,6 +105,17 @@ def review_item(kind: str, item_id: int) -> Any:
             with_children=form.with_children.data,
             flags=flags,
         )
+        if form.action.data == "publish":
+            # The people each newly published offer or course fits: their tutors' new matches.
+            matching.note_published(
+                db.session,
+                [
+                    r
+                    for r in _offers_and_courses(record, place)
+                    if r.status == ReviewStatus.PUBLISHED
+                    and (before[id(r)] != ReviewStatus.PUBLISHED or r is record)
+                ],
+            )
         db.session.commit()
         message, category = _outcome(form.action.data, record, place)
         if wants_json():
