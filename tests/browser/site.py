@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scout.demo import DEMO_USERS
-from scout.models import Offer, Organisation, Place, ReviewStatus, Role, User
+from scout.models import Offer, Organisation, Person, Place, ReviewStatus, Role, User
 
 # Public pages are offered in five languages, staff pages in Italian and English only
 # (scout/config.py STAFF_LANGUAGES): an Arabic visitor of a staff page gets it in Italian.
@@ -114,6 +114,10 @@ AUDIENCES = (
             Page("person-new", "/people/new"),
             Page("person", "/people/{person}"),
             Page("person-edit", "/people/{person}/edit"),
+            Page("whats-new", "/people/whats-new"),
+            Page("person-matches", "/people/{person}/matches"),
+            Page("person-outcomes", "/people/{person}/outcomes"),
+            Page("placement-new", "/people/{person}/placements/new"),
         ),
     ),
     Audience(
@@ -172,7 +176,6 @@ def seed_site(session: Session) -> dict[str, Any]:
     published = compose.publish(compose.create_draft(week, coordinator))
     draft = compose.create_draft(week, coordinator)
     session.flush()
-    from scout.models import Person
 
     person = session.scalar(
         select(Person).where(Person.is_example.is_(True)).order_by(Person.code).limit(1)

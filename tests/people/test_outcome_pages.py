@@ -81,8 +81,10 @@ def test_the_journey_from_her_record_to_a_recorded_follow_up(as_user, tutor, hub
     assert page.status_code == 200
     html = _text(page)
     assert f'data-key="offer-{offer.id}"' in html
-    assert "badge fit-fits" in html and "badge availability-fits" in html
-    assert f"{HOME.lon}" not in html and "Via Padova 36" not in html
+    assert "badge fit-fits" in html
+    assert "badge availability-fits" in html
+    assert f"{HOME.lon}" not in html
+    assert "Via Padova 36" not in html
     # Refer her.
     sent = client.post(f"/people/{person.code}/referrals", data={"target": f"offer-{offer.id}"})
     assert sent.status_code == 302
@@ -106,7 +108,8 @@ def test_the_journey_from_her_record_to_a_recorded_follow_up(as_user, tutor, hub
     assert client.post(f"/people/referrals/{referral.id}/step", data=step).status_code == 302
     hired = {**step, f"r{referral.id}-status": "hired"}
     to_placement = client.post(f"/people/referrals/{referral.id}/step", data=hired)
-    assert to_placement.status_code == 302 and "placements/new" in to_placement.location
+    assert to_placement.status_code == 302
+    assert "placements/new" in to_placement.location
     # The placement form comes prefilled from the offer; km zero is computed from her home.
     form = client.get(to_placement.location)
     assert "Pulizie Vicine" in _text(form)
@@ -124,12 +127,14 @@ def test_the_journey_from_her_record_to_a_recorded_follow_up(as_user, tutor, hub
     )
     assert saved.status_code == 302, _text(saved)
     placement = db.session.scalars(select(Placement).where(Placement.person_id == person.id)).one()
-    assert placement.km_zero is True and placement.referral_id == referral.id
+    assert placement.km_zero is True
+    assert placement.referral_id == referral.id
     outcomes = _text(client.get(f"/people/{person.code}/outcomes"))
     assert 'data-km-zero="yes"' in outcomes
     # The 30-day follow-up is due on her tutor's page; she records it.
     news = _text(client.get("/people/whats-new"))
-    assert person.code in news and 'class="card mb-2 follow-up-due"' in news
+    assert person.code in news
+    assert 'class="card mb-2 follow-up-due"' in news
     (first,) = [f for f in placement.follow_ups if f.due_days == 30]
     recorded = client.post(
         f"/people/follow-ups/{first.id}",
@@ -172,7 +177,8 @@ def test_a_published_offer_reaches_the_right_hubs_tutor_only(
     assert published.status_code == 302
     client = as_user(tutor)
     news = _text(client.get("/people/whats-new"))
-    assert "Pulizie nuove" in news and mine.code in news
+    assert "Pulizie nuove" in news
+    assert mine.code in news
     # Seen: not new any more.
     assert "Pulizie nuove" not in _text(client.get("/people/whats-new"))
     client = as_user(other_tutor)

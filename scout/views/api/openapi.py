@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from scout import search
+from scout.people import schemas as people_schemas
 from scout.views import schemas
 from scout.views.api import bp
 
@@ -70,6 +71,12 @@ BAD_INPUT = _error(
 UNAUTHORISED = _error("Not logged in and no valid bearer token.")
 FORBIDDEN = _error("The caller's role may not use this endpoint.")
 NOT_FOUND = _error("No such published place.")
+BAD_CODE = _error("`code` is not a person's code (`P-2027-0042`), or a value is not valid.")
+NO_PERSON = _error("No such person among those the caller may see (or no such record of hers).")
+PEOPLE_NOTE = (
+    "Tutors and coordinators only, for the people they may see; every call is an audited read "
+    "of her record. Her home is never returned."
+)
 UNAVAILABLE = _error("Walking times are not available right now.")
 
 
@@ -198,6 +205,59 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             "503": UNAVAILABLE,
         },
         body=search.RouteRequest,
+    ),
+    (f"{PREFIX}/people/{{code}}/referrals", "get"): Operation(
+        "Her referrals, newest first, with their next possible steps.",
+        "personReferrals",
+        {
+            "200": _json("`referrals`: id, target, title, status, dates, `next_steps`."),
+            "400": BAD_CODE,
+            "404": NO_PERSON,
+        },
+        description=PEOPLE_NOTE,
+    ),
+    (f"{PREFIX}/people/{{code}}/referrals", "post"): Operation(
+        "Propose her for a published offer or course.",
+        "personReferralNew",
+        {"201": _json("The referral."), "404": NO_PERSON},
+        body=people_schemas.ReferralRequest,
+        description=PEOPLE_NOTE,
+    ),
+    (f"{PREFIX}/referrals/{{referral_id}}/step", "post"): Operation(
+        "A referral's next step (proposed → sent → interview → hired / not selected / "
+        "withdrawn / no-show).",
+        "referralStep",
+        {"200": _json("The referral."), "404": NO_PERSON},
+        body=people_schemas.ReferralStepRequest,
+        description=PEOPLE_NOTE + " `sent` to an employer is refused (400, field `status`) "
+        "without her consent to sharing her profile with an employer.",
+    ),
+    (f"{PREFIX}/people/{{code}}/placements", "get"): Operation(
+        "Her placements: contract, dates, walking minutes from her home and km zero, follow-ups.",
+        "personPlacements",
+        {"200": _json("`placements`."), "400": BAD_CODE, "404": NO_PERSON},
+        description=PEOPLE_NOTE,
+    ),
+    (f"{PREFIX}/people/{{code}}/placements", "post"): Operation(
+        "Record a placement (from a hired referral or direct); km zero is computed from her "
+        "home when it is recorded.",
+        "personPlacementNew",
+        {
+            "201": _json("The placement, with `walk_minutes`, `km_zero` and its follow-ups."),
+            "404": NO_PERSON,
+        },
+        body=people_schemas.PlacementRequest,
+        description=PEOPLE_NOTE,
+    ),
+    (f"{PREFIX}/follow-ups/{{follow_up_id}}", "post"): Operation(
+        "Record a placement's follow-up: does she still work there?",
+        "followUp",
+        {
+            "200": _json("The placement with its follow-ups."),
+            "404": NO_PERSON,
+        },
+        body=people_schemas.FollowUpRequest,
+        description=PEOPLE_NOTE,
     ),
     ("/walk", "post"): Operation(
         "The public map's walking minutes from a visitor's point to every public place "
