@@ -100,8 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from scout.views.bulletin import bp as bulletin_bp
     from scout.views.ogc import bp as ogc_bp
     from scout.views.ops import bp as ops_bp
-    from scout.views.people import bp as people_bp
     from scout.views.outcomes import bp as outcomes_bp
+    from scout.views.people import bp as people_bp
     from scout.views.public import bp as public_bp
     from scout.views.report import bp as report_bp
     from scout.views.scout import bp as scout_bp
