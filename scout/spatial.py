@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 
 from scout.extensions import db
 from scout.geo import LonLat
-from scout.models import Address, Municipio, Nil, Organisation, Place, ReviewStatus
+from scout.models import (
+    Address,
+    Municipio,
+    Nil,
+    Organisation,
+    Place,
+    ReviewStatus,
+    WalkEdge,
+    WalkNetwork,
+)
 
 
 def point(p: LonLat) -> Any:
@@ -240,6 +249,26 @@ def nil_outlines_in_box(
         .order_by(Nil.id)
     ).all()
     return [(name, json.loads(geom)) for name, geom in rows]
+
+
+def streets_in_box(
+    session: Session, bbox: tuple[float, float, float, float]
+) -> list[tuple[str | None, str, list[list[float]]]]:
+    """``(name, kind, [[lon, lat], ...])`` of the current walking network's edges crossing
+    ``bbox`` (min_lon, min_lat, max_lon, max_lat), simplified to ~2 m: the streets of the
+    printed sheet's map (none before a network is imported)."""
+    box = func.ST_MakeEnvelope(*bbox, 4326)
+    rows = session.execute(
+        select(
+            WalkEdge.name,
+            WalkEdge.kind,
+            func.ST_AsGeoJSON(func.ST_Simplify(WalkEdge.geom, 2e-5), 6),
+        )
+        .join(WalkNetwork, WalkNetwork.id == WalkEdge.network_id)
+        .where(WalkNetwork.is_current, func.ST_Intersects(WalkEdge.geom, box))
+        .order_by(WalkEdge.id)
+    ).all()
+    return [(name, kind, json.loads(geom)["coordinates"]) for name, kind, geom in rows]
 
 
 def addresses_like(key: str, housenumber: str | None = None, near: LonLat | None = None) -> Select:

@@ -1,21 +1,27 @@
-"""The one-page sheet a tutor prints for a person: her shortlist grouped by place, and a small
-static map (inline SVG) that needs no tiles, no JavaScript and no network, so it prints the
-same from the browser and in the PDF.
+"""The one-page sheet a tutor prints for a person: her shortlist grouped by place with the
+walk to each street by street, and a small static map (inline SVG) that needs no tiles, no
+JavaScript and no network, so it prints the same from the browser and in the PDF.
 
-The map shows the shortlisted places numbered as in the list over the neighbourhood (NIL)
-outlines and names. It never shows the person's home or her children's school.
+The map shows the streets around the places with their names (the imported walking network's
+edges), the walking routes, the shortlisted places numbered as in the list and, unless the
+tutor leaves it out, a marker where she starts, over the neighbourhood (NIL) outlines; all in
+black and greys, readable when printed in black and white. It never shows her children's
+school; without the start marker her start is only where the routes meet.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
+import shapely
 from markupsafe import Markup, escape
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from scout import spatial
-from scout.geo import metres_per_degree
+from scout.geo import LonLat, metres_per_degree
 from scout.search import Hit
 
 WIDTH, HEIGHT = 640, 300
@@ -34,6 +40,8 @@ class SheetPlace:
     walk_minutes_from_school: int | None
     opening_hours: str | None = None
     items: list[Hit] = field(default_factory=list)
+    route: Any = None  # the walking RouteAnswer from where she starts, when asked
+    directions: list[dict[str, Any]] = field(default_factory=list)  # in the sheet's language
 
 
 def group_by_place(hits: list[Hit]) -> list[SheetPlace]:
@@ -57,9 +65,11 @@ def group_by_place(hits: list[Hit]) -> list[SheetPlace]:
     return list(out.values())
 
 
-def _bbox(places: list[SheetPlace]) -> tuple[float, float, float, float]:
-    lons = [p.lon for p in places]
-    lats = [p.lat for p in places]
+def _bbox(
+    places: list[SheetPlace], start: LonLat | None = None
+) -> tuple[float, float, float, float]:
+    lons = [p.lon for p in places] + ([start.lon] if start else [])
+    lats = [p.lat for p in places] + ([start.lat] if start else [])
     lat0 = sum(lats) / len(lats)
     m_lon, m_lat = (float(m) for m in metres_per_degree(lat0))
     # Grow the box to the map's aspect ratio and to at least MIN_SPAN_M across.
@@ -74,11 +84,20 @@ def _bbox(places: list[SheetPlace]) -> tuple[float, float, float, float]:
     return cx - dx, cy - dy, cx + dx, cy + dy
 
 
-def map_svg(session: Session, places: list[SheetPlace], title: str) -> Markup:
-    """An SVG map of ``places`` (numbered circles) over the NIL outlines and names."""
+def map_svg(
+    session: Session,
+    places: list[SheetPlace],
+    title: str,
+    origin: LonLat | None = None,
+    show_start: bool = True,
+    start_label: str = "",
+) -> Markup:
+    """An SVG map of ``places`` (numbered circles), their routes from ``origin`` and the
+    streets with their names, over the NIL outlines and names."""
     if not places:
         return Markup("")
-    min_lon, min_lat, max_lon, max_lat = _bbox(places)
+    routed = [p for p in places if p.route is not None and p.route.line and p.route.legs]
+    min_lon, min_lat, max_lon, max_lat = _bbox(places, origin if routed else None)
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
         return (
@@ -92,7 +111,7 @@ def map_svg(session: Session, places: list[SheetPlace], title: str) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sheet-map" viewBox="0 0 {WIDTH} {HEIGHT}"'
         f' role="img" direction="ltr" aria-label="{escape(title)}">',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f4ee"/>',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f4f4"/>',
     ]
     labels = []
     for name, geom in spatial.nil_outlines_in_box(session, (min_lon, min_lat, max_lon, max_lat)):
@@ -102,20 +121,39 @@ def map_svg(session: Session, places: list[SheetPlace], title: str) -> Markup:
         d = "".join(ring(r) for poly in polys for r in poly)
         parts.append(
             f'<path class="sheet-map-nil" d="{d}" fill="#ffffff" fill-rule="evenodd"'
-            ' stroke="#9aa5b1" stroke-width="1"/>'
+            ' stroke="#aaaaaa" stroke-width="1"/>'
         )
         rp = shape(geom).representative_point()
         lx, ly = xy(rp.x, rp.y)
         labels.append(
-            f'<text class="sheet-map-nil-name" x="{lx}" y="{ly}" font-size="10" fill="#5c6773"'
+            f'<text class="sheet-map-nil-name" x="{lx}" y="{ly}" font-size="10" fill="#666666"'
             f' text-anchor="middle">{escape(name)}</text>'
         )
+    street_lines, street_names = _streets(session, (min_lon, min_lat, max_lon, max_lat), xy)
+    parts += street_lines
     parts += labels
+    for p in routed:
+        d = "M" + "L".join("{},{}".format(*xy(x, y)) for x, y in p.route.line["coordinates"])
+        parts.append(
+            f'<path class="sheet-map-route" data-number="{p.number}" d="{d}" fill="none"'
+            ' stroke="#ffffff" stroke-width="7" stroke-linejoin="round"/>'
+            f'<path d="{d}" fill="none" stroke="#111111" stroke-width="3.5"'
+            ' stroke-dasharray="9 4" stroke-linejoin="round"/>'
+        )
+    parts += street_names
+    if origin is not None and show_start and routed:
+        x, y = xy(origin.lon, origin.lat)
+        parts.append(
+            f'<g class="sheet-map-start"><rect x="{x - 8}" y="{y - 8}" width="16" height="16"'
+            ' fill="#ffffff" stroke="#111111" stroke-width="3"/>'
+            + _halo_text(x + 12, y + 4, escape(start_label), 'font-size="11" font-weight="700"')
+            + "</g>"
+        )
     for p in places:
         x, y = xy(p.lon, p.lat)
         parts.append(
             f'<g class="sheet-map-place" data-number="{p.number}">'
-            f'<circle cx="{x}" cy="{y}" r="11" fill="#0b5394" stroke="#ffffff" stroke-width="2"/>'
+            f'<circle cx="{x}" cy="{y}" r="11" fill="#111111" stroke="#ffffff" stroke-width="2"/>'
             f'<text x="{x}" y="{y + 4.5}" fill="#ffffff" font-size="13" font-weight="700"'
             f' text-anchor="middle">{p.number}</text></g>'
         )
@@ -130,3 +168,84 @@ def map_svg(session: Session, places: list[SheetPlace], title: str) -> Markup:
     parts.append("</svg>")
     # Every piece of text in it went through escape(); numbers are ours.
     return Markup("".join(parts))  # noqa: S704
+
+
+STREET_STYLE = {  # stroke colour and width by kind: greys that print in black and white
+    "street": ("#8a8a8a", 3.0),
+    "pedestrian": ("#a6a6a6", 2.5),
+    "steps": ("#5a5a5a", 1.5),
+}
+FOOTWAY_STYLE = ("#b5b5b5", 1.2)
+MAX_LABELS = 30
+LABEL_PX = 5.6  # about the width of one character of the 10 px labels
+
+
+def _halo_text(x: float, y: float, text: Any, attrs: str) -> str:
+    """Dark text over a white copy of itself (a halo that WeasyPrint draws: it has no
+    ``paint-order``), readable over lines."""
+    halo = attrs.replace('class="sheet-map-street-name" ', "")
+    return (
+        f'<text x="{x}" y="{y}" {halo} fill="#ffffff" stroke="#ffffff" stroke-width="3"'
+        f' aria-hidden="true">{text}</text><text x="{x}" y="{y}" {attrs} fill="#111111">'
+        f"{text}</text>"
+    )
+
+
+def _streets(
+    session: Session, bbox: tuple[float, float, float, float], xy: Any
+) -> tuple[list[str], list[str]]:
+    """SVG of the network's streets in ``bbox``, and a name along the longest stretch of each
+    named street (where the name fits), drawn over the routes."""
+    lines: list[str] = []
+    by_name: dict[str, list[Any]] = {}
+    for name, kind, coords in spatial.streets_in_box(session, bbox):
+        pts = [xy(x, y) for x, y in coords]
+        if len(pts) < 2:
+            continue
+        colour, width = STREET_STYLE.get(kind, FOOTWAY_STYLE)
+        dash = ' stroke-dasharray="2 2"' if kind == "steps" else ""
+        d = "M" + "L".join(f"{x},{y}" for x, y in pts)
+        lines.append(
+            f'<path class="sheet-map-street" data-kind="{escape(kind)}" d="{d}" fill="none"'
+            f' stroke="{colour}" stroke-width="{width}" stroke-linecap="round"{dash}/>'
+        )
+        if name and kind in ("street", "pedestrian"):
+            by_name.setdefault(name, []).append(shapely.LineString(pts))
+    labels: list[str] = []
+    placed: list[Any] = []
+    ranked = sorted(
+        (
+            (shapely.line_merge(shapely.multilinestrings(parts)), name)
+            for name, parts in by_name.items()
+        ),
+        key=lambda item: -item[0].length,
+    )
+    for merged, name in ranked[: MAX_LABELS * 2]:
+        line = max(getattr(merged, "geoms", [merged]), key=lambda g: g.length)
+        need = len(name) * LABEL_PX + 8
+        if line.length < need:
+            continue
+        mid = line.interpolate(0.5, normalized=True)
+        a = line.interpolate(max(0.0, line.project(mid) - need / 2))
+        b = line.interpolate(min(line.length, line.project(mid) + need / 2))
+        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+        if angle > 90:
+            angle -= 180
+        elif angle < -90:
+            angle += 180
+        box = shapely.LineString([(a.x, a.y), (b.x, b.y)]).buffer(7)
+        if any(box.intersects(other) for other in placed):
+            continue
+        placed.append(box)
+        turn = f'transform="rotate({angle:.1f} {mid.x:.1f} {mid.y:.1f})" text-anchor="middle"'
+        labels.append(
+            _halo_text(
+                round(mid.x, 1),
+                round(mid.y + 3.5, 1),
+                escape(name),
+                f'class="sheet-map-street-name" font-size="10" {turn}',
+            )
+        )
+        if len(labels) >= MAX_LABELS:
+            break
+    return lines, labels

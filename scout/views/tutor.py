@@ -17,10 +17,11 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from scout import audit, maps, schedule, search, spatial
+from scout import audit, maps, schedule, search, spatial, walking
 from scout.auth import role_required
 from scout.errors import BadRequest
 from scout.extensions import db
+from scout.geo import LonLat
 from scout.i18n import plural_forms
 from scout.models import AuditAction, ContractType, ItalianLevel, PartTime, Role
 from scout.pdf import html_to_pdf
@@ -173,6 +174,11 @@ def _sheet_context() -> dict[str, Any]:
     if not result.hits:
         raise BadRequest(_("None of the chosen results is available any more."), field="items")
     places = sheet.group_by_place(result.hits)
+    for place in places:  # the walk to each, street by street (from the origin in the body)
+        try:
+            place.route = walking.route(query.origin, LonLat(place.lon, place.lat), query.profile)
+        except walking.OutOfArea:
+            place.route = None
     audit.record(
         db.session,
         AuditAction.SEARCH,
@@ -187,6 +193,8 @@ def _sheet_context() -> dict[str, Any]:
         "school": result.school,
         "school_hours": query.school_hours,
         "profile": query.profile,
+        "origin": query.origin,
+        "show_start": request.form.get("show_start") == "on",
         "person_name": (request.form.get("person_name") or "").strip()[:NAME_MAX],
         "note": (request.form.get("note") or "").strip()[:NOTE_MAX],
         "today": date.today(),
@@ -196,7 +204,16 @@ def _sheet_context() -> dict[str, Any]:
 def _render_sheet(ctx: dict[str, Any], for_pdf: bool) -> str:
     rtl = ctx["lang"] in current_app.config["RTL_LANGUAGES"]
     with force_locale(ctx["lang"]):
-        svg = sheet.map_svg(db.session, ctx["places"], _("Map of the places on this sheet"))
+        for place in ctx["places"]:
+            place.directions = place.route.directions(html=True) if place.route else []
+        svg = sheet.map_svg(
+            db.session,
+            ctx["places"],
+            _("Map of the places on this sheet"),
+            origin=ctx["origin"],
+            show_start=ctx["show_start"],
+            start_label=_("Start"),
+        )
         return render_template(
             "tutor/sheet.html",
             **ctx,

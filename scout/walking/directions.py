@@ -26,7 +26,7 @@ import shapely
 from flask_babel import ngettext, pgettext
 from markupsafe import escape
 
-from scout.i18n import LRI, PDI, ltr
+from scout.i18n import FSI, LRI, PDI, isolate, ltr
 from scout.walking.graph import Graph, Piece
 from scout.walking.osm_rules import (
     KIND_CROSSING,
@@ -294,7 +294,8 @@ def distance_text(metres: float, seconds: float, html: bool = False) -> Any:
             "distance": text,
             "minutes": ngettext("%(num)d min", "%(num)d min", minutes),
         }
-    return ltr(text) if html else f"{LRI}{text}{PDI}"
+    # Isolated by its first strong letter: "m" keeps it left to right, Arabic "م" right to left.
+    return isolate(text) if html else f"{FSI}{text}{PDI}"
 
 
 def describe(legs: list[Leg], speed_m_s: float, html: bool = False) -> list[dict[str, Any]]:

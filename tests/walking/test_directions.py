@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from bench.netgen import generate_grid
 from scout.extensions import db
 from scout.geo import LonLat
-from scout.i18n import LRI, PDI
+from scout.i18n import FSI, LRI, PDI
 from scout.paths import ROOT
 from scout.walking import Profile, route
 from scout.walking.osm_import import import_osm
@@ -137,7 +137,7 @@ def test_directions_texts_in_every_language(app, l_network):
         assert f"{LRI}Viale Monza{PDI}" in legs[2]["text"]
         assert 'dir="ltr"' in str(html[1]["text"])
         assert "Via Arquà" in str(html[1]["text"])
-        assert legs[0]["distance"].startswith(LRI)
+        assert legs[0]["distance"].startswith(FSI)
         assert any(ch.isdigit() for ch in legs[0]["distance"])
 
 
