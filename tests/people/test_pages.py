@@ -224,3 +224,21 @@ def test_api_lists_her_scope_without_name_or_home(client, login, tutor, make_per
     assert "Padova" not in body
     assert "9.2204" not in body
     assert client.get("/api/v1/people/not-a-code").status_code == 400
+
+
+def test_her_address_shows_only_in_the_edit_field_after_a_post(client, login, tutor, make_person):
+    person = make_person(home=Home("Via Padova 34", HOME_LON, HOME_LAT))
+    db.session.commit()
+    login(tutor)
+    edit = client.get(f"/people/{person.code}/edit").get_data(as_text=True)
+    assert "Padova 34" not in edit
+    assert 'id="home-show"' in edit
+    shown = client.post(f"/people/{person.code}/home").get_data(as_text=True)
+    assert 'value="Via Padova 34"' in shown
+    assert str(HOME_LON) not in shown
+    read = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == AuditAction.READ, AuditEvent.entity_id == person.id)
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert read.changes == {"viewed": "home"}
