@@ -18,6 +18,7 @@ from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import (
     Address,
+    MainRoad,
     Municipio,
     Nil,
     Organisation,
@@ -256,8 +257,16 @@ def streets_in_box(
 ) -> list[tuple[str | None, str, list[list[float]]]]:
     """``(name, kind, [[lon, lat], ...])`` of the current walking network's edges crossing
     ``bbox`` (min_lon, min_lat, max_lon, max_lat), simplified to ~2 m: the streets of the
-    printed sheet's map (none before a network is imported)."""
+    printed sheet's map. Before a network is imported: Milan's main roads (the reference
+    layer), as kind ``street``."""
     box = func.ST_MakeEnvelope(*bbox, 4326)
+    if session.scalar(select(WalkNetwork.id).where(WalkNetwork.is_current)) is None:
+        roads = session.execute(
+            select(MainRoad.name, func.ST_AsGeoJSON(func.ST_Simplify(MainRoad.geom, 2e-5), 6))
+            .where(func.ST_Intersects(MainRoad.geom, box))
+            .order_by(MainRoad.id)
+        ).all()
+        return [(name, "street", json.loads(geom)["coordinates"]) for name, geom in roads]
     rows = session.execute(
         select(
             WalkEdge.name,

@@ -2,11 +2,12 @@
 walk to each street by street, and a small static map (inline SVG) that needs no tiles, no
 JavaScript and no network, so it prints the same from the browser and in the PDF.
 
-The map shows the streets around the places with their names (the imported walking network's
-edges), the walking routes, the shortlisted places numbered as in the list and, unless the
-tutor leaves it out, a marker where she starts, over the neighbourhood (NIL) outlines; all in
-black and greys, readable when printed in black and white. It never shows her children's
-school; without the start marker her start is only where the routes meet.
+The map shows the streets around the places with their names (the imported walking
+network's edges; before an import, Milan's main roads of the reference layer), the walking
+routes, the shortlisted places numbered as in the list and, unless the tutor leaves it out, a
+marker where she starts, over the neighbourhood (NIL) outlines; all in black and greys,
+readable when printed in black and white. It never shows her children's school; without the
+start marker her start is only where the routes meet.
 """
 
 from __future__ import annotations

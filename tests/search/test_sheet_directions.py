@@ -25,9 +25,8 @@ SAID = {
 STREETS = ["Via Padova", "Via Arquà", "Viale Monza", "Via Arrivo"]
 
 
-@pytest.fixture
-def sheet(app, tmp_path, client, login, make_user, make_place, make_offer):
-    import_osm(db.session, l_osm(tmp_path / "l.osm"))
+def _poster(client, login, make_user, make_place, make_offer):
+    """POST the sheet (HTML or PDF) of one offer at the place at END, from START."""
     place = make_place("Centro Arrivo", lon=END.lon, lat=END.lat, street="Via Arrivo")
     offer = make_offer(place, "Aiuto cucina")
     login(make_user("tutor"))
@@ -49,6 +48,12 @@ def sheet(app, tmp_path, client, login, make_user, make_place, make_offer):
         return response
 
     return post
+
+
+@pytest.fixture
+def sheet(app, tmp_path, client, login, make_user, make_place, make_offer):
+    import_osm(db.session, l_osm(tmp_path / "l.osm"))
+    return _poster(client, login, make_user, make_place, make_offer)
 
 
 def _plain(text: str) -> str:
@@ -88,3 +93,23 @@ def test_the_tutor_can_leave_the_start_out(sheet):
     html = sheet("/tutor/sheet", "it").get_data(as_text=True)
     assert 'class="sheet-map-start"' not in html
     assert 'class="sheet-map-route"' in html
+
+
+def test_before_a_network_the_map_shows_the_main_roads(
+    app, client, login, make_user, make_place, make_offer
+):
+    from scout.models import MainRoad
+
+    db.session.add(
+        MainRoad(
+            highway="primary",
+            name="Viale Monza",
+            geom=f"SRID=4326;LINESTRING({START.lon - 0.003} {END.lat - 0.001},"
+            f" {START.lon + 0.006} {END.lat - 0.001})",
+        )
+    )
+    post = _poster(client, login, make_user, make_place, make_offer)
+    html = post("/tutor/sheet", "it").get_data(as_text=True)
+    assert 'class="sheet-map-street"' in html
+    assert re.search(r'class="sheet-map-street-name"[^>]*>Viale Monza<', html)
+    assert 'class="sheet-directions"' not in html  # no directions without a network
