@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import render_template_string
@@ -68,7 +69,9 @@ def test_audit_log_filters_by_user_entity_action_and_date(
     html = client.get("/admin/audit?entity=offer&entity_id=99").get_data(as_text=True)
     assert _rows(html) == 1
 
-    today = dt.date.today()
+    # The page's days are Rome's (the events' local time), which near midnight is not the
+    # machine's UTC date.
+    today = dt.datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
     html = client.get(f"/admin/audit?user={other.id}&date_from={today}&date_to={today}")
     assert _rows(html.get_data(as_text=True)) == 2
     tomorrow = today + dt.timedelta(days=2)
