@@ -39,6 +39,9 @@ PERSONAL_FIELDS = {
     },
     "plan_step": {"text"},
     "consent": {"paper_ref"},
+    "referral": {"notes"},
+    "placement": {"notes"},
+    "follow_up": {"notes"},
 }
 # Bulletin subscribers are personal data that must vanish on unsubscribe or forgetting (an
 # audit copy would outlive them); the outbox is the mail system's own bookkeeping.

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scout import audit
-from scout.models import AuditAction, Person, PlanStatus
+from scout.models import AuditAction, FollowUp, Person, Placement, PlanStatus, Referral
 
 WIPED = "—"
 
@@ -33,6 +33,16 @@ def anonymise(session: Session, person: Person, reason: str, *, forgotten: bool)
         consent.paper_ref = None
     for child in person.children:
         child.school_id = None
+    # The free text of her outcomes (what came of them stays, for the figures).
+    for model in (Referral, Placement):
+        session.execute(update(model).where(model.person_id == person.id).values(notes=None))
+    session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.placement_id.in_(select(Placement.id).where(Placement.person_id == person.id))
+        )
+        .values(notes=None)
+    )
     now = datetime.now(UTC)
     person.anonymised_at = now
     if person.status != PlanStatus.CLOSED:

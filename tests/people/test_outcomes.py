@@ -291,3 +291,24 @@ def test_enrolments_and_the_autonomy_assessment(make_place, make_resource, tutor
     (row,) = followups.assessments_of(db.session, person.id)
     assert row.searches_alone is True
     assert row.assessed_on == DAY + timedelta(days=90)
+
+
+def test_forgetting_her_wipes_the_outcomes_free_text_and_keeps_the_outcome(offer, tutor):
+    from scout.people.retention import anonymise
+
+    person = make_person(make_hub("Sede"), sharing=True)
+    referral = referrals.propose(db.session, person.id, offer, tutor, on=DAY, notes="Maria, cv")
+    draft = placements.PlacementDraft(
+        employer_name="X",
+        contract_type=ContractType.VOUCHER,
+        starts_on=DAY,
+        workplace=grid_point(3, 1),
+        notes="Maria ha detto...",
+    )
+    placement = _place(person, draft, tutor)
+    anonymise(db.session, person, "her request", forgotten=True)
+    db.session.expire_all()
+    assert referral.notes is None
+    assert placement.notes is None
+    assert placement.km_zero is True
+    assert referral.status == ReferralStatus.PROPOSED
