@@ -109,6 +109,7 @@ def chart_svg(table: Table, internal: bool = False) -> Markup:
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.margins(x=0.15)
+    ax.set_xlim(left=0, right=max(ax.get_xlim()[1], 1))
     if n_groups > 1:
         ax.legend(frameon=False, loc="lower right")
     fig.tight_layout()

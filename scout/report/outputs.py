@@ -136,7 +136,8 @@ def _cell(value: str) -> Any:
 
 
 def render_html(report: Report, internal: bool, template: str, **context: Any) -> str:
-    charts = {t.key: chart(t, internal) for t in report.tables if t.chart}
+    # A table of zeros has nothing to draw: its table says so.
+    charts = {t.key: chart(t, internal) for t in report.tables if t.chart and any(t.totals())}
     return render_template(template, report=report, internal=internal, charts=charts, **context)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import format_date
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from scout import report
 from scout.auth import role_required
@@ -33,7 +34,8 @@ def resolve(args: Any, user: Any) -> tuple[report.Scope, bool]:
 
     A tutor's scope is always her hub (any ``hub`` argument is ignored); without a hub she
     may not read the report (403). Only a coordinator gets ``internal``."""
-    q = parse_args(schemas.ReportQuery, args)
+    # An empty choice ("all hubs", "all municipi", no date) means the argument is not given.
+    q = parse_args(schemas.ReportQuery, MultiDict([(k, v) for k, v in args.items(multi=True) if v]))
     coordinator = user.role == Role.COORDINATOR
     hub_id = q.hub if coordinator else report.hub_of(db.session, user)
     if not coordinator and hub_id is None:

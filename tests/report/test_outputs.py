@@ -127,3 +127,30 @@ def test_cli_writes_json_csv_and_pdf(app, runner, cohort, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     result = runner.invoke(args=["report", "figures", "--from", "2022-12-31", "--to", "2022-01-01"])
     assert result.exit_code != 0
+
+
+def test_internal_version_only_for_coordinators(app, client, login, cohort):
+    login(cohort.coordinator)
+    internal = {**PERIOD, "internal": "1"}
+    html = client.get("/report/", query_string=internal).get_data(as_text=True)
+    voucher = html.split('data-figure="placements_voucher">', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="figure-value">2</td>' in voucher
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/report/report.csv", query_string=internal).get_data(as_text=True)
+            )
+        )
+    )
+    assert ["Risultati", "di cui voucher", "2"] in rows
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/report/report.csv", query_string=PERIOD).get_data(as_text=True)
+            )
+        )
+    )
+    assert ["Risultati", "di cui voucher", "< 3"] in rows
+    login(cohort.tutor_a)
+    body = client.get("/api/v1/report", query_string=internal).get_json()
+    assert body["internal"] is False

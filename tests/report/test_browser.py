@@ -1,0 +1,68 @@
+"""The figures report in chromium: a coordinator picks "1 September 2021 – 31 December 2022"
+at phone and laptop size and reads the funder's figures, charts and tables; a tutor her hub's."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from scout.extensions import db
+from tests.browser.fixtures import (
+    LAPTOP,
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_usable,
+    browser_login,
+)
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_coordinator_picks_the_period_and_reads_the_figures(new_page, cohort, size):
+    db.session.commit()
+    page = new_page(viewport=size)
+    browser_login(page, cohort.coordinator.email, PASSWORD)
+    page.goto("/admin/")
+    page.locator("#link-report").click()
+    start, end = page.get_by_label("Inizio"), page.get_by_label("Fine")
+    for field in (start, end):
+        assert_usable(field)
+    start.fill("2021-09-01")
+    end.fill("2022-12-31")
+    page.get_by_role("button", name="Mostra i dati").click()
+    row = page.locator("#figure-people_with_plan")
+    expect(row).to_contain_text("Persone con progetto personalizzato")
+    expect(row.locator(".figure-value")).to_have_text("107")
+    expect(page.locator("#figure-placements .figure-value")).to_have_text("35")
+    expect(page.locator("#figure-placements_voucher .figure-value")).to_have_text("< 3")
+    expect(page.locator("#figure-bulletins .figure-value")).to_have_text("50")
+    expect(page.locator("#figure-women_share .figure-value")).to_have_text("75 %")
+    chart = page.locator("#table-profile-nationality img.report-chart")
+    expect(chart).to_be_visible()
+    assert "Egiziana" in chart.get_attribute("alt")
+    assert page.evaluate("document.querySelector('#table-profile-nationality img').naturalWidth")
+    assert "from=2021-09-01" in page.url
+    assert_usable(page.locator("#download-pdf-it"))
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+    page.get_by_label("Sede").select_option(label="Hub Lambrate")
+    page.get_by_role("button", name="Mostra i dati").click()
+    expect(page.locator("#figure-people_with_plan .figure-value")).to_have_text("40")
+    expect(page.locator(".report-scope")).to_contain_text("Hub Lambrate")
+    page.screenshot(path=f"instance/report-{size['width']}.png", full_page=True)
+
+
+def test_tutor_reads_her_hubs_figures(new_page, cohort):
+    db.session.commit()
+    page = new_page(viewport=LAPTOP)
+    browser_login(page, cohort.tutor_a.email, PASSWORD)
+    page.goto("/report/?from=2021-09-01&to=2022-12-31")
+    expect(page.locator("#figure-people_with_plan .figure-value")).to_have_text("67")
+    expect(page.locator(".report-scope")).to_contain_text("Hub Padova")
+    expect(page.get_by_label("Sede")).to_have_count(0)
+    expect(page.locator(".figure-link")).to_have_count(0)
+    assert_no_horizontal_scroll(page)
