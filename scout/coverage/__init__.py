@@ -7,6 +7,7 @@ square of a 250 m grid, what is mapped, partnered, offered and visited there.
 
 from __future__ import annotations
 
+from scout.coverage.areas import Area, areas_of, assign, assignments, nil_ids_of, served_nil
 from scout.coverage.coverage import (
     GRID_M,
     KINDS,
@@ -31,6 +32,12 @@ from scout.coverage.freshness import (
 )
 
 __all__ = [
+    "Area",
+    "areas_of",
+    "assign",
+    "assignments",
+    "nil_ids_of",
+    "served_nil",
     "GRID_M",
     "KINDS",
     "METRICS",

@@ -61,7 +61,15 @@ from scout.models.people import (
     ReferredBy,
     WalkingProfile,
 )
-from scout.models.reference import Address, MainRoad, MetroStation, Municipio, Nil, School
+from scout.models.reference import (
+    Address,
+    MainRoad,
+    MetroStation,
+    Municipio,
+    Nil,
+    School,
+    ScoutArea,
+)
 from scout.models.users import ApiToken, AuditEvent, User
 
 __all__ = [
@@ -127,6 +135,7 @@ __all__ = [
     "OutboxKind",
     "OutboxStatus",
     "School",
+    "ScoutArea",
     "Subscriber",
     "SubscriberList",
     "SubscriberStatus",

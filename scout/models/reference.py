@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from geoalchemy2 import Geography, Geometry, WKBElement
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from scout.models.base import Base, address_line
+from scout.models.base import Base, address_line, utcnow
 
 
 class Municipio(Base):
@@ -101,3 +103,16 @@ class MetroStation(Base):
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True), nullable=False
     )
+
+
+class ScoutArea(Base):
+    """A NIL a coordinator assigned to a scout: her area, whose coverage and due records her
+    home page shows."""
+
+    __tablename__ = "scout_area"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    nil_id: Mapped[int] = mapped_column(ForeignKey("nil.id", ondelete="CASCADE"), primary_key=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

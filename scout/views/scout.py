@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from scout import capture, spatial
+from scout import capture, coverage, spatial
 from scout.auth import role_required
 from scout.capture import photos
 from scout.capture.forms import OfferForm, PlaceForm, ResourceForm, VisitForm
@@ -154,8 +154,13 @@ def _reset_version(form: Any, record: Any) -> None:
 
 @bp.route("/")
 def index() -> str:
-    """The scout's home: big buttons, what waits on the device, what waits for review."""
-    return render_template("scout/index.html", entries=capture.my_entries(current_user))
+    """The scout's home: big buttons, her areas (coverage, what is due, what is new), what
+    waits on the device, what waits for review."""
+    return render_template(
+        "scout/index.html",
+        entries=capture.my_entries(current_user),
+        areas=coverage.areas_of(current_user),
+    )
 
 
 def _area_geojson() -> dict[str, Any]:

@@ -129,6 +129,7 @@ AUDIENCES = (
             Page("review", "/admin/review"),
             Page("coverage", "/admin/coverage"),
             Page("coverage-grid", "/admin/coverage?kind=grid"),
+            Page("scout-areas", "/admin/coverage/areas"),
             Page("review-place", "/admin/review/place/{review}"),
             Page("place", "/admin/places/{place}"),
             Page("partners", "/admin/organisations"),

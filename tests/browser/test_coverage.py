@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from scout import coverage
 from scout.extensions import db
-from scout.models import Place, PlaceSource, Role, Visit, VisitOutcome
+from scout.models import Nil, Place, PlaceSource, Role, Visit, VisitOutcome
 from tests.browser.fixtures import (
     LAPTOP,
     PHONE,
@@ -138,3 +138,32 @@ def test_the_coverage_map_shows_a_squares_numbers_on_tap(new_page, make_user, ma
     with page.expect_download() as download:
         page.click("#export-gpkg")
     assert download.value.suggested_filename.endswith(".gpkg")
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_a_coordinator_assigns_an_area_and_the_scout_sees_it(new_page, make_user, make_place, size):
+    stale = make_place("Bar da riverificare", verified_at=ago(200))
+    scout = make_user(Role.SCOUT, name="Samira")
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    nil_name = db.session.get(Nil, stale.nil_id).name
+    desk = new_page(viewport=size)
+    browser_login(desk, coordinator.email, PASSWORD)
+    desk.goto("/admin/coverage")
+    desk.click("#link-scout-areas")
+    form = desk.locator(f"#areas-{scout.id}")
+    form.locator("select").select_option(label=nil_name)
+    form.get_by_role("button", name="Salva le zone").click()
+    expect(desk.locator(".alert-success")).to_contain_text("Samira ora copre 1 quartiere.")
+    expect(desk.locator(f"#areas-{scout.id} .areas-current")).to_have_text("1 quartiere assegnato")
+
+    tablet = new_page(viewport=size, has_touch=True)
+    browser_login(tablet, scout.email, PASSWORD)
+    tablet.goto("/scout/")
+    area = tablet.locator(f'#my-areas [data-area="{stale.nil_id}"]')
+    expect(area).to_be_visible()
+    expect(area.locator("h3")).to_have_text(nil_name)
+    expect(area.locator(".area-due")).to_contain_text("Bar da riverificare")
+    assert_no_horizontal_scroll(tablet)
+    area.locator(".area-due").get_by_role("link", name="Bar da riverificare").click()
+    expect(tablet.locator("#place-name")).to_have_text("Bar da riverificare")

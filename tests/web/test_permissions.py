@@ -47,6 +47,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.coverage_csv": COORDINATORS,
     "admin.coverage_gpkg": COORDINATORS,
     "admin.coverage_map": COORDINATORS,
+    "admin.scout_areas": COORDINATORS,
+    "admin.scout_areas_save": COORDINATORS,
     "admin.bulletin_compose": COORDINATORS,
     "admin.bulletin_delete": COORDINATORS,
     "admin.bulletin_new": COORDINATORS,

@@ -8,8 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField
@@ -125,3 +127,46 @@ def coverage_gpkg() -> Any:
         mimetype="application/geopackage+sqlite3",
         headers={"Content-Disposition": f'attachment; filename="{_export_name(form, "gpkg")}"'},
     )
+
+
+@bp.route("/coverage/areas")
+def scout_areas() -> str:
+    """Which NIL each scout covers, with a form per scout to change them."""
+    scouts = db.session.scalars(
+        select(User).where(User.role == Role.SCOUT, User.active.is_(True)).order_by(User.name)
+    ).all()
+    return render_template(
+        "admin/scout_areas.html",
+        scouts=scouts,
+        nils=coverage.served_nil(),
+        assigned=coverage.assignments(),
+    )
+
+
+@bp.post("/coverage/areas/<int:user_id>")
+def scout_areas_save(user_id: int) -> Any:
+    """Make the chosen NIL the scout's areas. A NIL outside the served municipi is refused
+    (400, nothing changed)."""
+    user = db.get_or_404(User, user_id)
+    if user.role != Role.SCOUT:
+        abort(404)
+    served = {n.id for n in coverage.served_nil()}
+    try:
+        chosen = [int(v) for v in request.form.getlist("nil")]
+    except ValueError:
+        chosen = [-1]
+    if not set(chosen) <= served:
+        flash(_("Choose neighbourhoods of the served municipi."), "danger")
+        return scout_areas(), 400
+    coverage.assign(user, chosen)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(name)s now covers %(num)d neighbourhood.",
+            "%(name)s now covers %(num)d neighbourhoods.",
+            len(chosen),
+            name=user.name or user.email,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.scout_areas"))
