@@ -48,6 +48,9 @@ def test_a_scout_reverifies_a_stale_place_in_one_tap_from_the_nearby_list(
         geolocation={"latitude": LAT, "longitude": LON, "accuracy": 8},
         permissions=["geolocation"],
     )
+    # The basemap's tiles are not what this test is about; their many parallel requests share
+    # the test's one database connection with the list's and can break its savepoints.
+    page.route("**/tiles/**", lambda route: route.abort())
     browser_login(page, scout.email, PASSWORD)
     page.goto("/scout/nearby")
     item = page.locator(f'#nearby-list [data-place-id="{stale.id}"]')
