@@ -29,6 +29,7 @@ from scout.models import (
     User,
 )
 from scout.people.demo import load_people
+from scout.people.demo_outcomes import load_outcomes
 from scout.schedule import opening_hours_fields
 from scout.spatial import assign_admin_units
 
@@ -415,6 +416,7 @@ def load_demo(session: Session) -> int:
     assign_admin_units(session)
     _tutor_at_a_hub(session)
     load_people(session)
+    load_outcomes(session)
     return added
 
 

@@ -235,7 +235,7 @@ def needs_of(person: Any, home: Any | None) -> Needs:
         school_id=school,
         school_hours=_school_hours(person.children),
         availability=tuple(person.availability) if person.availability else None,
-        italian_level=person.italian_level,
+        italian_level=ItalianLevel(person.italian_level) if person.italian_level else None,
         sectors=frozenset(s for s in person.sectors or () if s),
         contract_types=frozenset(
             ContractType(c)
