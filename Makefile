@@ -83,7 +83,7 @@ tour: setup
 	@SCOUT_TOUR_DATABASE_URL=$$(sh scripts/pg.sh url scout_tour) $(BIN)/python scripts/tour.py
 
 # Speed benches (README, Walking network); bench/load.py is `make load`, netgen.py their network.
-BENCHES = bench/walking.py bench/search.py bench/public_map.py
+BENCHES = bench/walking.py bench/search.py bench/public_map.py bench/tiles.py
 bench: setup test-db
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

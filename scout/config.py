@@ -73,6 +73,8 @@ TUTOR_TILE_URL: str | None = None
 TUTOR_TILE_ATTRIBUTION = "© OpenStreetMap"
 # scouts' tablet maps: a URL template.
 TILE_URL: str | None = None
+# The scouts' tablets keep the service area's basemap tiles (zooms 12-16) for use offline.
+BASEMAP_OFFLINE = True
 
 # PostgreSQL client tools for backup/restore (default: the server's major version under
 # /usr/lib/postgresql/<major>/bin).

@@ -410,11 +410,12 @@ WITH env AS (
          r.highway AS class, r.name
   FROM main_road r, env WHERE :z >= 11 AND r.geom && env.e4326
 ), admin AS (
-  SELECT ST_AsMVTGeom(ST_Transform(m.geom, 3857), env.e, 4096, 64) AS geom,
-         'municipio' AS kind, m.name
+  SELECT ST_AsMVTGeom(ST_Transform(ST_ClipByBox2D(m.geom, env.e4326), 3857), env.e, 4096, 64)
+         AS geom, 'municipio' AS kind, m.name
   FROM municipio m, env WHERE m.geom && env.e4326
   UNION ALL
-  SELECT ST_AsMVTGeom(ST_Transform(n.geom, 3857), env.e, 4096, 64), 'nil', n.name
+  SELECT ST_AsMVTGeom(ST_Transform(ST_ClipByBox2D(n.geom, env.e4326), 3857), env.e, 4096, 64),
+         'nil', n.name
   FROM nil n, env WHERE :z >= 13 AND n.geom && env.e4326
 ), labels AS (
   SELECT ST_AsMVTGeom(ST_Transform(p.pt, 3857), env.e, 4096, 0) AS geom, p.kind, p.name

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session
 
 from scout.models import (
@@ -80,29 +80,35 @@ def current_network(session: Session) -> tuple[int | None, Box | None]:
 
 def version(session: Session) -> str:
     """The tiles' version: ``<network id>-<digest of the reference layers>``."""
-    network_id, _box = current_network(session)
-    counts = [
-        select(func.count(), func.coalesce(func.max(model.id), 0)).select_from(model)
+    parts = [
+        select(func.count() * 1_000_000 + func.coalesce(func.max(model.id), 0))
+        .select_from(model)
+        .scalar_subquery()
         for model in (MainRoad, MetroStation, Municipio, Nil, School)
     ]
-    state = [tuple(session.execute(q).one()) for q in counts]
-    hubs = session.execute(
-        select(func.count(), func.max(Place.updated_at))
+    hubs = (
+        select(
+            func.count().cast(String) + func.coalesce(func.max(Place.updated_at).cast(String), "")
+        )
         .join(Place.organisation)
         .where(Organisation.kind == OrgKind.HUB)
-    ).one()
-    state.append((hubs[0], str(hubs[1])))
-    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:10]
-    return f"{network_id or 0}-{digest}"
+        .scalar_subquery()
+    )
+    network = select(WalkNetwork.id).where(WalkNetwork.is_current).scalar_subquery()
+    row = session.execute(select(network, hubs, *parts)).one()  # one round trip
+    digest = hashlib.sha256(repr(tuple(row[1:])).encode()).hexdigest()[:10]
+    return f"{row[0] or 0}-{digest}"
 
 
 def _overlaps(a: Box, b: Box) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
-def area_box(session: Session) -> Box | None:
+def area_box(session: Session, network_box: Box | None = None) -> Box | None:
     """The box tiles are served in: the service area's and the network's, together."""
-    boxes = [b for b in (service_area_box(), current_network(session)[1]) if b is not None]
+    if network_box is None:
+        network_box = current_network(session)[1]
+    boxes = [b for b in (service_area_box(), network_box) if b is not None]
     if not boxes:
         return None
     return (
@@ -117,8 +123,8 @@ def tile(session: Session, z: int, x: int, y: int) -> bytes | None:
     """The tile's bytes (possibly empty), or None for a tile outside the zooms or the area."""
     if not MIN_ZOOM <= z <= MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
         return None
-    box = area_box(session)
+    network_id, network_box = current_network(session)
+    box = area_box(session, network_box)
     if box is None or not _overlaps(tile_box(z, x, y), box):
         return None
-    network_id, _box = current_network(session)
     return basemap_tile(session, z, x, y, network_id)

@@ -68,7 +68,8 @@ def new_page(browser: Any, live_server: Any, app: Any) -> Iterator[Callable[...,
 
     def _tile_here(r: Any) -> None:
         path = r.request.url.removeprefix(live_server.url)
-        answer = app.test_client().get(path)
+        with live_server.lock:  # never while the live server runs a request
+            answer = app.test_client().get(path)
         headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
         r.fulfill(status=answer.status_code, headers=headers, body=answer.data)
 

@@ -103,6 +103,7 @@
     });
     layer.addTo(map);
     map.getContainer().dataset.basemap = settings.network ? "streets" : "main-roads";
+    map.getContainer().scoutMap = map; // for the browser tests, which move the map as a hand does
     if (!settings.network && settings.note && options.note !== false) note(map, settings.note);
     return layer;
   }

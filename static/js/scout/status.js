@@ -88,6 +88,8 @@ if (bar) {
   if (navigator.onLine) send();
   if ("serviceWorker" in navigator && bar.dataset.swUrl) {
     navigator.serviceWorker.register(bar.dataset.swUrl, { scope: bar.dataset.swScope }).catch(() => {});
+    // Keep (or refresh) the service area's basemap for use without a connection.
+    if (navigator.onLine && bar.dataset.basemapOffline === "true") navigator.serviceWorker.ready.then((r) => r.active?.postMessage("keep-basemap"));
   }
   // Staff pages kept for offline use are removed when the scout logs out.
   const logout = document.querySelector(`form[action="${bar.dataset.logoutUrl}"]`);
