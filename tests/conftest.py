@@ -36,9 +36,6 @@ TEST_CONFIG = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
     "RATELIMIT_ENABLED": False,
-    # The scout pages' service worker would fetch every tile of the area in the background,
-    # through the live server that shares the test's database connection.
-    "BASEMAP_OFFLINE": False,
     # A fixed test key for people's homes (scout/people/crypto.py).
     "PEOPLE_KEY": "lGj3dX2H3rZ8Qe0aJ1d0iVHn3Yp9mJwz7xg3kqYc0qQ=",
 }
@@ -151,8 +148,6 @@ class LiveServer:
     def __init__(self, app: Flask) -> None:
         # Single-threaded: requests share the test's database connection one at a time.
         self.active = 0
-        # Held while a request runs; the browser fixtures' tile answers take it too.
-        self.lock = threading.Lock()
         self.last_seen = time.monotonic()
         self.server = make_server("127.0.0.1", 0, self._track(app), threaded=False)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -162,13 +157,12 @@ class LiveServer:
         def wsgi(environ: Any, start_response: Any) -> Any:
             self.active += 1
             try:
-                with self.lock:
-                    result = app(environ, start_response)
-                    try:
-                        return list(result)
-                    finally:
-                        if hasattr(result, "close"):
-                            result.close()
+                result = app(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
             finally:
                 self.active -= 1
                 self.last_seen = time.monotonic()

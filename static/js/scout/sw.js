@@ -25,7 +25,6 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const key of await caches.keys()) if (key.startsWith("scout-") && key !== CACHE) await caches.delete(key);
-    await keepBasemap();
     await self.clients.claim();
   })());
 });
