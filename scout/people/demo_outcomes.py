@@ -16,9 +16,11 @@ from scout.models import (
     ConsentPurpose,
     ContractType,
     Evidence,
+    NewMatch,
     Offer,
     Person,
     Placement,
+    Referral,
     ReferralStatus,
     Resource,
     ReviewStatus,
@@ -74,6 +76,26 @@ def load_outcomes(session: Session) -> None:
         other = _nearest_offer(session, proposed)
         if other is not None:
             referrals.propose(session, proposed.id, other, tutor, on=today)
+    # A referral for one of the new matches (sent only with her consent to sharing).
+    match = session.scalar(
+        select(NewMatch)
+        .where(NewMatch.person_id.in_(ids), NewMatch.offer_id.is_not(None))
+        .order_by(NewMatch.walk_minutes, NewMatch.id)
+        .limit(1)
+    )
+    if match is not None and not session.scalar(
+        select(Referral.id).where(Referral.person_id == match.person_id).limit(1)
+    ):
+        referral = referrals.propose(
+            session, match.person_id, match.offer, tutor, on=today - timedelta(days=5)
+        )
+        referrals.advance(
+            session,
+            referral,
+            ReferralStatus.SENT,
+            on=today - timedelta(days=2),
+            sharing_consent=True,
+        )
     far = placements.PlacementDraft(
         employer_name="Famiglia Bianchi (esempio)",
         employer_address="Centro (esempio)",
