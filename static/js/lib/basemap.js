@@ -75,6 +75,9 @@
       onAdd() {
         const box = L.DomUtil.create("div", "basemap-note leaflet-control");
         box.textContent = text;
+        // Above the attribution line, readable over the streets.
+        Object.assign(box.style, { background: "rgba(255,255,255,0.9)", padding: "2px 6px",
+          marginBottom: "1.6rem", maxWidth: "70vw", fontSize: "0.8rem", color: "#333" });
         return box;
       },
     });
