@@ -26,6 +26,10 @@ for (const radio of document.querySelectorAll('#nearby-filter input[name="due"]'
     if (form.elements.lon.value) form.submit(); else locate();
   });
 }
+// A filter tapped before this script ran (a slow tablet) is applied now, not lost.
+const filterForm = document.getElementById("nearby-form");
+const chosen = filterForm?.querySelector('input[name="due"]:checked');
+if (chosen && filterForm.elements.lon.value && chosen.value !== filterForm.dataset.due) filterForm.submit();
 
 if (el && window.L) {
   const origin = JSON.parse(el.dataset.origin || "null");
