@@ -149,6 +149,9 @@ class LiveServer:
         # Single-threaded: requests share the test's database connection one at a time.
         self.active = 0
         self.last_seen = time.monotonic()
+        # Held while the app answers: whoever else uses the connection (the tests' own tile
+        # answers, tests/browser/fixtures.py) takes it too.
+        self.lock = threading.Lock()
         self.server = make_server("127.0.0.1", 0, self._track(app), threaded=False)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -157,12 +160,13 @@ class LiveServer:
         def wsgi(environ: Any, start_response: Any) -> Any:
             self.active += 1
             try:
-                result = app(environ, start_response)
-                try:
-                    return list(result)
-                finally:
-                    if hasattr(result, "close"):
-                        result.close()
+                with self.lock:
+                    result = app(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()
             finally:
                 self.active -= 1
                 self.last_seen = time.monotonic()

@@ -60,7 +60,8 @@ def new_page(browser: Any, live_server: Any, app: Any) -> Iterator[Callable[...,
 
     The basemap's tiles are answered here, in the test's thread, by the app's test client:
     the map loads them in the background while the test goes on, and the live server shares
-    the test's database connection, which two threads must not use at once.
+    the test's database connection, which two threads must not use at once (the server's lock
+    keeps them one at a time).
 
     The page has ``.external_requests`` (URLs that were refused) and ``.console_errors``.
     """
@@ -68,7 +69,8 @@ def new_page(browser: Any, live_server: Any, app: Any) -> Iterator[Callable[...,
 
     def _tile_here(r: Any) -> None:
         path = r.request.url.removeprefix(live_server.url)
-        answer = app.test_client().get(path)
+        with live_server.lock:  # never while the live server is answering a page's request
+            answer = app.test_client().get(path)
         headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
         r.fulfill(status=answer.status_code, headers=headers, body=answer.data)
 

@@ -96,6 +96,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.walk_reach": STAFF_API,
     "api.walk_route": STAFF_API,
     "auth.change_password": STAFF,
+    "basemap.offline": EVERYONE,  # the public tiles a tablet keeps
+    "basemap.tile": EVERYONE,
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
     "bulletin.archive": EVERYONE,
