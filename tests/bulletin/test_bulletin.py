@@ -453,7 +453,7 @@ def test_demo_week_can_be_published_with_pdf_and_text(app, client, monkeypatch):
     """This week's bulletin, composed from the demo data."""
     from scout.demo import load_demo
 
-    def estimate(origin, targets, profile=walking.Profile.STANDARD):
+    def estimate(origin, targets, profile=walking.Profile.STANDARD, **_options):
         return walking.WalkAnswer(
             estimate=True,
             walks={
