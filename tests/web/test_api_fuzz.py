@@ -243,6 +243,8 @@ def test_malformed_json_bodies_are_400_naming_a_field(app, client, seeded, body)
     for (path, method), op in sorted(OPERATIONS.items()):
         if op.body is None or "application/json" not in op.media or not _exists(app, path, method):
             continue
+        if "{" in path:  # addressed by a record's id or code: not reachable by this literal path
+            continue
         ran += 1
         headers = {**_headers(path, method, seeded, ""), "Content-Type": "application/json"}
         response = client.open(path, method=method.upper(), data=body, headers=headers)

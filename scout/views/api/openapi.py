@@ -23,6 +23,7 @@ from pydantic.json_schema import models_json_schema
 
 from scout import search
 from scout.people import schemas as people_schemas
+from scout.people.records import CODE_RE
 from scout.views import schemas
 from scout.views.api import bp
 
@@ -383,9 +384,12 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for m in _CONVERTER.finditer(rule):
         kind = {"int": "integer", "float": "number"}.get(m.group("conv") or "", "string")
-        params.append(
-            {"name": m.group("name"), "in": "path", "required": True, "schema": {"type": kind}}
-        )
+        schema: dict[str, Any] = {"type": kind}
+        if kind == "integer":  # a row id (PostgreSQL integer)
+            schema.update(minimum=1, maximum=2**31 - 1)
+        elif m.group("name") == "code":  # a person's pseudonymous code
+            schema["pattern"] = CODE_RE.pattern
+        params.append({"name": m.group("name"), "in": "path", "required": True, "schema": schema})
     return _CONVERTER.sub(r"{\g<name>}", rule), params
 
 

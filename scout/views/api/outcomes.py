@@ -83,6 +83,8 @@ def person_referral_new(code: str) -> tuple[dict[str, Any], int]:
 
 
 def _owned(model: type, item_id: int) -> tuple[Any, Person]:
+    if not 0 < item_id < 2**31:  # no such row (and no integer overflow in the query)
+        abort(404)
     row = db.session.get(model, item_id)
     if row is None:
         abort(404)
