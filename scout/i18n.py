@@ -61,7 +61,7 @@ def ltr(value: Any) -> Markup:
     in WeasyPrint's PDFs, which ignore ``<bdi>`` and ``dir`` on inline elements."""
     if value is None or value == "":
         return Markup("")
-    return Markup('<span dir="ltr">{}{}{}</span>').format(LRI, str(value), PDI)
+    return Markup('<span dir="ltr">{}{}{}</span>').format(LRI, value, PDI)
 
 
 def isolate(value: Any) -> Markup:
@@ -69,7 +69,7 @@ def isolate(value: Any) -> Markup:
     sentence around it, so that an Italian name in Arabic keeps its parentheses and order."""
     if value is None or value == "":
         return Markup("")
-    return Markup("<bdi>{}{}{}</bdi>").format(FSI, str(value), PDI)
+    return Markup("<bdi>{}{}{}</bdi>").format(FSI, value, PDI)
 
 
 def iso_day(value: str | date | datetime | None) -> str:

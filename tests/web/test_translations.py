@@ -257,3 +257,17 @@ def test_staff_pages_do_not_offer_arabic(client, compiled, catalogues, login, ma
     login(make_user(Role.SCOUT))
     html = client.get("/scout/?lang=ar").get_data(as_text=True)
     assert '<html lang="it" dir="ltr">' in html
+
+
+def test_isolated_text_is_escaped_once():
+    """A street name typed with markup shows as typed; text already made safe (a link built by
+    a template) is isolated as it is, not shown as its own tags."""
+    from markupsafe import Markup
+
+    from scout.i18n import isolate, ltr
+
+    assert "&lt;b&gt;Via Padova&lt;/b&gt;" in isolate("<b>Via Padova</b>")
+    assert "&amp;lt;" not in isolate("<b>Via Padova</b>")
+    assert '<a href="/p/1">Via Padova</a>' in isolate(Markup('<a href="/p/1">Via Padova</a>'))
+    assert "<b>02 1234</b>" in ltr(Markup("<b>02 1234</b>"))
+    assert "12" in ltr(12)
