@@ -259,14 +259,9 @@ def streets_in_box(
     ``bbox`` (min_lon, min_lat, max_lon, max_lat), simplified to ~2 m: the streets of the
     printed sheet's map. Before a network is imported: Milan's main roads (the reference
     layer), as kind ``street``."""
-    box = func.ST_MakeEnvelope(*bbox, 4326)
     if session.scalar(select(WalkNetwork.id).where(WalkNetwork.is_current)) is None:
-        roads = session.execute(
-            select(MainRoad.name, func.ST_AsGeoJSON(func.ST_Simplify(MainRoad.geom, 2e-5), 6))
-            .where(func.ST_Intersects(MainRoad.geom, box))
-            .order_by(MainRoad.id)
-        ).all()
-        return [(name, "street", json.loads(geom)["coordinates"]) for name, geom in roads]
+        return main_roads_in_box(session, bbox)
+    box = func.ST_MakeEnvelope(*bbox, 4326)
     rows = session.execute(
         select(
             WalkEdge.name,
@@ -278,6 +273,22 @@ def streets_in_box(
         .order_by(WalkEdge.id)
     ).all()
     return [(name, kind, json.loads(geom)["coordinates"]) for name, kind, geom in rows]
+
+
+def main_roads_in_box(
+    session: Session, bbox: tuple[float, float, float, float], tolerance: float = 2e-5
+) -> list[tuple[str | None, str, list[list[float]]]]:
+    """``(name, "street", [[lon, lat], ...])`` of Milan's main roads (the reference layer)
+    crossing ``bbox``, simplified by ``tolerance`` degrees (the bulletin's map of the whole
+    area draws these whatever network is imported)."""
+    box = func.ST_MakeEnvelope(*bbox, 4326)
+    geom = func.ST_AsGeoJSON(func.ST_Simplify(MainRoad.geom, tolerance), 6)
+    roads = session.execute(
+        select(MainRoad.name, geom)
+        .where(func.ST_Intersects(MainRoad.geom, box))
+        .order_by(MainRoad.id)
+    ).all()
+    return [(name, "street", json.loads(g)["coordinates"]) for name, g in roads]
 
 
 def addresses_like(key: str, housenumber: str | None = None, near: LonLat | None = None) -> Select:

@@ -17,6 +17,7 @@ from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from scout.basemap import svg
 from scout.bulletin.common import LANGUAGES, SECTIONS
 from scout.models import ContractType, ItalianLevel, PartTime, ResourceKind
 from scout.schedule import format_schedule as schedule_text
@@ -254,6 +255,7 @@ def template_helpers() -> dict[str, Any]:
         "section_title": section_title,
         "section_intro": section_intro,
         "qr_svg": qr_svg,
+        "street_svg": svg.draw,
         "week_label": week_label,
         "item_place": item_place,
         "hub_hours": hub_hours,

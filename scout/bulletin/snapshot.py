@@ -15,6 +15,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from scout import spatial
+from scout.basemap import svg
 from scout.bulletin import kmzero
 from scout.bulletin.common import SECTIONS, SNAPSHOT_VERSION
 from scout.bulletin.kmzero import km_zero_rule
@@ -161,11 +162,13 @@ def _hub_fields(hub: Place) -> dict[str, Any]:
 # --- the small map of km-zero offers (inline SVG, no tiles, no network) ---------------------
 
 MAP_WIDTH = 480
+MAP_STREET_NAMES = 14
 
 
 def km_zero_map(snapshot: dict[str, Any]) -> dict[str, Any] | None:
-    """Outlines of the served municipi, the hubs and the numbered km-zero offers, projected
-    to SVG coordinates (equirectangular, fine at this scale). None without km-zero offers."""
+    """Outlines of the served municipi, their main roads with names, the hubs and the
+    numbered km-zero offers, projected to SVG coordinates (equirectangular, fine at this
+    scale). None without km-zero offers."""
     offers = [
         i for s in snapshot["sections"] if s["key"] == "km_zero" for i in s["items"] if "lon" in i
     ]
@@ -198,10 +201,13 @@ def km_zero_map(snapshot: dict[str, Any]) -> dict[str, Any] | None:
                 pts = [xy(x, y) for x, y in ring.coords]
                 d.append("M" + " L".join(f"{x},{y}" for x, y in pts) + " Z")
         paths.append(" ".join(d))
+    # Milan's main roads with their names, so that a reader can tell where each offer is.
+    roads = spatial.main_roads_in_box(db.session, (min_lon, min_lat, max_lon, max_lat), 1e-4)
     return {
         "width": MAP_WIDTH,
         "height": height,
         "outlines": paths,
+        "streets": svg.layout(roads, xy, font_px=10, max_labels=MAP_STREET_NAMES),
         "hubs": [dict(zip(("x", "y"), xy(x, y), strict=True)) for x, y in hubs],
         "points": _spread([(xy(i["lon"], i["lat"]), i["n"]) for i in offers]),
     }

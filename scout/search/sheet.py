@@ -12,16 +12,15 @@ start marker her start is only where the routes meet.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import shapely
 from markupsafe import Markup, escape
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from scout import spatial
+from scout.basemap import svg
 from scout.geo import LonLat, metres_per_degree
 from scout.search import Hit
 
@@ -114,8 +113,9 @@ def map_svg(
         f' role="img" direction="ltr" aria-label="{escape(title)}">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f4f4"/>',
     ]
+    bbox = (min_lon, min_lat, max_lon, max_lat)
     labels = []
-    for name, geom in spatial.nil_outlines_in_box(session, (min_lon, min_lat, max_lon, max_lat)):
+    for name, geom in spatial.nil_outlines_in_box(session, bbox):
         if geom["type"] not in ("Polygon", "MultiPolygon"):
             continue
         polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
@@ -130,8 +130,9 @@ def map_svg(
             f'<text class="sheet-map-nil-name" x="{lx}" y="{ly}" font-size="10" fill="#666666"'
             f' text-anchor="middle">{escape(name)}</text>'
         )
-    street_lines, street_names = _streets(session, (min_lon, min_lat, max_lon, max_lat), xy)
-    parts += street_lines
+    streets = svg.layout(spatial.streets_in_box(session, bbox), xy)
+    street_lines, street_names = svg.draw(streets, css="sheet-map")
+    parts.append(street_lines)
     parts += labels
     for p in routed:
         d = "M" + "L".join("{},{}".format(*xy(x, y)) for x, y in p.route.line["coordinates"])
@@ -141,13 +142,13 @@ def map_svg(
             f'<path d="{d}" fill="none" stroke="#111111" stroke-width="3.5"'
             ' stroke-dasharray="9 4" stroke-linejoin="round"/>'
         )
-    parts += street_names
+    parts.append(street_names)
     if origin is not None and show_start and routed:
         x, y = xy(origin.lon, origin.lat)
         parts.append(
             f'<g class="sheet-map-start"><rect x="{x - 8}" y="{y - 8}" width="16" height="16"'
             ' fill="#ffffff" stroke="#111111" stroke-width="3"/>'
-            + _halo_text(x + 12, y + 4, escape(start_label), 'font-size="11" font-weight="700"')
+            + svg.halo_text(x + 12, y + 4, escape(start_label), 'font-size="11" font-weight="700"')
             + "</g>"
         )
     for p in places:
@@ -169,84 +170,3 @@ def map_svg(
     parts.append("</svg>")
     # Every piece of text in it went through escape(); numbers are ours.
     return Markup("".join(parts))  # noqa: S704
-
-
-STREET_STYLE = {  # stroke colour and width by kind: greys that print in black and white
-    "street": ("#8a8a8a", 3.0),
-    "pedestrian": ("#a6a6a6", 2.5),
-    "steps": ("#5a5a5a", 1.5),
-}
-FOOTWAY_STYLE = ("#b5b5b5", 1.2)
-MAX_LABELS = 30
-LABEL_PX = 5.6  # about the width of one character of the 10 px labels
-
-
-def _halo_text(x: float, y: float, text: Any, attrs: str) -> str:
-    """Dark text over a white copy of itself (a halo that WeasyPrint draws: it has no
-    ``paint-order``), readable over lines."""
-    halo = attrs.replace('class="sheet-map-street-name" ', "")
-    return (
-        f'<text x="{x}" y="{y}" {halo} fill="#ffffff" stroke="#ffffff" stroke-width="3"'
-        f' aria-hidden="true">{text}</text><text x="{x}" y="{y}" {attrs} fill="#111111">'
-        f"{text}</text>"
-    )
-
-
-def _streets(
-    session: Session, bbox: tuple[float, float, float, float], xy: Any
-) -> tuple[list[str], list[str]]:
-    """SVG of the network's streets in ``bbox``, and a name along the longest stretch of each
-    named street (where the name fits), drawn over the routes."""
-    lines: list[str] = []
-    by_name: dict[str, list[Any]] = {}
-    for name, kind, coords in spatial.streets_in_box(session, bbox):
-        pts = [xy(x, y) for x, y in coords]
-        if len(pts) < 2:
-            continue
-        colour, width = STREET_STYLE.get(kind, FOOTWAY_STYLE)
-        dash = ' stroke-dasharray="2 2"' if kind == "steps" else ""
-        d = "M" + "L".join(f"{x},{y}" for x, y in pts)
-        lines.append(
-            f'<path class="sheet-map-street" data-kind="{escape(kind)}" d="{d}" fill="none"'
-            f' stroke="{colour}" stroke-width="{width}" stroke-linecap="round"{dash}/>'
-        )
-        if name and kind in ("street", "pedestrian"):
-            by_name.setdefault(name, []).append(shapely.LineString(pts))
-    labels: list[str] = []
-    placed: list[Any] = []
-    ranked = sorted(
-        (
-            (shapely.line_merge(shapely.multilinestrings(parts)), name)
-            for name, parts in by_name.items()
-        ),
-        key=lambda item: -item[0].length,
-    )
-    for merged, name in ranked[: MAX_LABELS * 2]:
-        line = max(getattr(merged, "geoms", [merged]), key=lambda g: g.length)
-        need = len(name) * LABEL_PX + 8
-        if line.length < need:
-            continue
-        mid = line.interpolate(0.5, normalized=True)
-        a = line.interpolate(max(0.0, line.project(mid) - need / 2))
-        b = line.interpolate(min(line.length, line.project(mid) + need / 2))
-        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
-        if angle > 90:
-            angle -= 180
-        elif angle < -90:
-            angle += 180
-        box = shapely.LineString([(a.x, a.y), (b.x, b.y)]).buffer(7)
-        if any(box.intersects(other) for other in placed):
-            continue
-        placed.append(box)
-        turn = f'transform="rotate({angle:.1f} {mid.x:.1f} {mid.y:.1f})" text-anchor="middle"'
-        labels.append(
-            _halo_text(
-                round(mid.x, 1),
-                round(mid.y + 3.5, 1),
-                escape(name),
-                f'class="sheet-map-street-name" font-size="10" {turn}',
-            )
-        )
-        if len(labels) >= MAX_LABELS:
-            break
-    return lines, labels
