@@ -35,18 +35,12 @@ from scout.walking.osm_rules import (
     KIND_STREET,
 )
 
-SHORT_M = 15.0
-
-
-BEARING_M = 20.0
-
-
+SHORT_M = 15.0  # an unnamed stretch shorter than this between two legs joins one of them
+BEARING_M = 20.0  # a leg's direction at a junction: its last (or first) this many metres
+# A change of direction up to STRAIGHT_DEG goes straight on, up to SLIGHT_DEG bears left or
+# right, beyond SHARP_DEG turns sharply.
 STRAIGHT_DEG = 25.0
-
-
 SLIGHT_DEG = 60.0
-
-
 SHARP_DEG = 140.0
 
 
@@ -91,11 +85,7 @@ def legs_of(graph: Graph, pieces: list[Piece]) -> list[Leg]:
             continue
         kind = graph.kinds[piece.edge]
         name = None if kind in (KIND_STEPS, KIND_KERB) else graph.names[piece.edge]
-        leg = Leg(kind, name, piece.metres, [piece.xy], [piece.edge])
-        if legs and legs[-1].key == leg.key and kind not in (KIND_STEPS, KIND_KERB):
-            legs[-1].take(leg)
-        else:
-            legs.append(leg)
+        legs.append(Leg(kind, name, piece.metres, [piece.xy], [piece.edge]))
     if not legs:
         return [Leg(KIND_STREET, None, lead)]
     legs[0].metres += lead
