@@ -49,8 +49,12 @@ function numbers(p) {
 
 if (window.L) {
   const map = L.map(el, { zoomSnap: 0.25 });
+  // The app's own streets under the cells, seen through them: which streets are mapped.
+  const streets = window.scoutBasemap?.add(map, { note: false });
   const layer = L.geoJSON(data, {
-    style: (f) => ({ color: "#555", weight: 1, fillColor: colour(f.properties.coverage), fillOpacity: 0.7 }),
+    style: (f) => ({
+      color: "#555", weight: 1, fillColor: colour(f.properties.coverage), fillOpacity: streets ? 0.5 : 0.7,
+    }),
     onEachFeature: (f, lyr) => {
       lyr.bindTooltip(() => numbers(f.properties), { sticky: true });
       lyr.on("click", () => panel.replaceChildren(numbers(f.properties)));
