@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from scout import coverage
+from scout import clock, coverage
 from scout.auth import create_user, issue_token, revoke_tokens
 from scout.backup import BackupError, backup, restore
 from scout.capture.imports import ImportFormatError, format_of, import_places
@@ -368,7 +367,7 @@ def restore_command(file: Path, force: bool) -> None:
 @with_appcontext
 def close_expired_command() -> None:
     """Mark closed the open offers past their expiry date (readers already leave them out)."""
-    closed = coverage.close_expired(date.today())
+    closed = coverage.close_expired(clock.today())
     db.session.commit()
     click.echo(f"closed {closed} expired offer(s)")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -336,37 +337,48 @@ def bounds(column: Any) -> tuple[Any, Any, Any, Any]:
 METRIC_SRID = 32632  # UTM 32N (WGS 84): metres in Milan, for the square grid
 
 
-def nil_cells() -> Any:
-    """Subquery ``(key, name, geom)`` of the NIL of the served municipi (geometry, 4326)."""
+def nil_cells(nil_ids: Sequence[int] | None = None) -> Any:
+    """Subquery ``(key, name, geom)`` of the NIL of the served municipi (geometry, 4326),
+    only those of ``nil_ids`` when given (a scout's areas)."""
     served = current_app.config["SERVICE_MUNICIPI"]
-    return (
-        select(
-            cast(Nil.id, String).label("key"),
-            Nil.name.label("name"),
-            Nil.geom.label("geom"),
-        )
-        .where(Nil.municipio.in_(served))
-        .subquery("cells")
-    )
+    stmt = select(
+        cast(Nil.id, String).label("key"),
+        Nil.name.label("name"),
+        Nil.geom.label("geom"),
+    ).where(Nil.municipio.in_(served))
+    if nil_ids is not None:
+        stmt = stmt.where(Nil.id.in_(list(nil_ids)))
+    return stmt.subquery("cells")
 
 
-def grid_cells(size_m: float) -> Any:
+# text(): the area is computed once in a CTE and fed to the set-returning ST_SquareGrid
+# laterally; as an ORM expression it was recomputed for every square (seconds, not ms).
+_GRID_SQL = """
+WITH area AS ({area})
+SELECT concat(s.i, '_', s.j) AS key, concat(s.i, '_', s.j) AS name,
+       ST_Transform(s.geom, 4326) AS geom
+FROM area, ST_SquareGrid(:size, area.g) AS s
+WHERE ST_Intersects(s.geom, area.g)
+"""
+_SERVED_AREA = "SELECT ST_Transform(ST_Union(geom), :srid) AS g FROM municipio WHERE id = ANY(:ids)"
+_NIL_AREA = (
+    "SELECT ST_Transform(ST_Union(geom), :srid) AS g FROM nil"
+    " WHERE id = ANY(:nils) AND municipio = ANY(:ids)"
+)
+
+
+def grid_cells(size_m: float, nil_ids: Sequence[int] | None = None) -> Any:
     """Subquery ``(key, name, geom)`` of the ``size_m`` squares (ST_SquareGrid in UTM 32N)
-    that touch the served municipi (no buffer), back in lon/lat; ``key`` is "i_j"."""
-    # text(): the area is computed once in a CTE and fed to the set-returning ST_SquareGrid
-    # laterally; as an ORM expression it was recomputed for every square (seconds, not ms).
-    stmt = text(
-        """
-        WITH area AS (
-            SELECT ST_Transform(ST_Union(geom), :srid) AS g FROM municipio
-            WHERE id = ANY(:ids)
-        )
-        SELECT concat(s.i, '_', s.j) AS key, concat(s.i, '_', s.j) AS name,
-               ST_Transform(s.geom, 4326) AS geom
-        FROM area, ST_SquareGrid(:size, area.g) AS s
-        WHERE ST_Intersects(s.geom, area.g)
-        """
-    ).bindparams(srid=METRIC_SRID, ids=list(current_app.config["SERVICE_MUNICIPI"]), size=size_m)
+    that touch the served municipi (no buffer), or only the NIL of ``nil_ids`` among them,
+    back in lon/lat; ``key`` is "i_j"."""
+    served = list(current_app.config["SERVICE_MUNICIPI"])
+    if nil_ids is None:
+        stmt = text(_GRID_SQL.format(area=_SERVED_AREA))
+        stmt = stmt.bindparams(srid=METRIC_SRID, ids=served, size=size_m)
+    else:
+        # Only the constants above are formatted in; every value is a bound parameter.
+        stmt = text(_GRID_SQL.format(area=_NIL_AREA))
+        stmt = stmt.bindparams(srid=METRIC_SRID, ids=served, nils=list(nil_ids), size=size_m)
     return stmt.columns(key=String, name=String, geom=Geometry).subquery("cells")
 
 

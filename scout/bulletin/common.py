@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from scout import clock
 from scout.models import ResourceKind
 
 # Sections in the order they are printed.
@@ -38,7 +37,7 @@ SNAPSHOT_VERSION = 1
 
 def today() -> date:
     """Today in the programme's time zone (a bulletin's date is a local date)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return clock.today()
 
 
 def week_of(day: date) -> date:

@@ -3,6 +3,7 @@
 :mod:`.freshness` knows when a person last verified a place, offer or resource, which are due
 to be re-verified, and closes expired offers. :mod:`.coverage` counts, per NIL or per
 square of a 250 m grid, what is mapped, partnered, offered and visited there.
+:mod:`.progress` follows each area week by week; :mod:`.funnel` what its visits yielded.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from scout.coverage.freshness import (
     still_valid,
     to_visit_or_due,
 )
+from scout.coverage.funnel import STAGES, Stage, funnel, period_totals, totals
+from scout.coverage.funnel import csv_text as funnel_csv
+from scout.coverage.progress import SERIES, WEEKS, AreaWeeks, Progress, weekly
 
 __all__ = [
     "Area",
@@ -56,4 +60,15 @@ __all__ = [
     "offer_open",
     "still_valid",
     "to_visit_or_due",
+    "STAGES",
+    "Stage",
+    "funnel",
+    "funnel_csv",
+    "period_totals",
+    "totals",
+    "SERIES",
+    "WEEKS",
+    "AreaWeeks",
+    "Progress",
+    "weekly",
 ]

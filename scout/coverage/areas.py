@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from scout import clock
 from scout.coverage.coverage import Cell, Filters, cells
 from scout.coverage.freshness import due_places
 from scout.extensions import db
@@ -60,7 +61,7 @@ class Area:
 def areas_of(user: User, today: date | None = None, limit: int = 5) -> list[Area]:
     """The scout's areas with their coverage, the places due there (re-verification) and the
     places added there in the last week, by NIL name."""
-    today = today or date.today()
+    today = today or clock.today()
     ids = nil_ids_of(user)
     if not ids:
         return []

@@ -4,7 +4,9 @@ the scouts have mapped and visited.
 Each cell counts the places mapped (not archived, and entered by a scout or visited at least
 once), the partners among them, the open offers and running courses there, the visits in
 the period, the imported (OpenStreetMap) places nobody has visited yet, and the date of the
-last visit. A scout filter narrows places mapped, visits and the last visit to hers.
+last visit. A scout filter narrows places mapped, visits and the last visit to hers; an
+areas filter (a scout's own map) keeps only the cells of those NIL and only the records of
+places in them.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 
-from scout import spatial
+from scout import clock, spatial
 from scout.coverage.freshness import offer_open
 from scout.extensions import db
 from scout.models import (
@@ -39,12 +41,14 @@ PERIOD_DAYS = 90
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What the coordinator asked for: cells, a period of visits, maybe one scout."""
+    """What the coordinator asked for: cells, a period of visits, maybe one scout; ``nil_ids``
+    (not None) keeps only those NIL (a scout's areas; empty: nothing)."""
 
     kind: str = "nil"
     since: date | None = None
     until: date | None = None
     scout_id: int | None = None
+    nil_ids: tuple[int, ...] | None = None
 
     def period(self, today: date) -> tuple[date, date]:
         until = self.until or today
@@ -78,8 +82,15 @@ class Cell:
         }
 
 
-def _cells(kind: str) -> Any:
-    return spatial.grid_cells(GRID_M) if kind == "grid" else spatial.nil_cells()
+def _cells(f: Filters) -> Any:
+    if f.kind == "grid":
+        return spatial.grid_cells(GRID_M, f.nil_ids)
+    return spatial.nil_cells(f.nil_ids)
+
+
+def _in_areas(f: Filters) -> Any:
+    """Where-clause on Place: in the filter's NIL (true without an areas filter)."""
+    return true() if f.nil_ids is None else Place.nil_id.in_(list(f.nil_ids))
 
 
 def _visit_conds(f: Filters, today: date) -> list[Any]:
@@ -115,21 +126,28 @@ def _count(key: Any, what: Any, *conds: Any, join: Any = None) -> dict[str, int]
 
 def cells(f: Filters, today: date | None = None) -> list[Cell]:
     """Every cell of ``f.kind`` with its counts, ordered by key (NIL id, or grid i_j)."""
-    today = today or date.today()
-    c = _cells(f.kind)
+    today = today or clock.today()
+    c = _cells(f)
     rows = db.session.execute(
         select(c.c.key, c.c.name, spatial.cell_geojson(c), spatial.cell_wkb(c))
     ).all()
     out = {key: Cell(key, name, json.loads(gj), bytes(wkb)) for key, name, gj, wkb in rows}
     k = spatial.place_cell_key(f.kind, GRID_M)
+    area = _in_areas(f)
     counts = {
-        "places": _count(k, Place.id, _mapped(f)),
+        "places": _count(k, Place.id, area, _mapped(f)),
         "partners": _count(
-            k, Place.id, _mapped(f), Organisation.is_partner.is_(True), join=(Place.organisation,)
+            k,
+            Place.id,
+            area,
+            _mapped(f),
+            Organisation.is_partner.is_(True),
+            join=(Place.organisation,),
         ),
         "offers": _count(
             k,
             Offer.id,
+            area,
             Offer.status == ReviewStatus.PUBLISHED,
             offer_open(today),
             join=(Offer, Offer.place_id == Place.id),
@@ -137,17 +155,19 @@ def cells(f: Filters, today: date | None = None) -> list[Cell]:
         "courses": _count(
             k,
             Resource.id,
+            area,
             Resource.status == ReviewStatus.PUBLISHED,
             or_(Resource.starts_on.is_(None), Resource.starts_on <= today),
             or_(Resource.ends_on.is_(None), Resource.ends_on >= today),
             join=(Resource, Resource.place_id == Place.id),
         ),
         "visits": _count(
-            k, Visit.id, *_visit_conds(f, today), join=(Visit, Visit.place_id == Place.id)
+            k, Visit.id, area, *_visit_conds(f, today), join=(Visit, Visit.place_id == Place.id)
         ),
         "to_visit": _count(
             k,
             Place.id,
+            area,
             Place.source == PlaceSource.IMPORT,
             Place.status != ReviewStatus.ARCHIVED,
             ~exists().where(Visit.place_id == Place.id),
@@ -158,7 +178,7 @@ def cells(f: Filters, today: date | None = None) -> list[Cell]:
             if key in out:  # places outside the served cells are not counted
                 out[key].counts[metric] = n
     last = select(k, func.max(Visit.visited_on)).select_from(Place)
-    last = last.join(Visit, Visit.place_id == Place.id)
+    last = last.join(Visit, Visit.place_id == Place.id).where(area)
     if f.scout_id is not None:
         last = last.where(Visit.user_id == f.scout_id)
     for key, day in db.session.execute(last.group_by(k)).all():

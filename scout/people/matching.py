@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
-from scout import search
+from scout import clock, search
 from scout.errors import ScoutError
 from scout.geo import LonLat, haversine_m
 from scout.models import (
@@ -273,5 +273,5 @@ def note_published(session: Session, records: Iterable[Any], today: date | None 
     if not wanted:
         return 0
     candidates = active_needs(session)
-    day = today or date.today()
+    day = today or clock.today()
     return sum(record_new_matches(session, r, candidates, day) for r in wanted)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from scout import coverage
 from scout.models import (
     Bulletin,
     BulletinStatus,
@@ -130,4 +131,24 @@ def map_figures(session: Session, scope: Scope) -> list[Figure]:
             kind="count",
         ),
         Figure("visits", _("Scouting visits made"), _count(session, visits), kind="count"),
+        *funnel(scope),
+    ]
+
+
+def funnel(scope: Scope) -> list[Figure]:
+    """The scouting funnel's totals (scout.coverage.funnel): places visited, interested, and
+    those that yielded a partner, an offer or a course; linked to the coverage page."""
+    stages = coverage.period_totals(scope.date_from, scope.date_to, scope.municipio)
+    link = Link(
+        "admin.coverage_map",
+        {"since": scope.date_from.isoformat(), "until": scope.date_to.isoformat()},
+    )
+    labels = {
+        "visited": _("Places visited by the scouts"),
+        "interested": _("Places interested after a visit"),
+        "yielded": _("Visited places that became a partner or have an offer or a course"),
+    }
+    return [
+        Figure(f"funnel_{key}", label, getattr(stages, key), kind="count", link=link)
+        for key, label in labels.items()
     ]

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scout import spatial, walking
+from scout import clock, spatial, walking
 from scout.errors import BadRequest
 from scout.geo import LonLat
 from scout.models import (
@@ -99,12 +99,12 @@ def run(session: Session, q: SearchQuery) -> SearchResult:
     open-market offers, if asked for, after every walkable result."""
     result = _run_walkable(session, q)
     if q.include_market and Kind.OFFER in q.kinds:
-        result.market = market_hits(session, q, q.today or date.today())
+        result.market = market_hits(session, q, q.today or clock.today())
     return result
 
 
 def _run_walkable(session: Session, q: SearchQuery) -> SearchResult:
-    today = q.today or date.today()
+    today = q.today or clock.today()
     # An unknown school fails before any walking.
     school = school_info(session, q.school_id) if q.school_id is not None else None
     hiding = q.hide_not_fitting and q.school_hours is not None
@@ -170,7 +170,7 @@ def run_selected(session: Session, q: SearchQuery, keys: Iterable[str]) -> Searc
     if not wanted:
         raise BadRequest("choose at least one result", field="items")
     walking.check_origin(q.origin)
-    today = q.today or date.today()
+    today = q.today or clock.today()
     lon, lat = spatial.place_lonlat()
     rows = session.execute(
         select(Place.id, lon, lat).where(

@@ -426,4 +426,4 @@ def addresses_json() -> dict[str, Any]:
 
 
 # The installable app: manifest and service worker (registered on ``bp``).
-from scout.views import scout_app, scout_nearby  # noqa: E402, F401
+from scout.views import scout_app, scout_coverage, scout_nearby  # noqa: E402, F401

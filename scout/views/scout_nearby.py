@@ -4,14 +4,13 @@ scout blueprint (``/scout/nearby``)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from scout import capture, coverage, walking
+from scout import capture, clock, coverage, walking
 from scout.errors import OutOfArea
 from scout.extensions import db
 from scout.geo import LonLat
@@ -48,14 +47,14 @@ def nearby() -> Any:
         except ValueError:
             abort(400)
         place = db.get_or_404(Place, place_id)
-        coverage.still_valid(place, current_user, date.today())
+        coverage.still_valid(place, current_user, clock.today())
         db.session.commit()
         flash(_("%(name)s: verified today.", name=place.name), "success")
     return _nearby_page(origin, request.form.get("due") == "1")
 
 
 def _nearby_page(origin: LonLat | None, only_due: bool) -> str:
-    today = date.today()
+    today = clock.today()
     rows: list[dict[str, Any]] = []
     answer = None
     error = None

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from scout import spatial
 from scout.auth import role_required
+from scout.coverage import weekly
 from scout.extensions import db
 from scout.geo import metres_per_degree
 from scout.models import Place, ReviewStatus, Role
@@ -22,7 +23,12 @@ def index() -> str:
     counts = dict(
         db.session.execute(select(Place.status, func.count()).group_by(Place.status)).all()
     )
-    return render_template("admin/index.html", counts=counts, statuses=list(ReviewStatus))
+    return render_template(
+        "admin/index.html",
+        counts=counts,
+        statuses=list(ReviewStatus),
+        progress=weekly(),
+    )
 
 
 @bp.app_template_global("nil_outlines_near")

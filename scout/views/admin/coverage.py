@@ -1,10 +1,11 @@
 """The coverage map for coordinators (``/admin/coverage``): per NIL or per 250 m square, what
-the scouts have mapped and visited; as a map, a table, GeoPackage and CSV."""
+the scouts have mapped and visited; as a map, a table, GeoPackage and CSV; and the scouting
+funnel per NIL for the same period and scout (also as CSV)."""
 
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,48 +13,34 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from scout import coverage
+from scout import clock, coverage
 from scout.extensions import db
 from scout.models import Role, User
 from scout.views.admin import bp
+from scout.views.coverage_filters import CellFilterForm
 
 
-class CoverageFilterForm(FlaskForm):
-    """Filters read from the query string (a GET form: no CSRF token)."""
+class CoverageFilterForm(CellFilterForm):
+    """The coordinator's filters: also one scout, and maybe only her areas."""
 
-    class Meta:
-        csrf = False
-
-    kind = SelectField(
-        _l("Cells"),
-        choices=[
-            SelectChoice("nil", _l("Neighbourhoods (NIL)")),
-            SelectChoice("grid", _l("Squares of 250 m")),
-        ],
-        default="nil",
-        validators=[Optional()],
-    )
     scout = SelectField(_l("Scout"), coerce=str, validators=[Optional()])
-    since = DateField(_l("Visits from"), validators=[Optional()])
-    until = DateField(_l("Visits to"), validators=[Optional()])
+    areas = BooleanField(_l("Only the chosen scout's areas"))
 
-    def validate_until(self, field: DateField) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError(_l("The end date is before the start date."))
+    def validate_areas(self, field: BooleanField) -> None:
+        if field.data and not self.scout.data:
+            raise ValidationError(_l("Choose a scout to see her areas."))
 
     def filters(self) -> coverage.Filters:
-        return coverage.Filters(
-            kind=self.kind.data or "nil",
-            since=self.since.data,
-            until=self.until.data,
-            scout_id=int(self.scout.data) if self.scout.data else None,
-        )
+        scout_id = int(self.scout.data) if self.scout.data else None
+        nil_ids = None
+        if self.areas.data and scout_id is not None:
+            nil_ids = tuple(coverage.nil_ids_of(db.get_or_404(User, scout_id)))
+        return replace(super().filters(), scout_id=scout_id, nil_ids=nil_ids)
 
 
 def _form() -> tuple[CoverageFilterForm, bool]:
@@ -70,17 +57,23 @@ def _form() -> tuple[CoverageFilterForm, bool]:
 
 @bp.route("/coverage")
 def coverage_map() -> tuple[str, int] | str:
-    """The coverage map and table. Invalid filters answer 400 with the message next to the
-    field (and no numbers)."""
+    """The coverage map and table, and the scouting funnel. Invalid filters answer 400 with
+    the message next to the field (and no numbers)."""
     form, valid = _form()
-    found = coverage.cells(form.filters()) if valid else []
+    today = clock.today()
+    filters = form.filters() if valid else coverage.Filters()
+    found = coverage.cells(filters, today) if valid else []
+    stages = coverage.funnel(filters, today) if valid else []
     args = {k: v for k, v in request.args.items() if v}
-    since, until = form.filters().period(date.today())
+    since, until = filters.period(today)
     body = render_template(
         "admin/coverage.html",
         form=form,
         cells=found,
         features=coverage.geojson(found),
+        stages=stages,
+        funnel_total=coverage.totals(stages),
+        funnel_csv_url=url_for("admin.coverage_funnel_csv", **args),
         args=args,
         since=since,
         until=until,
@@ -94,7 +87,15 @@ def coverage_map() -> tuple[str, int] | str:
 
 
 def _export_name(form: CoverageFilterForm, ext: str) -> str:
-    return f"copertura-{form.kind.data or 'nil'}-{date.today().isoformat()}.{ext}"
+    return f"copertura-{form.kind.data or 'nil'}-{clock.today().isoformat()}.{ext}"
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.route("/coverage.csv")
@@ -103,12 +104,20 @@ def coverage_csv() -> Any:
     form, valid = _form()
     if not valid:
         return coverage_map()
-    text = coverage.csv_text(coverage.cells(form.filters()))
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name(form, "csv")}"'},
-    )
+    return _csv(coverage.csv_text(coverage.cells(form.filters())), _export_name(form, "csv"))
+
+
+@bp.route("/coverage/funnel.csv")
+def coverage_funnel_csv() -> Any:
+    """The scouting funnel per NIL for the period (and scout), with a row of totals."""
+    form, valid = _form()
+    if not valid:
+        return coverage_map()
+    today = clock.today()
+    filters = form.filters()
+    since, until = filters.period(today)
+    text = coverage.funnel_csv(coverage.funnel(filters, today), since, until)
+    return _csv(text, f"funnel-{since.isoformat()}-{until.isoformat()}.csv")
 
 
 @bp.route("/coverage.gpkg")

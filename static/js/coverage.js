@@ -1,5 +1,5 @@
-// The coordinator's coverage map: NIL or 250 m squares coloured by coverage, with each cell's
-// numbers on hover (tooltip) and on tap (the panel beside the map). No tiles: the outlines
+// The coverage map (a coordinator's, or a scout's of her areas): NIL or 250 m squares coloured
+// by coverage, with each cell's numbers on hover (tooltip) and on tap (the panel beside the map). No tiles: the outlines
 // are the map. User text never reaches it (cell names are NIL names or grid keys).
 const el = document.getElementById("coverage-map");
 const panel = document.getElementById("coverage-cell");
