@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,6 +35,7 @@ from scout.models import (
     MatchFit,
     NewMatch,
     Offer,
+    OfferStatus,
     PartTime,
     Person,
     PlanStatus,
@@ -194,11 +195,19 @@ def last_seen(session: Session, user_id: int) -> datetime | None:
 def new_matches(
     session: Session, person_ids: Iterable[int], since: datetime | None
 ) -> list[NewMatch]:
-    """The new matches of these people since ``since`` (all when None), newest first."""
+    """The new matches of these people since ``since`` (all when None), newest first; a match
+    with an offer that has closed or passed its expiry date since is left out."""
     ids = list(person_ids)
     if not ids:
         return []
-    query = select(NewMatch).where(NewMatch.person_id.in_(ids))
+    still_open = exists().where(
+        Offer.id == NewMatch.offer_id,
+        Offer.offer_status == OfferStatus.OPEN,
+        or_(Offer.expires_on.is_(None), Offer.expires_on >= clock.today()),
+    )
+    query = select(NewMatch).where(
+        NewMatch.person_id.in_(ids), or_(NewMatch.offer_id.is_(None), still_open)
+    )
     if since is not None:
         query = query.where(NewMatch.created_at > since)
     return list(session.scalars(query.order_by(NewMatch.created_at.desc(), NewMatch.walk_minutes)))

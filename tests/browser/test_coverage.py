@@ -184,3 +184,34 @@ def test_the_coverage_map_draws_the_streets_under_its_cells(new_page, make_user,
     page.wait_for_selector("#coverage-map[data-ready=true][data-basemap=main-roads]")
     tiles_drawn(page, "#coverage-map")
     assert page.external_requests == []
+
+
+def test_a_scout_sees_the_map_of_her_areas_only(new_page, make_user, make_place, size):
+    mine = make_place("Bar nella mia zona")
+    scout = make_user(Role.SCOUT, name="Samira")
+    coverage.assign(scout, [mine.nil_id])
+    db.session.commit()
+    expected = coverage.cells(coverage.Filters(nil_ids=(mine.nil_id,)))[0].record()
+    tablet = new_page(viewport=size, has_touch=True)
+    tablet.route("**/tiles/**", lambda route: route.abort())
+    browser_login(tablet, scout.email, PASSWORD)
+    tablet.goto("/scout/")
+    tablet.locator("#action-coverage").click()
+    tablet.wait_for_selector("#coverage-map[data-ready=true]")
+    expect(tablet.locator("h1")).to_have_text("Copertura delle mie zone")
+    # One outline on the map and one row in the table: her neighbourhood.
+    expect(tablet.locator("#coverage-map path[data-cell]")).to_have_count(1)
+    expect(tablet.locator("#coverage-table tbody tr")).to_have_count(1)
+    cell = tablet.locator(f'#coverage-map path[data-cell="{mine.nil_id}"]')
+    cell.scroll_into_view_if_needed()
+    cell.click()
+    numbers = tablet.locator(f'#coverage-cell [data-cell="{mine.nil_id}"]')
+    for metric in ("places", "partners", "offers", "courses", "visits", "to_visit"):
+        expect(numbers.locator(f'[data-metric="{metric}"]')).to_have_text(str(expected[metric]))
+    expect(tablet.locator("#export-gpkg")).to_have_count(0)  # the exports are the coordinator's
+    assert_no_horizontal_scroll(tablet)
+    tablet.select_option("#kind", "grid")
+    tablet.click("#coverage-apply")
+    tablet.wait_for_selector("#coverage-map[data-ready=true]")
+    squares = coverage.cells(coverage.Filters(kind="grid", nil_ids=(mine.nil_id,)))
+    expect(tablet.locator("#coverage-map path[data-cell]")).to_have_count(len(squares))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import geopandas
 import pytest
@@ -18,7 +19,7 @@ from scout.models import PlaceSource, ReviewStatus, Role, Visit, VisitOutcome
 from tests.factories import VIA_PADOVA
 
 LON, LAT = VIA_PADOVA
-TODAY = date.today()
+TODAY = datetime.now(ZoneInfo("Europe/Rome")).date()  # the app's clock
 
 
 def by_key(kind: str = "nil", **kw) -> dict[str, coverage.Cell]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,12 @@ from scout.extensions import db
 from scout.models import Offer, OfferStatus, Role, Visit, VisitOutcome
 from tests.capture.test_scout import scout_client
 from tests.factories import VIA_PADOVA
+
+
+def rome_today() -> date:
+    """Today as the app's clock says (Milan's date, also between 22:00 and 24:00 UTC)."""
+    return datetime.now(ZoneInfo("Europe/Rome")).date()
+
 
 LON, LAT = VIA_PADOVA
 
@@ -29,7 +36,7 @@ def scout(app, login, make_user, monkeypatch):
 
 
 def due_ids() -> set[int]:
-    return set(db.session.scalars(coverage.due_places(date.today())))
+    return set(db.session.scalars(coverage.due_places(rome_today())))
 
 
 def test_places_offers_and_resources_are_due_after_their_intervals(
@@ -40,15 +47,15 @@ def test_places_offers_and_resources_are_due_after_their_intervals(
     offer_old = make_place("Old offer", verified_at=ago(10))
     make_offer(offer_old, verified_at=ago(61))
     offer_expiring = make_place("Offer expiring today", verified_at=ago(10))
-    make_offer(offer_expiring, verified_at=ago(1), expires_on=date.today())
+    make_offer(offer_expiring, verified_at=ago(1), expires_on=rome_today())
     offer_fresh = make_place("Fresh offer", verified_at=ago(10))
     make_offer(offer_fresh, verified_at=ago(59))
     course_old = make_place("Old course", verified_at=ago(10))
     make_resource(course_old, verified_at=ago(91))
     course_ended = make_place("Ended course", verified_at=ago(10))
-    make_resource(course_ended, verified_at=ago(91), ends_on=date.today() - timedelta(days=1))
+    make_resource(course_ended, verified_at=ago(91), ends_on=rome_today() - timedelta(days=1))
     expired = make_place("Expired offer", verified_at=ago(10))
-    make_offer(expired, verified_at=ago(100), expires_on=date.today() - timedelta(days=1))
+    make_offer(expired, verified_at=ago(100), expires_on=rome_today() - timedelta(days=1))
     ids = due_ids()
     assert {old.id, offer_old.id, offer_expiring.id, course_old.id} <= ids
     # An expired offer is closed, not re-verified; an ended course is over.
@@ -89,7 +96,7 @@ def test_still_valid_in_one_tap_reverifies_the_place_and_what_it_holds(
         assert today - record.verified_at < timedelta(minutes=1)
     visit = db.session.scalar(select(Visit).where(Visit.place_id == place.id))
     assert visit.outcome == VisitOutcome.STILL_VALID
-    assert visit.visited_on == date.today()
+    assert visit.visited_on == rome_today()
 
 
 def test_the_due_filter_keeps_only_places_to_reverify(scout, make_place):
@@ -108,8 +115,8 @@ def test_the_due_filter_keeps_only_places_to_reverify(scout, make_place):
 
 def test_close_expired_closes_stored_status_and_is_safe_to_rerun(runner, make_place, make_offer):
     place = make_place()
-    gone = make_offer(place, expires_on=date.today() - timedelta(days=1))
-    last_day = make_offer(place, expires_on=date.today())
+    gone = make_offer(place, expires_on=rome_today() - timedelta(days=1))
+    last_day = make_offer(place, expires_on=rome_today())
     db.session.commit()
     result = runner.invoke(args=["coverage", "close-expired"])
     assert result.exit_code == 0, result.output
@@ -124,8 +131,8 @@ def test_an_expired_offer_leaves_search_and_bulletin_before_it_is_closed(
     client, make_user, make_place, make_offer
 ):
     place = make_place("Trattoria", lon=LON + 0.001, lat=LAT)
-    live = make_offer(place, "Cameriera", expires_on=date.today() + timedelta(days=3))
-    expired = make_offer(place, "Lavapiatti", expires_on=date.today() - timedelta(days=1))
+    live = make_offer(place, "Cameriera", expires_on=rome_today() + timedelta(days=3))
+    expired = make_offer(place, "Lavapiatti", expires_on=rome_today() - timedelta(days=1))
     token = issue_token(make_user(Role.TUTOR), "tests")
     db.session.commit()
     assert expired.offer_status == OfferStatus.OPEN  # nobody ran close-expired
@@ -137,7 +144,7 @@ def test_an_expired_offer_leaves_search_and_bulletin_before_it_is_closed(
     titles = [f["properties"]["title"] for f in found["features"]]
     assert "Cameriera" in titles
     assert "Lavapiatti" not in titles
-    proposed = {o.id for o in db.session.scalars(bulletin.eligible_offers(date.today()))}
+    proposed = {o.id for o in db.session.scalars(bulletin.eligible_offers(rome_today()))}
     assert live.id in proposed
     assert expired.id not in proposed
 

@@ -193,3 +193,16 @@ def test_a_person_without_a_home_is_never_matched(at, make_offer):
     assert matching.record_new_matches(db.session, offer, [_needs(person)], TODAY) == 0
     with pytest.raises(ValueError, match="no home"):
         matching.query_for(_needs(person))
+
+
+def test_a_new_match_leaves_whats_new_when_its_offer_expires(at, make_offer, monkeypatch):
+    from scout import clock
+
+    person = make_person(make_hub("Sede Padova"))
+    today = clock.today()
+    offer = make_offer(at(3, 1, "Uno"), "Pulizie fino a oggi", sector="pulizie", expires_on=today)
+    matching.record_new_matches(db.session, offer, [_needs(person)], today)
+    assert [m.offer_id for m in matching.new_matches(db.session, [person.id], None)] == [offer.id]
+    tomorrow = clock.now() + timedelta(days=1)
+    monkeypatch.setattr(clock, "now", lambda: tomorrow)
+    assert matching.new_matches(db.session, [person.id], None) == []
