@@ -50,10 +50,6 @@ class Progress:
     weeks: list[date]  # the Monday of each week, oldest first
     areas: list[AreaWeeks]
 
-    def peak(self, name: str) -> int:
-        """The highest weekly value of a series over every area (bars share one scale)."""
-        return max((max(a.series[name]) for a in self.areas), default=0)
-
 
 def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
     """The Mondays of the last ``weeks`` weeks, the one holding ``today`` last."""

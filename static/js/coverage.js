@@ -61,7 +61,7 @@ if (window.L) {
       lyr.on("add", () => lyr.getElement?.()?.setAttribute("data-cell", f.properties.key));
     },
   }).addTo(map);
-  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [4, 4], animate: false });
+  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [16, 16], animate: false });
   else map.setView([45.4935, 9.22], 13);
   L.control.scale({ imperial: false }).addTo(map);
   el.dataset.ready = "true";
