@@ -99,6 +99,7 @@ AUDIENCES = (
             Page("offer-edit", "/scout/offers/{offer}/edit"),
             Page("resource-new", "/scout/places/{place}/resources/new"),
             Page("nearby", "/scout/nearby"),
+            Page("coverage", "/scout/coverage"),
             Page("password", "/account/password"),
         ),
     ),
@@ -154,6 +155,7 @@ AUDIENCES = (
 
 def seed_site(session: Session) -> dict[str, Any]:
     """The demo data plus what the pages above need; the ids for their paths."""
+    from scout import coverage
     from scout.bulletin import compose
     from scout.demo import load_demo
 
@@ -173,6 +175,8 @@ def seed_site(session: Session) -> dict[str, Any]:
         )
         session.add(waiting)
         session.flush()
+    scout = session.scalar(select(User).where(User.role == Role.SCOUT))
+    coverage.assign(scout, [place.nil_id])  # her home and map show an area
     week = compose.week_of(compose.today())
     published = compose.publish(compose.create_draft(week, coordinator))
     draft = compose.create_draft(week, coordinator)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from scout import coverage
+from scout import clock, coverage
 from scout.extensions import db
 from scout.models import PlaceSource, ReviewStatus, Role, Visit, VisitOutcome
 from tests.factories import CITTA_STUDI
@@ -77,7 +77,7 @@ def test_a_nil_counts_its_visits_places_mapped_and_reverified_by_week(make_place
 def test_the_dashboard_shows_each_areas_weeks(app, login, make_user, make_place):
     coordinator = login(make_user(Role.COORDINATOR))
     place = make_place("Bar di oggi")
-    visit(place, coverage.progress.clock.today(), VisitOutcome.STILL_VALID)
+    visit(place, clock.today(), VisitOutcome.STILL_VALID)
     db.session.flush()
     area = next(a for a in coverage.weekly().areas if a.nil_id == place.nil_id)
     html = coordinator.get("/admin/").get_data(as_text=True)

@@ -45,6 +45,7 @@ COORDINATORS = frozenset({COORD})
 ACCESS: dict[str, frozenset[str]] = {
     "admin.audit_log": COORDINATORS,
     "admin.coverage_csv": COORDINATORS,
+    "admin.coverage_funnel_csv": COORDINATORS,
     "admin.coverage_gpkg": COORDINATORS,
     "admin.coverage_map": COORDINATORS,
     "admin.scout_areas": COORDINATORS,
@@ -159,6 +160,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "report.pdf": TUTORS,
     "report.xlsx": TUTORS,
     "scout.addresses_json": SCOUTS,
+    "scout.coverage_map": SCOUTS,
     "scout.index": SCOUTS,
     "scout.nearby": SCOUTS,
     "scout.offer_edit": SCOUTS,
