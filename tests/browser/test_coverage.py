@@ -11,7 +11,7 @@ import shapely.geometry
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from scout import coverage
+from scout import clock, coverage
 from scout.extensions import db
 from scout.models import Nil, Place, PlaceSource, Role, Visit, VisitOutcome
 from tests.browser.fixtures import (
@@ -215,3 +215,36 @@ def test_a_scout_sees_the_map_of_her_areas_only(new_page, make_user, make_place,
     tablet.wait_for_selector("#coverage-map[data-ready=true]")
     squares = coverage.cells(coverage.Filters(kind="grid", nil_ids=(mine.nil_id,)))
     expect(tablet.locator("#coverage-map path[data-cell]")).to_have_count(len(squares))
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_dashboard_shows_each_areas_weeks(new_page, make_user, make_place, size):
+    place = make_place("Bar riverificato")
+    scout = make_user(Role.SCOUT, name="Samira")
+    coverage.assign(scout, [place.nil_id])
+    db.session.add_all(
+        [
+            Visit(place=place, user_id=scout.id, visited_on=clock.today(),
+                  outcome=VisitOutcome.STILL_VALID),
+            Visit(place=place, user_id=scout.id, visited_on=clock.today() - timedelta(weeks=3),
+                  outcome=VisitOutcome.INTERESTED),
+        ]
+    )  # fmt: skip
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    area = next(a for a in coverage.weekly().areas if a.nil_id == place.nil_id)
+    page = new_page(viewport=size)
+    browser_login(page, coordinator.email, PASSWORD)
+    page.goto("/admin/")
+    row = page.locator(f'#progress-table tr[data-nil="{place.nil_id}"]')
+    expect(row.locator(".area-scouts")).to_have_text("Samira")
+    for name in coverage.SERIES:
+        cell = row.locator(f'[data-series="{name}"]')
+        expect(cell.locator(".progress-total")).to_have_text(str(area.total(name)))
+        bars = cell.locator("svg.week-bars")
+        expect(bars).to_be_visible()
+        label = ", ".join(str(n) for n in area.series[name])
+        assert bars.get_attribute("aria-label").endswith(label)
+    assert area.series["visits"][-1] >= 1
+    assert area.series["visits"][-4] >= 1
+    assert_no_horizontal_scroll(page)
