@@ -186,6 +186,7 @@ def test_the_coverage_map_draws_the_streets_under_its_cells(new_page, make_user,
     assert page.external_requests == []
 
 
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
 def test_a_scout_sees_the_map_of_her_areas_only(new_page, make_user, make_place, size):
     mine = make_place("Bar nella mia zona")
     scout = make_user(Role.SCOUT, name="Samira")
