@@ -32,7 +32,7 @@ from scout.models.enums import ItalianLevel, LabelledEnum
 
 if TYPE_CHECKING:
     from scout.models.core import Organisation
-    from scout.models.reference import School
+    from scout.models.reference import Nil, School
     from scout.models.users import User
 
 
@@ -159,6 +159,7 @@ class Person(Timestamped, Base):
 
     hub: Mapped[Organisation | None] = relationship()
     tutor: Mapped[User | None] = relationship()
+    nil: Mapped[Nil | None] = relationship()
     children: Mapped[list[Child]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Child.id"
     )

@@ -1,12 +1,20 @@
 """Her data on request (GDPR Art. 15): everything held about her, as one JSON document (and
-the same content as a PDF, templates/people/data.html). Her home is decrypted for it."""
+the same content as a PDF, templates/people/data.html).
+
+Her home is never in an export (issue 14): the document says whether one is held, its NIL and
+municipio, and that the address is kept encrypted and shown to her by her tutor on request.
+Neither the address nor the point is decrypted for it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
 from scout.models import Person
-from scout.people.crypto import decrypt_home
+from scout.people import followups, placements, referrals
 
 
 def _value(value: Any) -> Any:
@@ -53,13 +61,34 @@ FIELDS = (
 )
 
 
-def her_data(person: Person) -> dict[str, Any]:
-    home = decrypt_home(person.home_encrypted)
+def home_note(person: Person) -> dict[str, Any]:
+    """What an export says of her home: held or not, its NIL and municipio, and a sentence in
+    her language. Never the address or the point."""
+    held = person.home_encrypted is not None
+    with force_locale(person.language.value):
+        note = (
+            _(
+                "Your home address is held encrypted: only its neighbourhood (NIL) and "
+                "municipio are kept in clear. Your tutor shows it to you on request."
+            )
+            if held
+            else _("No home address is held.")
+        )
+    return {
+        "held": held,
+        "nil": person.nil.name if person.nil else None,
+        "municipio": person.municipio,
+        "note": note,
+    }
+
+
+def her_data(session: Session, person: Person) -> dict[str, Any]:
+    """Everything held about her, her outcomes included; her home only as :func:`home_note`."""
     return {
         "person": {name: _value(getattr(person, name)) for name in FIELDS},
         "hub": person.hub.name if person.hub else None,
         "tutor": (person.tutor.name or person.tutor.email) if person.tutor else None,
-        "home": {"address": home.address, "lon": home.lon, "lat": home.lat} if home else None,
+        "home": home_note(person),
         "children": [
             {
                 "school": child.school.name if child.school else None,
@@ -81,6 +110,44 @@ def her_data(person: Person) -> dict[str, Any]:
                 "withdrawn_on": _value(c.withdrawn_on),
             }
             for c in person.consents
+        ],
+        **_outcomes(session, person),
+    }
+
+
+def _outcomes(session: Session, person: Person) -> dict[str, Any]:
+    return {
+        "referrals": [
+            {
+                "to": r.target_title,
+                "status": r.status.value,
+                "proposed_on": _value(r.proposed_on),
+                "sent_on": _value(r.sent_on),
+                "interview_on": _value(r.interview_on),
+                "closed_on": _value(r.closed_on),
+                "notes": r.notes,
+            }
+            for r in referrals.of_person(session, person.id)
+        ],
+        "placements": [
+            {
+                **{k: v for k, v in placements.summary(p).items() if k != "id" and not k.endswith("_id")},
+                "notes": p.notes,
+            }
+            for p in placements.of_person(session, person.id)
+        ],
+        "enrolments": [
+            {
+                "course": e.resource.title if e.resource else None,
+                "status": e.status.value,
+                "enrolled_on": _value(e.enrolled_on),
+                "ended_on": _value(e.ended_on),
+            }
+            for e in followups.enrolments_of(session, person.id)
+        ],
+        "autonomy": [
+            {"assessed_on": _value(a.assessed_on), "searches_alone": a.searches_alone}
+            for a in followups.assessments_of(session, person.id)
         ],
     }
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from scout.extensions import db
-from scout.models import AuditAction, AuditEvent, Person, PlanStatus, PlanStep, Role
+from scout.models import AuditAction, AuditEvent, Nil, Person, PlanStatus, PlanStep, Role
 from scout.people import crypto, records, retention
 from scout.people.crypto import Home
 from tests.pdfs import assert_reads, tagged_pdf
@@ -141,11 +141,24 @@ def test_her_data_holds_everything_and_rotation_keeps_it_readable(
     person = make_person(home=HOME, first_name="Amina")
     db.session.commit()
     login(tutor)
-    data = client.get(f"/people/{person.code}/data.json").get_json()
-    assert data["home"] == {"address": "Via Padova 34", "lon": HOME_LON, "lat": HOME_LAT}
+    answer = client.get(f"/people/{person.code}/data.json")
+    data = answer.get_json()
     assert data["person"]["first_name"] == "Amina"
+    # Her home is never in an export: whether one is held, its NIL and municipio, a sentence.
+    nil = db.session.get(Nil, person.nil_id)
+    assert data["home"]["held"] is True
+    assert (data["home"]["nil"], data["home"]["municipio"]) == (nil.name, 2)
+    assert "cifrato" in data["home"]["note"]  # in her language (Italian here)
+    body = answer.get_data(as_text=True)
+    for secret in ("Padova 34", str(HOME_LON)[:6], str(HOME_LAT)[:6]):
+        assert secret not in body
     pdf = client.get(f"/people/{person.code}/data.pdf")
     assert pdf.status_code == 200
+    text = " ".join(tagged_pdf(pdf.data, "it")[2].split())
+    assert "cifrato" in text
+    assert nil.name in text
+    for secret in ("Padova 34", str(HOME_LON)[:6], str(HOME_LAT)[:6]):
+        assert secret not in text
     old_key = app.config["PEOPLE_KEY"]
     new_key = crypto.new_key()
     app.config["PEOPLE_KEY"] = f"{new_key},{old_key}"

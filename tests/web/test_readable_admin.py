@@ -114,3 +114,31 @@ def test_a_search_reads_in_words_in_the_audit_log(client, coordinator):
     assert "origin" not in text
     assert "Con il passeggino" in text
     assert "stroller" not in text
+
+
+def test_the_people_records_read_in_words_in_the_audit_log(client, coordinator):
+    """A read of a person's record, a referral's step and forgetting her: the record types
+    and fields by their names, the view read in words (never a table name or a code)."""
+    for action, entity, changes in (
+        (AuditAction.READ, "person", {"viewed": "her data (JSON)"}),
+        (AuditAction.UPDATE, "referral", {"status": ["proposed", "sent"]}),
+        (AuditAction.CREATE, "placement", {"employer_name": "Bar Uno"}),
+        (AuditAction.ANONYMISE, "person", {"reason": "sua richiesta", "forgotten": True}),
+        (AuditAction.CREATE, "autonomy_assessment", {"searches_alone": True}),
+    ):
+        audit.record(db.session, action, entity, 7, changes, coordinator.id)
+    db.session.commit()
+    text = _text(client.get("/admin/audit").get_data(as_text=True))
+    for words in (
+        "Scheda della persona",
+        "Candidatura",
+        "Inserimento lavorativo",
+        "Valutazione dell'autonomia",
+        "Cosa è stato consultato",
+        "Tutto ciò che conserviamo su di lei (JSON)",
+        "Su sua richiesta",
+        "Datore di lavoro",
+    ):
+        assert words in text, words
+    for code in ("autonomy_assessment", "her data (JSON)", "viewed", "employer_name", "forgotten"):
+        assert code not in text, code

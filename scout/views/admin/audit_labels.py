@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
 from scout.capture.forms import OfferForm, PlaceForm, ResourceForm, VisitForm
+from scout.people.forms import PersonForm
+from scout.people.outcome_forms import PlacementForm
 from scout.views.admin import bp
 
 ENTITY_LABELS = {
@@ -29,6 +31,18 @@ ENTITY_LABELS = {
     "bulletin_item": lazy_pgettext("record type", "Bulletin item"),
     "walk_network": lazy_pgettext("record type", "Walking network"),
     "search": lazy_pgettext("record type", "Search"),
+    # The people the programme serves (issue 14): her record and what comes of it.
+    "person": lazy_pgettext("record type", "Person's record"),
+    "person_child": lazy_pgettext("record type", "Child's school"),
+    "plan_step": lazy_pgettext("record type", "Plan step"),
+    "consent": lazy_pgettext("record type", "Consent"),
+    "new_match": lazy_pgettext("record type", "New match"),
+    "matches_seen": lazy_pgettext("record type", "New matches seen"),
+    "referral": lazy_pgettext("record type", "Referral"),
+    "placement": lazy_pgettext("record type", "Placement"),
+    "follow_up": lazy_pgettext("record type", "Follow-up"),
+    "enrolment": lazy_pgettext("record type", "Course enrolment"),
+    "autonomy_assessment": lazy_pgettext("record type", "Autonomy assessment"),
 }
 # Fields no coordinator reads: keys, counters, hashes. Never shown.
 HIDDEN = frozenset(
@@ -72,6 +86,9 @@ EXTRA_FIELDS = {
     "with_school": lazy_pgettext("record field", "From a school"),
     "language": lazy_pgettext("record field", "Language"),
     "items": lazy_pgettext("record field", "Results printed"),
+    "viewed": lazy_pgettext("record field", "What was viewed"),
+    "reason": lazy_pgettext("record field", "Reason"),
+    "forgotten": lazy_pgettext("record field", "At her request"),
 }
 # Words the search's audit rows store as codes: shown as the search page names them.
 VALUE_LABELS = {
@@ -88,6 +105,20 @@ VALUE_LABELS = {
         "point": lazy_pgettext("record field", "Position"),
     },
     "profile": {"standard": _l("Standard"), "stroller": _l("With a stroller")},
+    # What of a person's record was read (scout.people.records.audit_read's ``what``).
+    "viewed": {
+        "record": _l("Her record"),
+        "edit form": _l("Her record's form"),
+        "home": _l("Her home address"),
+        "consent form": _l("Consent form (PDF)"),
+        "her data (JSON)": _l("Everything held about her (JSON)"),
+        "her data (PDF)": _l("Everything held about her (PDF)"),
+        "api": _l("Her record over the API"),
+        "matches": _l("Search for her"),
+        "referrals": _l("Referrals"),
+        "outcomes": _l("Referrals and placements"),
+        "placement": _l("New placement"),
+    },
 }
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -95,7 +126,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _form_labels() -> dict[str, Any]:
     labels: dict[str, Any] = {}
-    for form in (PlaceForm, OfferForm, ResourceForm, VisitForm):
+    for form in (PlaceForm, OfferForm, ResourceForm, VisitForm, PersonForm, PlacementForm):
         for name in dir(form):
             unbound = getattr(form, name, None)
             if isinstance(unbound, UnboundField) and unbound.args:

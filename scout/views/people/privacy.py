@@ -63,7 +63,7 @@ def data_json(code: str) -> Response:
     person = person_or_404(code)
     records.audit_read(db.session, person, "her data (JSON)")
     db.session.commit()
-    body = json.dumps(her_data(person), ensure_ascii=False, indent=2).encode()
+    body = json.dumps(her_data(db.session, person), ensure_ascii=False, indent=2).encode()
     return _download(body, "application/json", f"data-{person.code}.json")
 
 
@@ -77,7 +77,7 @@ def data_pdf(code: str) -> Response:
         html = render_template(
             "people/data.html",
             person=person,
-            data=her_data(person),
+            data=her_data(db.session, person),
             lang=lang,
             direction=_direction(lang),
             today=date.today(),
