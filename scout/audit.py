@@ -143,6 +143,12 @@ def _audit_before_flush(session: Session, flush_context: Any, instances: Any) ->
         session.info.setdefault("audit_pending", []).extend(pending)
 
 
+def discard_pending(session: Session) -> None:
+    """Forget the events of a flush that failed (its savepoint rolled back): the retried
+    flush records them again."""
+    session.info.pop("audit_pending", None)
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, flush_context: Any) -> None:
     # Ids of new rows exist only after the flush; write the events then.

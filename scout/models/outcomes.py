@@ -88,6 +88,29 @@ class EnrolmentStatus(LabelledEnum):
     DROPPED = "dropped", _l("Dropped out")
 
 
+class PlacementContract(LabelledEnum):
+    """A placement's contract, as the programme counts them (issue 14): not the offers'
+    :class:`ContractType`, whose internship may be any ``tirocinio``; a placement's is the
+    extracurricular one (a job-placement measure, counted apart from jobs)."""
+
+    INDETERMINATO = "indeterminato", _l("Permanent (indeterminato)")
+    DETERMINATO = "determinato", _l("Fixed-term (determinato)")
+    OCCASIONALE = "occasionale", _l("Occasional work (prestazione occasionale)")
+    VOUCHER = "voucher", _l("Voucher / LOL")
+    TIROCINIO_EXTRACURRICOLARE = (
+        "tirocinio_extracurricolare",
+        _l("Extracurricular internship (tirocinio extracurricolare)"),
+    )
+    APPRENDISTATO = "apprendistato", _l("Apprenticeship (apprendistato)")
+
+    @classmethod
+    def of_offer(cls, contract: ContractType) -> PlacementContract:
+        """The placement's contract for a hired referral's offer."""
+        if contract == ContractType.TIROCINIO:
+            return cls.TIROCINIO_EXTRACURRICOLARE
+        return cls(contract.value)
+
+
 FOLLOW_UP_DAYS = (30, 90, 180)
 
 
@@ -205,7 +228,7 @@ class Placement(Timestamped, Base):
     employer_address: Mapped[str | None] = mapped_column(String(250))
     # The employer's workplace (not personal data): where the walk is measured to.
     workplace: Mapped[WKBElement | None] = mapped_column(Geography("POINT", srid=4326))
-    contract_type: Mapped[ContractType] = enum_column(ContractType)
+    contract_type: Mapped[PlacementContract] = enum_column(PlacementContract)
     sector: Mapped[str | None] = mapped_column(String(80))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)

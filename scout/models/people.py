@@ -156,6 +156,11 @@ class Person(Timestamped, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic locking: every UPDATE checks and bumps it, so two tutors' saves of one
+    # record never overwrite each other unseen (the form carries the version it loaded).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     hub: Mapped[Organisation | None] = relationship()
     tutor: Mapped[User | None] = relationship()

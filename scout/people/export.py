@@ -131,7 +131,11 @@ def _outcomes(session: Session, person: Person) -> dict[str, Any]:
         ],
         "placements": [
             {
-                **{k: v for k, v in placements.summary(p).items() if k != "id" and not k.endswith("_id")},
+                **{
+                    k: v
+                    for k, v in placements.summary(p).items()
+                    if k != "id" and not k.endswith("_id")
+                },
                 "notes": p.notes,
             }
             for p in placements.of_person(session, person.id)

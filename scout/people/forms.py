@@ -14,6 +14,7 @@ from wtforms import (
     DateField,
     Field,
     FloatField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -75,6 +76,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PersonForm(FlaskForm):
+    # The record's version when the form was loaded (not ``version``: a POST without it
+    # must not take the stored one): an older one means someone saved in between.
+    loaded_version = HiddenField()
     first_name = StringField(
         _l("First name (optional)"),
         validators=[Optional(), Length(max=100)],

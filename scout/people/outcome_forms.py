@@ -20,10 +20,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from scout.models import (
-    ContractType,
     EnrolmentStatus,
     Evidence,
     PartTime,
+    PlacementContract,
     ReferralStatus,
     StillWorking,
 )
@@ -76,7 +76,7 @@ class PlacementForm(FlaskForm):
         _l("Workplace address (street and number)"), validators=[Optional(), Length(max=200)]
     )
     contract_type = SelectField(
-        _l("Contract"), choices=_enum_choices(ContractType), validators=[DataRequired()]
+        _l("Contract"), choices=_enum_choices(PlacementContract), validators=[DataRequired()]
     )
     sector = StringField(_l("Sector"), validators=[Optional(), Length(max=80)])
     starts_on = DateField(_l("Start"), validators=[DataRequired(message=REQUIRED_DATE)])
@@ -103,7 +103,7 @@ class PlacementForm(FlaskForm):
             employer_name=self.employer_name.data.strip(),
             employer_address=address,
             workplace=prefilled.workplace if keep_point and prefilled else None,
-            contract_type=ContractType(self.contract_type.data),
+            contract_type=PlacementContract(self.contract_type.data),
             sector=self.sector.data,
             starts_on=self.starts_on.data,
             ends_on=self.ends_on.data,

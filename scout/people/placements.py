@@ -24,12 +24,12 @@ from scout.errors import BadRequest, ScoutError
 from scout.geo import LonLat
 from scout.models import (
     FOLLOW_UP_DAYS,
-    ContractType,
     Evidence,
     FollowUp,
     Offer,
     PartTime,
     Placement,
+    PlacementContract,
     Referral,
     ReferralStatus,
     User,
@@ -49,7 +49,7 @@ class PlacementDraft:
     """A placement as the form or the API gives it (plain values)."""
 
     employer_name: str
-    contract_type: ContractType
+    contract_type: PlacementContract
     starts_on: date
     employer_address: str | None = None
     workplace: LonLat | None = None  # from the offer's place, or found from the address
@@ -111,7 +111,7 @@ def draft_from_referral(session: Session, referral: Referral, starts_on: date) -
         employer_name=employer,
         employer_address=place.address or None,
         workplace=workplace,
-        contract_type=offer.contract_type,
+        contract_type=PlacementContract.of_offer(offer.contract_type),
         sector=offer.sector,
         starts_on=starts_on,
         hours_per_week=offer.hours_per_week,

@@ -7,24 +7,52 @@ import re
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, cast, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from scout import audit, spatial
+from scout.errors import Conflict
 from scout.geo import LonLat
 from scout.models import Organisation, OrgKind, Person, Role, User
 from scout.people.crypto import Home, decrypt_home, encrypt_home
 
 CODE_RE = re.compile(r"^P-\d{4}-\d{4,6}$")
+CODE_CONSTRAINT = "uq_person_code"
+CODE_ATTEMPTS = 5
 
 
 def next_code(session: Session, year: int | None = None) -> str:
-    """The next free pseudonymous code of the year: ``P-2027-0042``."""
+    """The next free pseudonymous code of the year: ``P-2027-0042`` (by number, so that
+    ``P-2027-10000`` follows ``P-2027-9999``)."""
     year = year or date.today().year
     prefix = f"P-{year}-"
-    last = session.scalar(select(func.max(Person.code)).where(Person.code.like(f"{prefix}%")))
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    number = cast(func.split_part(Person.code, "-", 3), Integer)
+    last = session.scalar(select(func.max(number)).where(Person.code.like(f"{prefix}%")))
+    return f"{prefix}{(last or 0) + 1:04d}"
+
+
+def add_person(session: Session, person: Person) -> Person:
+    """Store a new record under the next free code.
+
+    Two tutors creating records at once both read the same next code; the second INSERT
+    waits for the first to commit and then breaks the code's unique constraint. That
+    INSERT runs in a savepoint, so the loser takes the next code and tries again (up to
+    ``CODE_ATTEMPTS`` times, then :class:`Conflict`): no 500, nothing half-written.
+    """
+    for _attempt in range(CODE_ATTEMPTS):
+        person.code = next_code(session)
+        try:
+            with session.begin_nested():
+                session.add(person)
+                session.flush()
+        except IntegrityError as exc:
+            if CODE_CONSTRAINT not in str(exc.orig):
+                raise
+            audit.discard_pending(session)
+            continue
+        return person
+    raise Conflict()
 
 
 def visible(user: User) -> Select:

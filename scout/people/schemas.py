@@ -10,7 +10,7 @@ from typing import Annotated
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from scout.models import ContractType, Evidence, PartTime, ReferralStatus, StillWorking
+from scout.models import Evidence, PartTime, PlacementContract, ReferralStatus, StillWorking
 from scout.validation import Request, Say
 
 EMPLOYER_MESSAGE = _l("Give the employer's name and the contract.")
@@ -66,7 +66,7 @@ class PlacementRequest(Request):
         ),
     ] = None
     contract_type: Annotated[
-        ContractType | None, Say(_l("Choose contract types from the list."))
+        PlacementContract | None, Say(_l("Choose contract types from the list."))
     ] = None
     sector: Annotated[
         str | None, Field(max_length=80), Say(_l("Sector: at most 80 characters."))

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from scout.models import (
     AutonomyAssessment,
-    ContractType,
     Enrolment,
     EnrolmentStatus,
     ParentRole,
     Person,
     Placement,
+    PlacementContract,
     Resource,
     ResourceKind,
 )
@@ -33,11 +33,11 @@ from scout.report.people import counted_people
 from scout.report.period import Scope
 
 JOB_CONTRACTS = (
-    ContractType.INDETERMINATO,
-    ContractType.DETERMINATO,
-    ContractType.OCCASIONALE,
-    ContractType.VOUCHER,
-    ContractType.APPRENDISTATO,
+    PlacementContract.INDETERMINATO,
+    PlacementContract.DETERMINATO,
+    PlacementContract.OCCASIONALE,
+    PlacementContract.VOUCHER,
+    PlacementContract.APPRENDISTATO,
 )
 
 
@@ -107,7 +107,9 @@ def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Fig
     the map's figures on placements, and the tables."""
     placements = _placements(session, scope)
     jobs = [p for p in placements if p.contract_type in JOB_CONTRACTS]
-    internships = [p for p in placements if p.contract_type == ContractType.TIROCINIO]
+    internships = [
+        p for p in placements if p.contract_type == PlacementContract.TIROCINIO_EXTRACURRICOLARE
+    ]
     by_contract = Counter(p.contract_type for p in jobs)
     km_zero = sum(1 for p in jobs if p.km_zero)
     measured = [p for p in jobs if p.km_zero is not None]
@@ -116,11 +118,11 @@ def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Fig
     digital_mothers = {pid for pid, _r, role in digital if role == ParentRole.MOTHER}
     italian = _course_people(session, scope, ResourceKind.ITALIAN_COURSE, completed=False)
     contract_labels = {
-        ContractType.INDETERMINATO: _("of which permanent (indeterminato)"),
-        ContractType.DETERMINATO: _("of which fixed-term (determinato)"),
-        ContractType.OCCASIONALE: _("of which occasional (prestazione occasionale)"),
-        ContractType.VOUCHER: _("of which voucher"),
-        ContractType.APPRENDISTATO: _("of which apprenticeship (apprendistato)"),
+        PlacementContract.INDETERMINATO: _("of which permanent (indeterminato)"),
+        PlacementContract.DETERMINATO: _("of which fixed-term (determinato)"),
+        PlacementContract.OCCASIONALE: _("of which occasional (prestazione occasionale)"),
+        PlacementContract.VOUCHER: _("of which voucher"),
+        PlacementContract.APPRENDISTATO: _("of which apprenticeship (apprendistato)"),
     }
     figures = {
         "placements": Figure("placements", _("Job placements"), len(jobs)),
@@ -175,7 +177,7 @@ def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Fig
             _("Job placements by contract"),
             (_("Placements"),),
             tuple(Row(str(c.label), (by_contract[c],)) for c in JOB_CONTRACTS)
-            + (Row(str(ContractType.TIROCINIO.label), (len(internships),)),),
+            + (Row(str(PlacementContract.TIROCINIO_EXTRACURRICOLARE.label), (len(internships),)),),
         ),
         Table(
             "results:sectors",

@@ -12,7 +12,7 @@ from scout.errors import BadRequest
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import (
-    ContractType,
+    PlacementContract,
     EnrolmentStatus,
     Evidence,
     ReferralStatus,
@@ -169,7 +169,7 @@ def test_km_zero_follows_the_configured_minutes(offer, tutor):
     person = make_person(make_hub("Sede"), sharing=True)
     draft = placements.PlacementDraft(
         employer_name="Pulizie Vicine",
-        contract_type=ContractType.DETERMINATO,
+        contract_type=PlacementContract.DETERMINATO,
         starts_on=DAY,
         workplace=grid_point(3, 1),
     )
@@ -185,7 +185,7 @@ def test_an_employer_outside_the_network_is_found_in_the_gazetteer(mode, tutor):
     draft = placements.PlacementDraft(
         employer_name="Famiglia Rossi",
         employer_address="via lontana 12",
-        contract_type=ContractType.VOUCHER,
+        contract_type=PlacementContract.VOUCHER,
         starts_on=DAY,
         evidence=Evidence.CONTRACT_SEEN,
     )
@@ -208,7 +208,7 @@ def test_an_unknown_employer_address_is_refused_by_field(tutor):
     draft = placements.PlacementDraft(
         employer_name="X",
         employer_address="zzzz qqqq 9",
-        contract_type=ContractType.VOUCHER,
+        contract_type=PlacementContract.VOUCHER,
         starts_on=DAY,
     )
     with pytest.raises(BadRequest) as refused:
@@ -220,7 +220,7 @@ def test_without_a_home_km_zero_is_unknown_never_guessed(offer, tutor):
     person = make_person(make_hub("Sede"), home=None)
     draft = placements.PlacementDraft(
         employer_name="X",
-        contract_type=ContractType.VOUCHER,
+        contract_type=PlacementContract.VOUCHER,
         starts_on=DAY,
         workplace=grid_point(3, 1),
     )
@@ -233,7 +233,7 @@ def test_the_placement_keeps_nothing_of_her_home(offer, tutor):
     person = make_person(make_hub("Sede"))
     draft = placements.PlacementDraft(
         employer_name="X",
-        contract_type=ContractType.VOUCHER,
+        contract_type=PlacementContract.VOUCHER,
         starts_on=DAY,
         workplace=grid_point(3, 1),
     )
@@ -252,7 +252,7 @@ def test_follow_ups_are_due_until_recorded(offer, tutor):
     other = make_person(make_hub("Altra"))
     draft = placements.PlacementDraft(
         employer_name="X",
-        contract_type=ContractType.VOUCHER,
+        contract_type=PlacementContract.VOUCHER,
         starts_on=DAY,
         workplace=grid_point(3, 1),
     )
@@ -300,7 +300,7 @@ def test_forgetting_her_wipes_the_outcomes_free_text_and_keeps_the_outcome(offer
     referral = referrals.propose(db.session, person.id, offer, tutor, on=DAY, notes="Maria, cv")
     draft = placements.PlacementDraft(
         employer_name="X",
-        contract_type=ContractType.VOUCHER,
+        contract_type=PlacementContract.VOUCHER,
         starts_on=DAY,
         workplace=grid_point(3, 1),
         notes="Maria ha detto...",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
+from scout.errors import Conflict
 from scout.extensions import db
 from scout.models import AuditAction, AuditEvent, Person, Role, School
 from scout.people import records
@@ -33,6 +35,7 @@ def _new_form(**extra):
         "walking_profile": "stroller",
         "status": "active",
         "max_walk_minutes": "20",
+        "italian_level": "",
         "contract_types": ["determinato", "tirocinio"],
         "availability-present": "1",
         "availability-0-0-start": "09:00",
@@ -158,12 +161,21 @@ def test_every_read_is_audited_and_the_audit_holds_no_personal_value(
     assert [(r.user_id, r.entity) for r in reads] == [(tutor.id, "person")] * 3
     assert [r.changes["viewed"] for r in reads] == ["record", "edit form", "her data (JSON)"]
     token = _csrf(client.get(f"/people/{person.code}/edit").get_data(as_text=True))
-    client.post(
+    saved = client.post(
         f"/people/{person.code}/edit",
         data=_new_form(
-            csrf_token=token, first_name="Amina B", home_lon="9.2210", home_lat="45.4890"
+            csrf_token=token,
+            loaded_version=str(person.version),
+            first_name="Amina B",
+            home_lon="9.2210",
+            home_lat="45.4890",
         ),
     )
+    assert saved.status_code == 302, re.findall(
+        r"invalid-feedback[^<]*<?[^<]*", saved.get_data(as_text=True)
+    )
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).first_name == "Amina B"
     dumped = str([e.changes for e in db.session.scalars(select(AuditEvent)).all()])
     for secret in ("Amina", "Padova", "9.221", "45.489", "gAAAA"):
         assert secret not in dumped
@@ -242,3 +254,79 @@ def test_her_address_shows_only_in_the_edit_field_after_a_post(client, login, tu
         .order_by(AuditEvent.id.desc())
     ).first()
     assert read.changes == {"viewed": "home"}
+
+
+def _loaded_version(html: str) -> str:
+    return re.search(r'name="loaded_version" type="hidden" value="(\d*)"', html)[1]
+
+
+def test_a_save_on_an_older_version_is_refused_next_to_the_form_keeping_her_input(
+    client, login, tutor, make_user, make_person
+):
+    person = make_person(first_name="Amina")
+    colleague = make_user(Role.TUTOR, organisation_id=tutor.organisation_id)
+    db.session.commit()
+    login(tutor)
+    mine = _loaded_version(client.get(f"/people/{person.code}/edit").get_data(as_text=True))
+    login(colleague)
+    theirs = _loaded_version(client.get(f"/people/{person.code}/edit").get_data(as_text=True))
+    assert mine == theirs == "1"
+    first = client.post(
+        f"/people/{person.code}/edit", data=_new_form(loaded_version=theirs, first_name="Amina C")
+    )
+    assert first.status_code == 302
+    login(tutor)
+    second = client.post(
+        f"/people/{person.code}/edit",
+        data=_new_form(loaded_version=mine, first_name="Amina T", notes="lavora il sabato"),
+    )
+    html = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert 'id="person-conflict"' in html
+    assert "Un altro utente ha salvato questa scheda nel frattempo" in html
+    assert 'value="Amina T"' in html  # her input kept
+    assert "lavora il sabato" in html
+    db.session.expire_all()
+    stored = db.session.get(Person, person.id)
+    assert (stored.first_name, stored.notes, stored.version) == ("Amina C", None, 2)
+    # Saving again (the form now carries the stored version) replaces it knowingly.
+    again = client.post(
+        f"/people/{person.code}/edit",
+        data=_new_form(loaded_version=_loaded_version(html), first_name="Amina T"),
+    )
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).first_name == "Amina T"
+    # A save that says nothing of the version it was loaded at never overwrites.
+    blind = client.post(f"/people/{person.code}/edit", data=_new_form(first_name="Nessuno"))
+    assert blind.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).first_name == "Amina T"
+
+
+def test_a_code_taken_meanwhile_is_retried_with_the_next_one(monkeypatch, hub, make_person):
+    taken = make_person().code
+    real = records.next_code
+    calls = []
+
+    def racing(session, year=None):  # the first answer was taken by a concurrent creation
+        calls.append(1)
+        return taken if len(calls) == 1 else real(session, year)
+
+    monkeypatch.setattr(records, "next_code", racing)
+    person = records.add_person(db.session, Person(hub_id=hub.id, first_name="Fatou"))
+    assert len(calls) == 2
+    assert person.code != taken
+    assert records.CODE_RE.match(person.code)
+    assert int(person.code.rsplit("-", 1)[1]) == int(taken.rsplit("-", 1)[1]) + 1
+    assert db.session.get(Person, person.id).first_name == "Fatou"
+    monkeypatch.setattr(records, "next_code", lambda session, year=None: taken)
+    with pytest.raises(Conflict):
+        records.add_person(db.session, Person(hub_id=hub.id))
+
+
+def test_codes_follow_by_number_past_9999(hub, make_person):
+    year = records.next_code(db.session).split("-")[1]
+    make_person().code = f"P-{year}-9999"
+    db.session.flush()
+    assert records.next_code(db.session) == f"P-{year}-10000"

@@ -316,7 +316,7 @@ def build_outcomes(counted: list, courses: dict[str, list]) -> None:
             Placement(
                 person_id=counted[40 + i].id,
                 employer_name="Cooperativa",
-                contract_type="tirocinio",
+                contract_type="tirocinio_extracurricolare",
                 starts_on=date(2022, 5, 2),
             )
         )

@@ -6,6 +6,7 @@ next to the file field."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -128,7 +129,7 @@ def test_the_people_records_read_in_words_in_the_audit_log(client, coordinator):
     ):
         audit.record(db.session, action, entity, 7, changes, coordinator.id)
     db.session.commit()
-    text = _text(client.get("/admin/audit").get_data(as_text=True))
+    text = html.unescape(_text(client.get("/admin/audit").get_data(as_text=True)))
     for words in (
         "Scheda della persona",
         "Candidatura",

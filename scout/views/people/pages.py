@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from scout.extensions import db
@@ -61,6 +62,7 @@ def _form(person: Person | None) -> PersonForm:
         tutors=records.tutors(db.session),
     )
     if request.method == "GET":
+        form.loaded_version.data = str(person.version) if person else ""
         for name in ("language", "parent_role", "education", "employment", "referred_by"):
             value = getattr(person, name, None) if person else None
             if value is not None:
@@ -97,10 +99,57 @@ def _home(form: PersonForm) -> tuple[bool, Home | None, list[Any]]:
     return False, None, candidates
 
 
+def _stale(form: PersonForm, person: Person | None) -> bool:
+    """Whether someone saved her record after this form was loaded (its version is older)."""
+    return person is not None and form.loaded_version.data != str(person.version)
+
+
+def _conflict(form: PersonForm, person: Person) -> Any:
+    """Nothing is written: the message next to the form, her input kept, and the version
+    now stored, so that saving again replaces the other tutor's changes knowingly."""
+    form.loaded_version.data = str(person.version)
+    return _page(form, person, [], conflict=True), 409
+
+
+def _page(form: PersonForm, person: Person | None, candidates: list[Any], **ctx: Any) -> str:
+    if not form.home_pick.choices:
+        form.home_pick.choices = [SelectChoice(str(i), c.label) for i, c in enumerate(candidates)]
+    return render_template(
+        "people/form.html",
+        form=form,
+        person=person,
+        candidates=candidates,
+        has_home=bool(person and person.home_encrypted),
+        **ctx,
+    )
+
+
+def _save(person: Person | None, form: PersonForm, changed: bool, home: Home | None) -> Person:
+    """Her record as typed (a new one under the next free code); flushed, not committed."""
+    new = person is None
+    if person is None:
+        person = Person()
+    form.apply(person)
+    if new:  # never a record nobody can see: hers, in her hub, unless chosen
+        person.tutor_id = person.tutor_id or current_user.id
+        person.hub_id = person.hub_id or current_user.organisation_id
+    if person.status == PlanStatus.CLOSED and person.closed_at is None:
+        records.close(person, person.closed_reason or "")
+    elif person.status != PlanStatus.CLOSED:
+        person.closed_at = None
+    if changed:
+        records.set_home(db.session, person, home)
+    if new:
+        records.add_person(db.session, person)
+    return person
+
+
 def _edit(person: Person | None) -> Any:
     form = _form(person)
     candidates: list[Any] = []
     if request.method == "POST" and form.validate():
+        if _stale(form, person):
+            return _conflict(form, person)
         changed, home, candidates = _home(form)
         form.home_pick.choices = [SelectChoice(str(i), c.label) for i, c in enumerate(candidates)]
         if form.home_address.data and not changed:
@@ -112,20 +161,12 @@ def _edit(person: Person | None) -> Any:
                 ]
         else:
             new = person is None
-            if person is None:
-                person = Person(code=records.next_code(db.session))
-                db.session.add(person)
-            form.apply(person)
-            if new:  # never a record nobody can see: hers, in her hub, unless chosen
-                person.tutor_id = person.tutor_id or current_user.id
-                person.hub_id = person.hub_id or current_user.organisation_id
-            if person.status == PlanStatus.CLOSED and person.closed_at is None:
-                records.close(person, person.closed_reason or "")
-            elif person.status != PlanStatus.CLOSED:
-                person.closed_at = None
-            if changed:
-                records.set_home(db.session, person, home)
-            db.session.commit()
+            try:
+                person = _save(person, form, changed, home)
+                db.session.commit()
+            except StaleDataError:  # saved by someone else between our check and our write
+                db.session.rollback()
+                return _conflict(form, person)
             message = _("Record %(code)s created.", code=person.code)
             if not new:
                 message = _("Record %(code)s saved.", code=person.code)
@@ -134,15 +175,8 @@ def _edit(person: Person | None) -> Any:
     elif person is not None and request.method == "GET":
         records.audit_read(db.session, person, "edit form")
         db.session.commit()
-    if not form.home_pick.choices:
-        form.home_pick.choices = [SelectChoice(str(i), c.label) for i, c in enumerate(candidates)]
-    return render_template(
-        "people/form.html",
-        form=form,
-        person=person,
-        candidates=candidates,
-        has_home=bool(person and person.home_encrypted),
-    ), (400 if request.method == "POST" and form.errors else 200)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return _page(form, person, candidates), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -164,6 +198,4 @@ def home(code: str) -> Any:
     records.audit_read(db.session, person, "home")
     db.session.commit()
     form.home_address.data = current.address if current else ""
-    return render_template(
-        "people/form.html", form=form, person=person, candidates=[], has_home=bool(current)
-    )
+    return _page(form, person, [])
