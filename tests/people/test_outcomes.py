@@ -12,9 +12,9 @@ from scout.errors import BadRequest
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import (
-    PlacementContract,
     EnrolmentStatus,
     Evidence,
+    PlacementContract,
     ReferralStatus,
     ResourceKind,
     StillWorking,
