@@ -59,9 +59,15 @@ def _visible_ids() -> list[int]:
     return list(db.session.scalars(records.visible(current_user).with_only_columns(Person.id)))
 
 
+def _row_or_404(model: type, item_id: int) -> Any:
+    if not 0 < item_id < 2**31:  # no such row (and no integer overflow in the query)
+        abort(404)
+    return db.get_or_404(model, item_id)
+
+
 def _owned(model: type, item_id: int) -> Any:
     """A referral, follow-up or enrolment of a person the user may see; 404 otherwise."""
-    row = db.get_or_404(model, item_id)
+    row = _row_or_404(model, item_id)
     person_id = row.placement.person_id if isinstance(row, FollowUp) else row.person_id
     if person_id not in _visible_ids():
         abort(404)
@@ -350,6 +356,37 @@ def autonomy(code: str) -> Any:
         return redirect(_outcomes_url(person))
     db.session.commit()
     return _page(person, 422, autonomy=form)
+
+
+def _target_page(target: Offer | Resource) -> str:
+    """An offer's or a course's referrals, for staff: a tutor sees those of the people she
+    may see (code, status, dates, a link to her), a coordinator all of them."""
+    ids = None if current_user.role == Role.COORDINATOR else _visible_ids()
+    rows = referrals.of_target(db.session, target, ids)
+    codes = dict(
+        db.session.execute(
+            select(Person.id, Person.code).where(Person.id.in_({r.person_id for r in rows}))
+        ).all()
+    )
+    return render_template(
+        "people/target.html",
+        target=target,
+        is_offer=isinstance(target, Offer),
+        referrals=rows,
+        codes=codes,
+    )
+
+
+@bp.route("/offers/<int:offer_id>")
+def offer_referrals(offer_id: int) -> str:
+    """A job offer for staff, with the referrals to it."""
+    return _target_page(_row_or_404(Offer, offer_id))
+
+
+@bp.route("/courses/<int:resource_id>")
+def course_referrals(resource_id: int) -> str:
+    """A course or service for staff, with the referrals to it."""
+    return _target_page(_row_or_404(Resource, resource_id))
 
 
 @bp.route("/whats-new")

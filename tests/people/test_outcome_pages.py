@@ -208,3 +208,75 @@ def test_a_direct_placement_with_an_unknown_address_is_refused_by_the_field(as_u
     assert refused.status_code == 422
     assert 'id="employer_address-error"' in _text(refused)
     assert db.session.scalars(select(Placement)).all() == []
+
+
+def _codes_listed(response) -> list[str]:
+    import re
+
+    return re.findall(r'class="target-referral" data-code="([^"]+)"', _text(response))
+
+
+def test_an_offer_and_a_course_list_their_referrals_to_staff_who_may_see_them(
+    app, as_user, client, tutor, other_tutor, hubs, offer, make_user, make_resource
+):
+    course = make_resource(offer.place, "Italiano per il lavoro", kind="italian_course")
+    mine = make_person(hubs[0], tutor=tutor)
+    theirs = make_person(hubs[1], tutor=other_tutor)
+    for person in (mine, theirs):
+        db.session.add_all(
+            [
+                Referral(
+                    person_id=person.id,
+                    offer_id=offer.id,
+                    status=ReferralStatus.SENT,
+                    proposed_on=date(2026, 11, 2),
+                    sent_on=date(2026, 11, 5),
+                    notes="Nota riservata",
+                ),
+                Referral(
+                    person_id=person.id,
+                    resource_id=course.id,
+                    status=ReferralStatus.PROPOSED,
+                    proposed_on=date(2026, 11, 3),
+                ),
+            ]
+        )
+    coordinator = make_user(Role.COORDINATOR)
+    scout = make_user(Role.SCOUT)
+    offer_url, course_url = f"/people/offers/{offer.id}", f"/people/courses/{course.id}"
+
+    page = as_user(tutor).get(offer_url)
+    assert page.status_code == 200
+    assert _codes_listed(page) == [mine.code]  # only the people she may see
+    html = _text(page)
+    assert theirs.code not in html
+    assert f'href="/people/{mine.code}/outcomes"' in html
+    assert "Inviata al datore di lavoro" in html
+    assert "Nota riservata" not in html  # code, status and dates only
+    assert _codes_listed(as_user(tutor).get(course_url)) == [mine.code]
+    assert _codes_listed(as_user(other_tutor).get(offer_url)) == [theirs.code]
+    assert sorted(_codes_listed(as_user(coordinator).get(offer_url))) == sorted(
+        [mine.code, theirs.code]
+    )
+    # Her referrals and her search link to the offer's page.
+    assert offer_url in _text(as_user(tutor).get(f"/people/{mine.code}/outcomes"))
+    assert as_user(tutor).get("/people/offers/2147483648").status_code == 404
+
+    # A scout sees none of it; a visitor is sent to log in; no public page names them.
+    as_user(scout)
+    for url in (offer_url, course_url):
+        assert client.get(url).status_code == 403
+    place_page = _text(client.get(f"/scout/places/{offer.place_id}"))
+    assert mine.code not in place_page
+    assert offer_url not in place_page  # the link is for tutors and coordinators
+    with client.session_transaction() as sess:
+        sess.clear()
+    for url in (offer_url, course_url):
+        answer = client.get(url)
+        assert answer.status_code == 302
+        assert "/login" in answer.location
+    for url in ("/", "/data/places.geojson", "/data/resources.geojson", "/data/places.csv"):
+        body = _text(client.get(url))
+        assert mine.code not in body
+        assert theirs.code not in body
+    assert offer_url in _text(as_user(coordinator).get(f"/scout/places/{offer.place_id}"))
