@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
@@ -91,3 +91,26 @@ class FollowUpRequest(Request):
     still_working: Annotated[StillWorking, Say(_l("Choose whether she still works there."))]
     on: Annotated[dt.date | None, DATE] = Field(None, description="Default: today.")
     notes: NOTES = None
+
+
+class EnrolmentRequest(Request):
+    """Enrol her in a published course or service (``resource_id``, as in ``course-3``)."""
+
+    resource_id: Annotated[int, Field(ge=1, lt=2**31), Say(_l("Choose a published course."))]
+    on: Annotated[dt.date | None, DATE] = Field(None, description="Default: today.")
+
+
+class EnrolmentEndRequest(Request):
+    """She completed the course or dropped out."""
+
+    status: Annotated[Literal["completed", "dropped"], Say(_l("Choose completed or dropped out."))]
+    on: Annotated[dt.date | None, DATE] = Field(None, description="Default: today.")
+
+
+class AutonomyRequest(Request):
+    """The follow-up assessment: does she search for work on her own?"""
+
+    searches_alone: Annotated[
+        bool, Say(_l("Say whether she searches for work on her own (true or false)."))
+    ]
+    on: Annotated[dt.date | None, DATE] = Field(None, description="Default: today.")

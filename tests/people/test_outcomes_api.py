@@ -76,3 +76,75 @@ def test_another_hubs_person_and_bad_codes(setup):
     assert call("GET", "/people/nobody/referrals").status_code == 400
     missing = call("POST", f"/people/{theirs.code}/referrals", {"target": f"offer-{offer.id}"})
     assert missing.status_code == 404
+
+
+def test_enrolments_and_autonomy_through_the_api(setup, make_resource):
+    call, person, theirs, offer = setup
+    course = make_resource(offer.place, "Italiano per il lavoro", kind="italian_course")
+    draft = make_resource(offer.place, "Corso in bozza", status="draft")
+    db.session.commit()
+    start = (date.today() - timedelta(days=30)).isoformat()
+    made = call(
+        "POST", f"/people/{person.code}/enrolments", {"resource_id": course.id, "on": start}
+    )
+    assert made.status_code == 201, made.get_json()
+    enrolment = made.get_json()
+    assert (enrolment["status"], enrolment["title"], enrolment["enrolled_on"]) == (
+        "enrolled",
+        "Italiano per il lavoro",
+        start,
+    )
+    # A course not published, a date before the enrolment, "enrolled" as an outcome: refused
+    # next to the field, nothing written.
+    unpublished = call("POST", f"/people/{person.code}/enrolments", {"resource_id": draft.id})
+    assert unpublished.status_code == 400
+    assert unpublished.get_json()["error"]["field"] == "resource"
+    early = (date.today() - timedelta(days=31)).isoformat()
+    before = call("POST", f"/enrolments/{enrolment['id']}", {"status": "completed", "on": early})
+    assert (before.status_code, before.get_json()["error"]["field"]) == (400, "on")
+    wrong = call("POST", f"/enrolments/{enrolment['id']}", {"status": "enrolled"})
+    assert (wrong.status_code, wrong.get_json()["error"]["field"]) == (400, "status")
+    ended = call("POST", f"/enrolments/{enrolment['id']}", {"status": "completed"})
+    assert ended.status_code == 200
+    assert (ended.get_json()["status"], ended.get_json()["ended_on"]) == (
+        "completed",
+        date.today().isoformat(),
+    )
+    listed = call("GET", f"/people/{person.code}/enrolments").get_json()["enrolments"]
+    assert [(e["id"], e["status"]) for e in listed] == [(enrolment["id"], "completed")]
+
+    assessed = call("POST", f"/people/{person.code}/autonomy", {"searches_alone": True})
+    assert assessed.status_code == 201
+    assert assessed.get_json()["searches_alone"] is True
+    strict = call("POST", f"/people/{person.code}/autonomy", {"searches_alone": "yes"})
+    assert (strict.status_code, strict.get_json()["error"]["field"]) == (400, "searches_alone")
+    got = call("GET", f"/people/{person.code}/autonomy").get_json()["assessments"]
+    assert [a["searches_alone"] for a in got] == [True]
+
+    # Another hub's person: not found, for every operation.
+    assert call("GET", f"/people/{theirs.code}/enrolments").status_code == 404
+    assert call("GET", f"/people/{theirs.code}/autonomy").status_code == 404
+    body = {"resource_id": course.id}
+    assert call("POST", f"/people/{theirs.code}/enrolments", body).status_code == 404
+    assert (
+        call("POST", f"/people/{theirs.code}/autonomy", {"searches_alone": False}).status_code
+        == 404
+    )
+    assert call("POST", "/enrolments/2147483648", {"status": "dropped"}).status_code == 404
+
+
+def test_a_scout_gets_403_on_the_courses_and_autonomy_api(client, make_user, setup):
+    _call, person, _theirs, _offer = setup
+    token = issue_token(make_user(Role.SCOUT), "scout")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    for method, path, body in (
+        ("GET", f"/people/{person.code}/enrolments", None),
+        ("POST", f"/people/{person.code}/enrolments", {"resource_id": 1}),
+        ("POST", "/enrolments/1", {"status": "dropped"}),
+        ("GET", f"/people/{person.code}/autonomy", None),
+        ("POST", f"/people/{person.code}/autonomy", {"searches_alone": True}),
+    ):
+        answer = client.open(f"/api/v1{path}", method=method, json=body, headers=headers)
+        assert answer.status_code == 403, path
+        assert client.open(f"/api/v1{path}", method=method, json=body).status_code == 401

@@ -47,6 +47,7 @@ def require_staff() -> None:
 
 # Route modules register on ``bp``; import them last.
 from scout.views.api import (  # noqa: E402, F401
+    courses,
     openapi,
     outcomes,
     people,

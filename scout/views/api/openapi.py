@@ -260,6 +260,49 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=people_schemas.FollowUpRequest,
         description=PEOPLE_NOTE,
     ),
+    (f"{PREFIX}/people/{{code}}/enrolments", "get"): Operation(
+        "Her enrolments in courses and services (enrolled, completed, dropped out), newest "
+        "first.",
+        "personEnrolments",
+        {
+            "200": _json("`enrolments`: id, resource_id, title, status, enrolled_on, ended_on."),
+            "400": BAD_CODE,
+            "404": NO_PERSON,
+        },
+        description=PEOPLE_NOTE,
+    ),
+    (f"{PREFIX}/people/{{code}}/enrolments", "post"): Operation(
+        "Enrol her in a published course or service.",
+        "personEnrolmentNew",
+        {"201": _json("The enrolment."), "404": NO_PERSON},
+        body=people_schemas.EnrolmentRequest,
+        description=PEOPLE_NOTE + " A course that is not published is refused (400, field "
+        "`resource`).",
+    ),
+    (f"{PREFIX}/enrolments/{{enrolment_id}}", "post"): Operation(
+        "She completed the course or dropped out.",
+        "enrolmentEnd",
+        {"200": _json("The enrolment."), "404": NO_PERSON},
+        body=people_schemas.EnrolmentEndRequest,
+        description=PEOPLE_NOTE + " A date before the enrolment is refused (400, field `on`).",
+    ),
+    (f"{PREFIX}/people/{{code}}/autonomy", "get"): Operation(
+        "Her autonomy assessments (does she search for work on her own?), newest first.",
+        "personAutonomy",
+        {
+            "200": _json("`assessments`: id, assessed_on, searches_alone."),
+            "400": BAD_CODE,
+            "404": NO_PERSON,
+        },
+        description=PEOPLE_NOTE,
+    ),
+    (f"{PREFIX}/people/{{code}}/autonomy", "post"): Operation(
+        "Record whether she now searches for work on her own (the programme counts it).",
+        "personAutonomyNew",
+        {"201": _json("The assessment."), "404": NO_PERSON},
+        body=people_schemas.AutonomyRequest,
+        description=PEOPLE_NOTE,
+    ),
     ("/walk", "post"): Operation(
         "The public map's walking minutes from a visitor's point to every public place "
         "(up to 30 minutes), with the 10- and 15-minute isochrones.",
