@@ -261,8 +261,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         description=PEOPLE_NOTE,
     ),
     (f"{PREFIX}/people/{{code}}/enrolments", "get"): Operation(
-        "Her enrolments in courses and services (enrolled, completed, dropped out), newest "
-        "first.",
+        "Her enrolments in courses and services (enrolled, completed, dropped out), newest first.",
         "personEnrolments",
         {
             "200": _json("`enrolments`: id, resource_id, title, status, enrolled_on, ended_on."),
