@@ -200,7 +200,9 @@ def safe_next(target: str | None) -> str | None:
 
 HOME_BY_ROLE = {
     Role.SCOUT: "scout.index",
-    Role.TUTOR: "tutor.index",
+    # A tutor lands on what is new for her people since her last visit (issue 14): the
+    # offers and courses published since that fit them, and the follow-ups due.
+    Role.TUTOR: "outcomes.whats_new",
     Role.COORDINATOR: "admin.index",
 }
 

@@ -25,7 +25,7 @@ def post_login(client, email, password, **kw):
 
 @pytest.mark.parametrize(
     ("role", "home"),
-    [("scout", "/scout/"), ("tutor", "/tutor/"), ("coordinator", "/admin/")],
+    [("scout", "/scout/"), ("tutor", "/people/whats-new"), ("coordinator", "/admin/")],
 )
 def test_each_role_logs_in_and_lands_on_its_page(client, make_user, role, home):
     user = make_user(role)
@@ -81,7 +81,7 @@ def test_open_redirect_after_login_is_ignored(client, make_user):
         "/login?next=//evil.example/x",
         data={"email": user.email, "password": PASSWORD, "csrf_token": token},
     )
-    assert response.location == "/tutor/"
+    assert response.location == "/people/whats-new"
 
 
 def test_staff_pages_refuse_anonymous_and_wrong_roles(client, login, make_user):

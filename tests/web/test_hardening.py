@@ -113,7 +113,7 @@ def test_an_off_site_next_falls_back_to_the_home_page(app, client, make_user):
     assert client.get("/lang/it?next=/%09/evil.example/x").location == "/"
     data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
     response = client.post("/login?next=/%09/evil.example/x", data=data)
-    assert response.location == "/tutor/"  # the role's home page
+    assert response.location == "/people/whats-new"  # the role's home page
 
 
 def test_a_same_site_next_is_kept(app, client, make_user):
