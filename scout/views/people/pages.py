@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from scout.extensions import db
+from scout.maps import MILAN_CENTRE
 from scout.models import Person, PlanStatus, Role
 from scout.people import records
 from scout.people.crypto import Home
@@ -120,6 +121,7 @@ def _page(form: PersonForm, person: Person | None, candidates: list[Any], **ctx:
         person=person,
         candidates=candidates,
         has_home=bool(person and person.home_encrypted),
+        map_centre=MILAN_CENTRE,  # the area served: never her home
         **ctx,
     )
 
