@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import text
 
 from scout.errors import BadRequest
@@ -312,3 +313,38 @@ def test_forgetting_her_wipes_the_outcomes_free_text_and_keeps_the_outcome(offer
     assert placement.notes is None
     assert placement.km_zero is True
     assert referral.status == ReferralStatus.PROPOSED
+
+
+def test_placement_contracts_are_the_programmes_list_and_the_database_holds_to_it(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from scout.models import ContractType
+
+    with app.test_request_context(), force_locale("it"):
+        labels = [str(c.label) for c in PlacementContract]
+    for words in (
+        "indeterminato",
+        "determinato",
+        "prestazione occasionale",
+        "Voucher / LOL",
+        "Tirocinio extracurricolare",
+        "apprendistato",
+    ):
+        assert any(words.lower() in label.lower() for label in labels), words
+    assert len(PlacementContract) == 6
+    # A hired referral to an offer's internship is an extracurricular one; the rest map 1:1.
+    assert PlacementContract.of_offer(ContractType.TIROCINIO) == (
+        PlacementContract.TIROCINIO_EXTRACURRICOLARE
+    )
+    assert {PlacementContract.of_offer(c) for c in ContractType} == set(PlacementContract)
+    hub = make_hub("Sede (contratti)")
+    person = make_person(hub)
+    insert = text(
+        "INSERT INTO placement (person_id, employer_name, contract_type, starts_on, evidence,"
+        " walk_estimate, created_at, updated_at) VALUES (:p, 'X', :c, '2026-01-05',"
+        " 'self_reported', false, now(), now())"
+    )
+    with db.session.begin_nested():
+        db.session.execute(insert, {"p": person.id, "c": "tirocinio_extracurricolare"})
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(insert, {"p": person.id, "c": "tirocinio"})
