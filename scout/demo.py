@@ -6,12 +6,13 @@ nobody mistakes them for real businesses. All points lie inside Municipio 2 or 3
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scout import clock
 from scout.auth import create_user
 from scout.models import (
     ContractType,
@@ -199,7 +200,7 @@ ORGS: list[tuple[Any, ...]] = [
 
 
 def _offers() -> dict[str, list[dict[str, Any]]]:
-    today = date.today()
+    today = clock.today()
     return {
         "Cooperativa Pulito Sereno (esempio)": [
             dict(
@@ -287,7 +288,7 @@ def _offers() -> dict[str, list[dict[str, Any]]]:
 
 
 def _resources() -> dict[str, list[dict[str, Any]]]:
-    today = date.today()
+    today = clock.today()
     return {
         "Associazione Vicini di Casa (esempio)": [
             dict(

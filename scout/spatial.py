@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import shapely
@@ -15,6 +15,7 @@ from geoalchemy2 import Geography, Geometry
 from sqlalchemy import Integer, Select, String, and_, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
+from scout import clock
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import (
@@ -149,7 +150,7 @@ def unverified_cutoff() -> datetime | None:
     days = current_app.config.get("PLACE_UNPUBLISH_DAYS")
     if not days:
         return None
-    return datetime.combine(date.today() - timedelta(days=days), time.min, tzinfo=UTC)
+    return datetime.combine(clock.today() - timedelta(days=days), time.min, tzinfo=UTC)
 
 
 def _public_conditions() -> list[Any]:

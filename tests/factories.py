@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from scout import config
 from scout.auth import create_user
 from scout.extensions import db
 from scout.models import (
@@ -35,6 +38,12 @@ PASSWORD = "correct horse battery"
 VIA_PADOVA = (9.2271, 45.4970)
 CITTA_STUDI = (9.2259, 45.4777)
 DUOMO = (9.1900, 45.4642)  # Municipio 1: outside the served area's core
+
+
+def milan_today() -> date:
+    """Today as the app counts it (:func:`scout.clock.today`: the programme's time zone),
+    outside an app context (module constants, parametrize)."""
+    return datetime.now(ZoneInfo(config.BABEL_DEFAULT_TIMEZONE)).date()
 
 
 @pytest.fixture

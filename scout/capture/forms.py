@@ -41,7 +41,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from scout import spatial
+from scout import clock, spatial
 from scout.capture import photos
 from scout.capture.drafts import (
     OfferDraft,
@@ -262,7 +262,7 @@ class VisitForm(OfflineForm):
         )
 
     def validate_visited_on(self, field: Field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("A visit cannot be in the future."))
 
     def validate_follow_up_on(self, field: Field) -> None:

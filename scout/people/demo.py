@@ -5,12 +5,12 @@ other (no home without ``SCOUT_PEOPLE_KEY``)."""
 from __future__ import annotations
 
 import contextlib
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scout import clock
 from scout.models import Consent, ConsentPurpose, Organisation, Person, User
 from scout.people import records
 from scout.people.crypto import Home, KeyMissing
@@ -96,7 +96,7 @@ def load_people(session: Session) -> None:
             is_example=True,
         )
         person.consents.append(
-            Consent(purpose=ConsentPurpose.TUTORING, given_on=date.today(), paper_ref="DEMO")
+            Consent(purpose=ConsentPurpose.TUTORING, given_on=clock.today(), paper_ref="DEMO")
         )
         session.add(person)
         with contextlib.suppress(KeyMissing):  # no key: the example has no home

@@ -4,12 +4,13 @@ follow-ups, some due."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scout import clock
 from scout.geo import LonLat
 from scout.models import (
     Consent,
@@ -44,7 +45,7 @@ def load_outcomes(session: Session) -> None:
     ids = [p.id for p in people]
     if session.scalar(select(Placement.id).where(Placement.person_id.in_(ids)).limit(1)):
         return
-    today = date.today()
+    today = clock.today()
     published = list(session.scalars(select(Offer).where(Offer.status == ReviewStatus.PUBLISHED)))
     courses = list(
         session.scalars(select(Resource).where(Resource.status == ReviewStatus.PUBLISHED))

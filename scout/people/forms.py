@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from scout import clock
 from scout.capture.fields import PHONE_RE, WeeklyScheduleField, _blank_to_none, _split_list
 from scout.models import (
     ConsentPurpose,
@@ -242,7 +243,7 @@ class ConsentForm(FlaskForm):
     )
 
     def validate_given_on(self, field: Field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("A consent cannot be given in the future."))
 
 

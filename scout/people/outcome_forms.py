@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from scout import clock
 from scout.models import (
     EnrolmentStatus,
     Evidence,
@@ -33,7 +34,7 @@ REQUIRED_DATE = _l("Give the date (day, month, year).")
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _notes() -> TextAreaField:

@@ -4,14 +4,14 @@ NIL and municipio computed from the point) and every read of her record in the a
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from scout import audit, spatial
+from scout import audit, clock, spatial
 from scout.errors import Conflict
 from scout.geo import LonLat
 from scout.models import Organisation, OrgKind, Person, Role, User
@@ -25,7 +25,7 @@ CODE_ATTEMPTS = 5
 def next_code(session: Session, year: int | None = None) -> str:
     """The next free pseudonymous code of the year: ``P-2027-0042`` (by number, so that
     ``P-2027-10000`` follows ``P-2027-9999``)."""
-    year = year or date.today().year
+    year = year or clock.today().year
     prefix = f"P-{year}-"
     number = cast(func.split_part(Person.code, "-", 3), Integer)
     last = session.scalar(select(func.max(number)).where(Person.code.like(f"{prefix}%")))

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from scout import spatial
+from scout import clock, spatial
 from scout.extensions import db
 from scout.models import Organisation, OrgKind, Place, Resource, ResourceKind, ReviewStatus
 
@@ -152,7 +152,7 @@ class PublicPlace:
 
 
 def _resource_is_public(today: date | None = None) -> Any:
-    today = today or date.today()
+    today = today or clock.today()
     return (Resource.status == ReviewStatus.PUBLISHED) & (
         Resource.ends_on.is_(None) | (Resource.ends_on >= today)
     )
@@ -209,7 +209,7 @@ def data_version() -> tuple[Any, ...]:
     for model in (Organisation, Place, Resource):
         parts += [select(func.max(model.updated_at)).scalar_subquery()]
         parts += [select(func.count()).select_from(model).scalar_subquery()]
-    return (*db.session.execute(select(*parts)).one(), date.today(), spatial.unverified_cutoff())
+    return (*db.session.execute(select(*parts)).one(), clock.today(), spatial.unverified_cutoff())
 
 
 def resources_query(kinds: Iterable[ResourceKind] = ()) -> Select:

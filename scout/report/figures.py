@@ -14,6 +14,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from scout import clock
 from scout.models import MeetingKind
 from scout.report import outcomes, people, programme
 from scout.report.model import Report, Section
@@ -53,7 +54,7 @@ def compute(session: Session, scope: Scope, today: date | None = None) -> Report
         scope=scope,
         sections=sections,
         tables=[*outcome_tables, *p.tables],
-        generated_on=today or date.today(),
+        generated_on=today or clock.today(),
         hub_name=p.hub_name,
         missing=p.missing,
         not_consenting=p.not_consenting,

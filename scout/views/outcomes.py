@@ -9,7 +9,6 @@ URL, a page, a log or the audit. Every page of a person is an audited read.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from scout import clock
 from scout.auth import role_required
 from scout.errors import BadRequest
 from scout.extensions import db
@@ -222,7 +222,7 @@ def placement_new(code: str) -> Any:
             abort(404)
         try:
             prefilled = placements.draft_from_referral(
-                db.session, referral, referral.closed_on or date.today()
+                db.session, referral, referral.closed_on or clock.today()
             )
         except BadRequest as err:
             flash(err.message, "danger")
@@ -397,7 +397,7 @@ def whats_new() -> str:
     since = matching.last_seen(db.session, current_user.id)
     new = matching.new_matches(db.session, ids, since)
     people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
-    due = followups.due(db.session, ids, date.today())
+    due = followups.due(db.session, ids, clock.today())
     matching.mark_seen(db.session, current_user.id)
     db.session.commit()
     return render_template(

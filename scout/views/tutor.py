@@ -8,7 +8,6 @@ is used to recompute the walking times and is then forgotten.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import folium
@@ -17,7 +16,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from scout import audit, maps, schedule, search, spatial, walking
+from scout import audit, clock, maps, schedule, search, spatial, walking
 from scout.auth import role_required
 from scout.errors import BadRequest
 from scout.extensions import db
@@ -197,7 +196,7 @@ def _sheet_context() -> dict[str, Any]:
         "show_start": request.form.get("show_start") == "on",
         "person_name": (request.form.get("person_name") or "").strip()[:NAME_MAX],
         "note": (request.form.get("note") or "").strip()[:NOTE_MAX],
-        "today": date.today(),
+        "today": clock.today(),
     }
 
 

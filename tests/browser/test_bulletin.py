@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import expect
 
@@ -17,7 +15,7 @@ from tests.browser.fixtures import (
     browser_login,
     visual_text,
 )
-from tests.factories import CITTA_STUDI, PASSWORD, VIA_PADOVA
+from tests.factories import CITTA_STUDI, PASSWORD, VIA_PADOVA, milan_today
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +54,7 @@ def test_compose_publish_and_view(page, week):
     page.on("dialog", lambda d: d.accept())
     browser_login(page, week.email, PASSWORD)
     page.goto("/admin/bulletins")
-    page.fill("#week", date.today().isoformat())
+    page.fill("#week", milan_today().isoformat())
     page.click("#new-bulletin")
     page.wait_for_selector("#compose-form")
 
@@ -110,7 +108,7 @@ def test_each_bulletin_reads_in_its_own_direction(new_page, week, make_place, ma
     page = new_page(viewport=SIZES[size])
     browser_login(page, week.email, PASSWORD)
     page.goto("/admin/bulletins")
-    page.fill("#week", date.today().isoformat())
+    page.fill("#week", milan_today().isoformat())
     page.click("#new-bulletin")
     page.wait_for_selector("#compose-form")
     page.click("#preview-link")

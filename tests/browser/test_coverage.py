@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import shapely
@@ -21,7 +21,7 @@ from tests.browser.fixtures import (
     assert_usable,
     browser_login,
 )
-from tests.factories import PASSWORD, VIA_PADOVA
+from tests.factories import PASSWORD, VIA_PADOVA, milan_today
 
 pytestmark = pytest.mark.browser
 LON, LAT = VIA_PADOVA
@@ -104,7 +104,7 @@ def test_the_coverage_map_shows_a_squares_numbers_on_tap(new_page, make_user, ma
     mapped = make_place("Mappato", **at, created_by_id=scout.id)
     make_place("OSM da visitare", **at, source=PlaceSource.IMPORT, org_is_partner=False)
     db.session.add(
-        Visit(place=mapped, user_id=scout.id, visited_on=date.today(), outcome=VisitOutcome.JOINED)
+        Visit(place=mapped, user_id=scout.id, visited_on=milan_today(), outcome=VisitOutcome.JOINED)
     )
     coordinator = make_user(Role.COORDINATOR)
     db.session.commit()

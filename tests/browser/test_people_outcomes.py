@@ -6,7 +6,7 @@ due shows on "what's new" and she records it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +16,7 @@ from scout.extensions import db
 from scout.models import Placement, Role, StillWorking
 from scout.models.people import Consent, ConsentPurpose
 from tests.browser.fixtures import SIZES, assert_no_horizontal_scroll, assert_usable, browser_login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, milan_today
 from tests.people.outcome_helpers import (
     HOME,
     grid_point,
@@ -75,7 +75,7 @@ def test_from_her_matches_to_a_km_zero_placement_and_its_follow_up(
         Consent(
             person_id=person.id,
             purpose=ConsentPurpose.EMPLOYER_SHARING,
-            given_on=date.today() - timedelta(days=40),
+            given_on=milan_today() - timedelta(days=40),
         )
     )
     db.session.commit()
@@ -88,7 +88,7 @@ def test_from_her_matches_to_a_km_zero_placement_and_its_follow_up(
     expect(page.get_by_label("Datore di lavoro")).to_have_value("Pulizie Vicine")
     start = page.locator("#starts_on")
     assert_usable(start)
-    start.fill((date.today() - timedelta(days=31)).isoformat())
+    start.fill((milan_today() - timedelta(days=31)).isoformat())
     page.get_by_role("button", name="Salva l'inserimento").click()
     expect(page.locator(".alert-success")).to_contain_text("km zero")
     expect(page.locator("li.placement .km-zero")).to_have_attribute("data-km-zero", "yes")

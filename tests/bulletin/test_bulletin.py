@@ -27,9 +27,9 @@ from scout.models import (
     ResourceKind,
     ReviewStatus,
 )
-from tests.factories import CITTA_STUDI, DUOMO
+from tests.factories import CITTA_STUDI, DUOMO, milan_today
 
-TODAY = date.today()
+TODAY = milan_today()
 FAR = 3600.0  # seconds: an hour's walk, never km zero
 
 

@@ -5,7 +5,7 @@ outage that loses nothing and sends nothing twice, partner and staff lists, forg
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,8 +21,9 @@ from scout.models import (
     Subscriber,
     SubscriberStatus,
 )
+from tests.factories import milan_today
 
-TODAY = date.today()
+TODAY = milan_today()
 
 
 @pytest.fixture

@@ -3,16 +3,14 @@ they appear in the open-market section only, never in the km-zero one."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
 from scout import bulletin as service
 from scout.extensions import db
 from scout.models import MarketOffer
-from tests.factories import VIA_PADOVA
+from tests.factories import VIA_PADOVA, milan_today
 
-TODAY = date.today()
+TODAY = milan_today()
 
 
 def _form(**kw):

@@ -10,7 +10,6 @@ import io
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from scout.models import (
     Visit,
 )
 from tests.capture.test_scout import offer_data, place_data, resource_data
-from tests.factories import PASSWORD, VIA_PADOVA
+from tests.factories import PASSWORD, VIA_PADOVA, milan_today
 from tests.livedb import holding, migrated_app, wait_for_lock_waiters
 
 
@@ -241,7 +240,7 @@ def test_the_same_visit_delivered_twice_at_once_is_stored_once_without_an_error_
 ):
     key = str(uuid.uuid4())
     form = {
-        "visited_on": date.today().isoformat(),
+        "visited_on": milan_today().isoformat(),
         "outcome": "interested",
         "notes": "Ripassare lunedì",
         "client_key": key,

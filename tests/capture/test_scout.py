@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ from scout.models import (
     Visit,
     VisitOutcome,
 )
-from tests.factories import DUOMO, VIA_PADOVA
+from tests.factories import DUOMO, VIA_PADOVA, milan_today
 
 JSON = {"Accept": "application/json"}
 
@@ -305,7 +305,7 @@ def test_stale_offer_edit_is_refused(scout, make_place, make_offer):
 
 def visit_data(**kw):
     data = {
-        "visited_on": date.today().isoformat(),
+        "visited_on": milan_today().isoformat(),
         "outcome": "interested",
         "notes": "Talked to the owner",
         "client_key": str(uuid.uuid4()),
@@ -317,7 +317,7 @@ def visit_data(**kw):
 def test_visit_is_stored_once(scout, make_place, scout_user):
     place = make_place()
     db.session.commit()
-    data = visit_data(follow_up_on=(date.today() + timedelta(days=7)).isoformat())
+    data = visit_data(follow_up_on=(milan_today() + timedelta(days=7)).isoformat())
     first = scout.post(f"/scout/places/{place.id}/visits/new", data=data, headers=JSON)
     again = scout.post(f"/scout/places/{place.id}/visits/new", data=data, headers=JSON)
     assert first.status_code == 201
@@ -333,10 +333,10 @@ def test_visit_is_stored_once(scout, make_place, scout_user):
     [
         ({"visited_on": None}, "visited_on"),
         ({"visited_on": "yesterday"}, "visited_on"),
-        ({"visited_on": (date.today() + timedelta(days=1)).isoformat()}, "visited_on"),
+        ({"visited_on": (milan_today() + timedelta(days=1)).isoformat()}, "visited_on"),
         ({"outcome": None}, "outcome"),
         ({"outcome": "maybe"}, "outcome"),
-        ({"follow_up_on": (date.today() - timedelta(days=1)).isoformat()}, "follow_up_on"),
+        ({"follow_up_on": (milan_today() - timedelta(days=1)).isoformat()}, "follow_up_on"),
         ({"outcome": "come_back"}, "follow_up_on"),
     ],
 )
@@ -501,7 +501,7 @@ def test_to_visit_lists_unvisited_and_due_follow_ups_nearest_first(scout, make_p
     later = make_place("Follow-up later", lon=lon + 0.0005, lat=lat)
     done = make_place("Visited, no follow-up", lon=lon + 0.0001, lat=lat)
     archived = make_place("Archived", lon=lon, lat=lat, status=ReviewStatus.ARCHIVED)
-    today = date.today()
+    today = milan_today()
     db.session.add_all(
         [
             Visit(

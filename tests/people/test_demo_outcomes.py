@@ -3,14 +3,13 @@ not km zero, follow-ups due on the demo tutor's page, new matches; loading twice
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 
 from scout.demo import load_demo
 from scout.extensions import db
 from scout.models import NewMatch, Placement, Referral, User
 from scout.people import followups, records
+from tests.factories import milan_today
 
 
 def test_the_demo_cohort_has_referrals_placements_and_follow_ups_due(app):
@@ -23,4 +22,4 @@ def test_the_demo_cohort_has_referrals_placements_and_follow_ups_due(app):
     assert db.session.scalar(select(func.count(Referral.id))) >= 1
     tutor = db.session.scalar(select(User).where(User.email == "tutor@example.org"))
     ids = db.session.scalars(records.visible(tutor).with_only_columns(records.Person.id)).all()
-    assert {f.due_days for f in followups.due(db.session, ids, date.today())} >= {30, 90}
+    assert {f.due_days for f in followups.due(db.session, ids, milan_today())} >= {30, 90}

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from scout.extensions import db
 from scout.models import ContractType, ItalianLevel, MatchFit, NewMatch, ResourceKind, ReviewStatus
 from scout.people import matching
 from scout.people.crypto import decrypt_home
+from tests.factories import milan_today
 from tests.people.outcome_helpers import (
     grid_point,
     import_grid,
@@ -21,7 +22,7 @@ from tests.people.outcome_helpers import (
     weekdays,
 )
 
-TODAY = date.today()
+TODAY = milan_today()
 
 
 @pytest.fixture(params=["estimate", "network"])

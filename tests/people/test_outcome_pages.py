@@ -22,6 +22,7 @@ from scout.models import (
     StillWorking,
 )
 from scout.models.people import Consent, ConsentPurpose
+from tests.factories import milan_today
 from tests.people.outcome_helpers import (
     HOME,
     grid_point,
@@ -90,7 +91,7 @@ def test_the_journey_from_her_record_to_a_recorded_follow_up(as_user, tutor, hub
     assert sent.status_code == 302
     referral = db.session.scalars(select(Referral).where(Referral.person_id == person.id)).one()
     # "Sent" is refused without her consent to sharing, with the reason next to the field.
-    step = {f"r{referral.id}-status": "sent", f"r{referral.id}-on": date.today().isoformat()}
+    step = {f"r{referral.id}-status": "sent", f"r{referral.id}-on": milan_today().isoformat()}
     refused = client.post(f"/people/referrals/{referral.id}/step", data=step)
     assert refused.status_code == 422
     assert f'id="r{referral.id}-status-error"' in _text(refused)
@@ -101,7 +102,7 @@ def test_the_journey_from_her_record_to_a_recorded_follow_up(as_user, tutor, hub
         Consent(
             person_id=person.id,
             purpose=ConsentPurpose.EMPLOYER_SHARING,
-            given_on=date.today() - timedelta(days=1),
+            given_on=milan_today() - timedelta(days=1),
         )
     )
     db.session.commit()
@@ -113,7 +114,7 @@ def test_the_journey_from_her_record_to_a_recorded_follow_up(as_user, tutor, hub
     # The placement form comes prefilled from the offer; km zero is computed from her home.
     form = client.get(to_placement.location)
     assert "Pulizie Vicine" in _text(form)
-    start = date.today() - timedelta(days=31)
+    start = milan_today() - timedelta(days=31)
     saved = client.post(
         to_placement.location,
         data={
@@ -138,7 +139,7 @@ def test_the_journey_from_her_record_to_a_recorded_follow_up(as_user, tutor, hub
     (first,) = [f for f in placement.follow_ups if f.due_days == 30]
     recorded = client.post(
         f"/people/follow-ups/{first.id}",
-        data={f"f{first.id}-still_working": "yes", f"f{first.id}-on": date.today().isoformat()},
+        data={f"f{first.id}-still_working": "yes", f"f{first.id}-on": milan_today().isoformat()},
     )
     assert recorded.status_code == 302
     db.session.refresh(first)
@@ -201,7 +202,7 @@ def test_a_direct_placement_with_an_unknown_address_is_refused_by_the_field(as_u
             "employer_name": "Famiglia Rossi",
             "employer_address": "zzzz qqqq 9",
             "contract_type": "voucher",
-            "starts_on": date.today().isoformat(),
+            "starts_on": milan_today().isoformat(),
             "evidence": "self_reported",
         },
     )

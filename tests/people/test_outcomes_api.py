@@ -3,13 +3,14 @@ refused without the sharing consent; km zero computed from her home, never retur
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from scout.auth import issue_token
 from scout.extensions import db
 from scout.models import Role
+from tests.factories import milan_today
 from tests.people.outcome_helpers import HOME, grid_point, make_hub, make_person, weekdays
 
 
@@ -46,7 +47,7 @@ def test_referral_and_placement_through_the_api(setup):
     refused = call("POST", f"/referrals/{referral['id']}/step", {"status": "sent"})
     assert refused.status_code == 400
     assert refused.get_json()["error"]["field"] == "status"
-    start = (date.today() - timedelta(days=40)).isoformat()
+    start = (milan_today() - timedelta(days=40)).isoformat()
     placed = call(
         "POST",
         f"/people/{person.code}/placements",
@@ -83,7 +84,7 @@ def test_enrolments_and_autonomy_through_the_api(setup, make_resource):
     course = make_resource(offer.place, "Italiano per il lavoro", kind="italian_course")
     draft = make_resource(offer.place, "Corso in bozza", status="draft")
     db.session.commit()
-    start = (date.today() - timedelta(days=30)).isoformat()
+    start = (milan_today() - timedelta(days=30)).isoformat()
     made = call(
         "POST", f"/people/{person.code}/enrolments", {"resource_id": course.id, "on": start}
     )
@@ -99,7 +100,7 @@ def test_enrolments_and_autonomy_through_the_api(setup, make_resource):
     unpublished = call("POST", f"/people/{person.code}/enrolments", {"resource_id": draft.id})
     assert unpublished.status_code == 400
     assert unpublished.get_json()["error"]["field"] == "resource"
-    early = (date.today() - timedelta(days=31)).isoformat()
+    early = (milan_today() - timedelta(days=31)).isoformat()
     before = call("POST", f"/enrolments/{enrolment['id']}", {"status": "completed", "on": early})
     assert (before.status_code, before.get_json()["error"]["field"]) == (400, "on")
     wrong = call("POST", f"/enrolments/{enrolment['id']}", {"status": "enrolled"})
@@ -108,7 +109,7 @@ def test_enrolments_and_autonomy_through_the_api(setup, make_resource):
     assert ended.status_code == 200
     assert (ended.get_json()["status"], ended.get_json()["ended_on"]) == (
         "completed",
-        date.today().isoformat(),
+        milan_today().isoformat(),
     )
     listed = call("GET", f"/people/{person.code}/enrolments").get_json()["enrolments"]
     assert [(e["id"], e["status"]) for e in listed] == [(enrolment["id"], "completed")]

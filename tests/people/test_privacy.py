@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import shapely
@@ -45,7 +45,7 @@ from scout.models import (
     School,
 )
 from scout.people import matching
-from tests.factories import PASSWORD, add_addresses
+from tests.factories import PASSWORD, add_addresses, milan_today
 from tests.livedb import migrated_app
 
 TYPED = "via padva 34"
@@ -114,7 +114,7 @@ def _without_gazetteer_rows(dump: str) -> str:
 
 def _outcomes(live, client, code: str) -> None:
     """Her outcomes through the tutor's pages: what a real caseload writes about her."""
-    today = date.today()
+    today = milan_today()
     with live.app_context():
         offer = db.session.scalars(select(Offer)).one()
         course = db.session.scalars(select(Resource)).one()

@@ -9,7 +9,7 @@ import copy
 import gzip
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from referencing.jsonschema import DRAFT202012
 
 from scout.extensions import db
 from scout.models import OrgKind, ResourceKind, ReviewStatus
-from tests.factories import CITTA_STUDI, VIA_PADOVA
+from tests.factories import CITTA_STUDI, VIA_PADOVA, milan_today
 
 SCHEMAS = Path(__file__).parent.parent / "data" / "hsds-3.0" / "schema"
 BASE = "https://hsds.test/schema/"  # where the local files are registered, for their $refs
@@ -143,15 +143,15 @@ def network(make_org, make_place, make_resource):
         is_free=False,
         cost="10 euro per il materiale",
         childcare=True,
-        starts_on=date.today() - timedelta(days=10),
-        ends_on=date.today() + timedelta(days=60),
+        starts_on=milan_today() - timedelta(days=10),
+        ends_on=milan_today() + timedelta(days=60),
         how_to_enrol="In segreteria il lunedì mattina",
     )
     desk = make_resource(
         full,
         "Sportello casa",
         kind=ResourceKind.HOUSING_SUPPORT,
-        starts_on=date.today() - timedelta(days=3),
+        starts_on=milan_today() - timedelta(days=3),
     )
     bare = make_place(
         "Associazione Essenziale",

@@ -7,14 +7,14 @@ import csv
 import gzip
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from scout import publishing
 from scout.extensions import db
 from scout.models import OrgKind, ResourceKind, ReviewStatus, Visit, VisitOutcome
-from tests.factories import CITTA_STUDI, VIA_PADOVA
+from tests.factories import CITTA_STUDI, VIA_PADOVA, milan_today
 from tests.web.test_permissions import routes
 
 # Every value here is staff-only or unpublished: none may appear in any public response.
@@ -80,7 +80,7 @@ def network(make_place, make_org, make_resource, make_offer):
     db.session.add(
         Visit(
             place=hidden,
-            visited_on=date.today(),
+            visited_on=milan_today(),
             outcome=VisitOutcome.JOINED,
             notes=SECRETS["visit_notes"],
         )
@@ -93,7 +93,7 @@ def network(make_place, make_org, make_resource, make_offer):
         schedule=[{"day": 0, "start": "09:00", "end": "11:00", "staff": SECRETS["place_notes"]}],
     )
     make_resource(hidden, SECRETS["draft_resource"], status=ReviewStatus.DRAFT)
-    make_resource(hidden, SECRETS["ended_resource"], ends_on=date.today() - timedelta(days=1))
+    make_resource(hidden, SECRETS["ended_resource"], ends_on=milan_today() - timedelta(days=1))
     make_offer(hidden, "Aiuto cuoco", description=SECRETS["offer"])
     open_org = make_org(
         "Parrocchia Aperta",

@@ -3,13 +3,14 @@ walkable result, marked outside walking range with the straight-line distance.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from scout.extensions import db
 from scout.geo import LonLat, haversine_m
 from scout.models import ContractType, MarketOffer
+from tests.factories import milan_today
 from tests.search.test_search import HOME, api, search, seeded  # noqa: F401 (fixtures)
 
 SESTO = LonLat(9.2333, 45.5333)  # Sesto San Giovanni: outside the served area
@@ -18,7 +19,7 @@ RHO = LonLat(9.0393, 45.5316)
 
 @pytest.fixture
 def market(app):
-    today = date.today()
+    today = milan_today()
 
     def add(title, where=None, **kw):
         kw.setdefault("source", "InformaLavoro")

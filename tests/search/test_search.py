@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -28,6 +28,7 @@ from scout.models import (
     School,
 )
 from scout.walking.osm_import import import_osm
+from tests.factories import milan_today
 
 GRID_ORIGIN = (9.2271, 45.4970)  # Via Padova, Municipio 2
 SPACING = 80
@@ -61,7 +62,7 @@ def mode(request, app, tmp_path):
 @pytest.fixture
 def seeded(app, make_place, make_org, make_offer, make_resource):
     """Places around HOME with offers, courses and services; some must never show up."""
-    today = date.today()
+    today = milan_today()
 
     def at(col, row, name, **kw):
         p = grid_point(col, row)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from flask import Flask, got_request_exception
@@ -25,6 +24,7 @@ from werkzeug.routing import Rule
 from scout.auth import issue_token
 from scout.extensions import db
 from scout.models import ApiToken, OrgKind, Role, Visit, VisitOutcome
+from tests.factories import milan_today
 
 ANON, SCOUT, TUTOR, COORD, TOKEN = "anonymous", "scout", "tutor", "coordinator", "token"
 CALLERS = (ANON, SCOUT, TUTOR, COORD, TOKEN)
@@ -279,7 +279,7 @@ def sample_args(app, make_user, make_place, make_offer, make_resource) -> dict[s
     offer = make_offer(place)
     resource = make_resource(place)
     visit = Visit(
-        place=place, user=target, visited_on=date.today(), outcome=VisitOutcome.INTERESTED
+        place=place, user=target, visited_on=milan_today(), outcome=VisitOutcome.INTERESTED
     )
     db.session.add(visit)
     db.session.flush()

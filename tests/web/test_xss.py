@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from scout.extensions import db
 from scout.models import Base, ReviewStatus, Role
-from tests.factories import PASSWORD, VIA_PADOVA
+from tests.factories import PASSWORD, VIA_PADOVA, milan_today
 from tests.web import test_permissions
 from tests.web.crawl import crawl, get_urls, parse
 
@@ -153,7 +153,7 @@ def _value(column: Any, made: dict[str, Any]) -> Any:
     if isinstance(t, DateTime):
         return dt.datetime.now(dt.UTC)
     if isinstance(t, Date):
-        return dt.date.today()
+        return milan_today()
     if isinstance(t, Time):
         return dt.time(9, 0)
     if isinstance(t, Geography | Geometry):

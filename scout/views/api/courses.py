@@ -5,11 +5,11 @@ coordinators, for the people they may see (anyone else: 404); every call is an a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_login import current_user
 
+from scout import clock
 from scout.extensions import db
 from scout.models import AutonomyAssessment, Enrolment, EnrolmentStatus, Resource
 from scout.people import followups
@@ -62,7 +62,7 @@ def person_enrolment_new(code: str) -> tuple[dict[str, Any], int]:
         person.id,
         db.session.get(Resource, req.resource_id),
         current_user,
-        on=req.on or date.today(),
+        on=req.on or clock.today(),
     )
     db.session.commit()
     return _enrolment(enrolment), 201
@@ -74,7 +74,9 @@ def enrolment_end_api(enrolment_id: int) -> dict[str, Any]:
     """She completed the course or dropped out (not before the enrolment)."""
     row, _person_row = _owned(Enrolment, enrolment_id)
     req = parse_request(people_schemas.EnrolmentEndRequest, json_body())
-    followups.end_enrolment(db.session, row, EnrolmentStatus(req.status), on=req.on or date.today())
+    followups.end_enrolment(
+        db.session, row, EnrolmentStatus(req.status), on=req.on or clock.today()
+    )
     db.session.commit()
     return _enrolment(row)
 
@@ -96,7 +98,7 @@ def person_autonomy_new(code: str) -> tuple[dict[str, Any], int]:
     person = _person(code)
     req = parse_request(people_schemas.AutonomyRequest, json_body())
     row = followups.assess_autonomy(
-        db.session, person.id, req.searches_alone, current_user, on=req.on or date.today()
+        db.session, person.id, req.searches_alone, current_user, on=req.on or clock.today()
     )
     db.session.commit()
     return _assessment(row), 201

@@ -4,13 +4,13 @@ the people they may see (anyone else: 404). Her home is used for km zero and nev
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from scout import clock
 from scout.errors import BadRequest
 from scout.extensions import db
 from scout.geo import LonLat
@@ -76,7 +76,7 @@ def person_referral_new(code: str) -> tuple[dict[str, Any], int]:
     kind, _sep, number = req.target.partition("-")
     target = db.session.get(Offer if kind == "offer" else Resource, int(number))
     referral = referrals.propose(
-        db.session, person.id, target, current_user, on=req.on or date.today(), notes=req.notes
+        db.session, person.id, target, current_user, on=req.on or clock.today(), notes=req.notes
     )
     db.session.commit()
     return _referral(referral), 201
@@ -103,7 +103,7 @@ def referral_step_api(referral_id: int) -> dict[str, Any]:
     employer without her consent to sharing)."""
     referral, person = _owned(Referral, referral_id)
     req = parse_request(people_schemas.ReferralStepRequest, json_body())
-    on = req.on or date.today()
+    on = req.on or clock.today()
     referrals.advance(
         db.session,
         referral,
@@ -180,7 +180,12 @@ def follow_up_api(follow_up_id: int) -> dict[str, Any]:
     row, _person_row = _owned(FollowUp, follow_up_id)
     req = parse_request(people_schemas.FollowUpRequest, json_body())
     followups.record_follow_up(
-        db.session, row, req.still_working, current_user, on=req.on or date.today(), notes=req.notes
+        db.session,
+        row,
+        req.still_working,
+        current_user,
+        on=req.on or clock.today(),
+        notes=req.notes,
     )
     db.session.commit()
     return placements.summary(row.placement)

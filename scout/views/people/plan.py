@@ -3,13 +3,13 @@ page; errors come back next to the field)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from scout import clock
 from scout.extensions import db
 from scout.models import Child, Consent, ConsentPurpose, Person, PlanStep, Role
 from scout.people.forms import ChildForm, ConsentForm, ForgetForm, StepForm
@@ -93,7 +93,7 @@ def step_done(code: str, step_id: int) -> Any:
     person = person_or_404(code)
     step = _owned(person.steps, step_id)
     if step is not None:
-        step.done_on = None if step.done_on else date.today()
+        step.done_on = None if step.done_on else clock.today()
         db.session.commit()
     return _back(person)
 
@@ -131,7 +131,7 @@ def consent_withdraw(code: str, consent_id: int) -> Any:
     person = person_or_404(code)
     consent = _owned(person.consents, consent_id)
     if consent is not None and consent.withdrawn_on is None:
-        consent.withdrawn_on = date.today()
+        consent.withdrawn_on = clock.today()
         db.session.commit()
         flash(_("Consent withdrawn."), "success")
     return _back(person)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from scout import clock
 from scout.extensions import db
 from scout.models import ConsentPurpose, Person, Role
 from scout.pdf import html_to_pdf
@@ -53,7 +53,7 @@ def consent_form(code: str) -> Response:
             lang=lang,
             direction=_direction(lang),
             purposes=list(ConsentPurpose),
-            today=date.today(),
+            today=clock.today(),
         )
     return _download(html_to_pdf(html), "application/pdf", f"consent-{person.code}-{lang}.pdf")
 
@@ -80,7 +80,7 @@ def data_pdf(code: str) -> Response:
             data=her_data(db.session, person),
             lang=lang,
             direction=_direction(lang),
-            today=date.today(),
+            today=clock.today(),
         )
     return _download(html_to_pdf(html), "application/pdf", f"data-{person.code}.pdf")
 
