@@ -88,6 +88,8 @@ def _finish_config(app: Flask) -> None:
         cfg["RATELIMIT_STORAGE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"]  # scout/ratelimit.py
     if not cfg.get("UPLOAD_FOLDER"):
         cfg["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    if not cfg.get("WALK_GRAPH_FOLDER"):
+        cfg["WALK_GRAPH_FOLDER"] = os.path.join(app.instance_path, "walkgraph")
 
 
 def _register_blueprints(app: Flask) -> None:

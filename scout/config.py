@@ -101,6 +101,9 @@ COMPRESS_MIMETYPES = [
 COMPRESS_MIN_SIZE = 500
 COMPRESS_REGISTER = False
 
+# The walking graph's arrays, written at import and memory-mapped by every app process (one
+# copy per machine, however many workers); default instance/walkgraph.
+WALK_GRAPH_FOLDER: str | None = None
 # Uploaded photos are stored here (outside the database); default instance/uploads.
 UPLOAD_FOLDER: str | None = None
 # Request bodies, in bytes: routes that take files (photos, imports, OSM extracts; the list is

@@ -80,6 +80,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "DATABASE_URL": database_url,
             "SQLALCHEMY_DATABASE_URI": None,
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "WALK_GRAPH_FOLDER": str(tmp_path_factory.mktemp("walkgraph")),
         }
     )
     app.test_client_class = IsolatedClient

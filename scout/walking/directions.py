@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import shapely
 from flask_babel import ngettext, pgettext
 from markupsafe import escape
 
@@ -135,13 +134,8 @@ def _crossed(graph: Graph, leg: Leg, before: Leg | None, after: list[Leg]) -> st
     ends = np.concatenate([graph.src[edges], graph.dst[edges]])
     values, counts = np.unique(ends, return_counts=True)
     walked = {x.name for x in [before, *after] if x is not None and x.name}
-    view = graph.views[0]
-    line = shapely.linestrings(leg.coords()) if len(leg.coords()) >= 2 else None
-    cut = (
-        view.snap_edges[view.tree.query(line, predicate="intersects")]
-        if line is not None
-        else np.empty(0, dtype=np.int64)
-    )
+    coords = leg.coords()
+    cut = graph.edges_crossing(coords) if len(coords) >= 2 else np.empty(0, dtype=np.int64)
     candidates = (
         (graph.edges_at(values[counts > 1]), set()),
         (cut, set()),

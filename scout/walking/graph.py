@@ -1,11 +1,13 @@
-"""The imported walking network held in memory, one read-only copy per process.
+"""The imported walking network, read-only, its arrays shared by every process of the machine.
 
-:func:`current_graph` asks the database which network is current (one small query) and loads
-it in a single statement when this process does not hold it yet, so a graph is always one whole
-import. Shortest paths are scipy's Dijkstra bounded by the walking budget; snapping is a shapely
-STRtree of the edges. Coordinates are projected to metres with a local equirectangular
-projection centred on the network (WGS84 ellipsoid scale), exact enough at city scale; edge
-lengths are the ones measured at import.
+:func:`scout.walking.store.current_graph` asks the database which network is current (one small
+query) and opens its files (:mod:`scout.walking.graphfiles`, memory-mapped) when this process
+does not hold it yet, so a graph is always one whole import. Shortest paths are scipy's Dijkstra
+bounded by the walking budget, on CSR matrices that wrap the mapped arrays; snapping is a grid
+of the edges' segments (:class:`scout.walking.snapping.SegmentGrid`); shapely lines are made
+only for the few edges a call draws. Coordinates are projected to metres with a local
+equirectangular projection centred on the network (WGS84 ellipsoid scale), exact enough at city
+scale; edge lengths are the ones measured at import.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ import numpy as np
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from shapely.ops import substring
 
-from scout.geo import LonLat, metres_per_degree
-from scout.walking.snapping import Start, _SnapCache
+from scout.geo import LonLat
+from scout.walking.graphfiles import Arrays
+from scout.walking.snapping import SegmentGrid, Start, _SnapCache, index_ranges
 
 logger = logging.getLogger(__name__)
 
@@ -58,40 +60,23 @@ class Piece:
 
 
 class _View:
-    """The graph as one profile may walk it: a symmetric CSR matrix and a snapping tree."""
+    """The graph as one profile may walk it: a symmetric CSR matrix (from the graph's files)
+    and which edges a point may snap to."""
 
-    def __init__(self, g: Graph, allowed: np.ndarray) -> None:
-        self.edges = np.flatnonzero(allowed)
-        # Points snap to lines, not to the zero-length connectors at raised kerbs.
-        self.snap_edges = self.edges[shapely.length(g.geoms[self.edges]) > 0]
-        self.tree = shapely.STRtree(g.geoms[self.snap_edges])
-        e = self.edges
-        s = np.concatenate([g.src[e], g.dst[e]])
-        t = np.concatenate([g.dst[e], g.src[e]])
-        w = np.concatenate([g.length[e], g.length[e]])
-        ids = np.concatenate([e, e])
-        loop = s == t
-        s, t, w, ids = s[~loop], t[~loop], w[~loop], ids[~loop]
-        order = np.lexsort((w, t, s))
-        s, t, w, ids = s[order], t[order], w[order], ids[order]
-        first = np.ones(len(s), dtype=bool)
-        first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])  # parallel edges: keep the shortest
-        s, t, w, ids = s[first], t[first], w[first], ids[first]
-        n = g.n_nodes
-        # Two more nodes, each with two entries to be set per search: a snapped point as a
-        # node of its own, joined to both ends of its edge (see :meth:`search`).
+    def __init__(self, arrays: Arrays, v: int, n: int) -> None:
+        p = f"v{v}_"
+        self.arrays, self.prefix = arrays, p
+        self.edges = arrays[p + "edges"]
+        self.snap_ok = arrays[p + "snap_ok"]
         self.n = n
-        s = np.concatenate([s, [n, n, n + 1, n + 1]])
-        t = np.concatenate([t, [0, 0, 0, 0]])
-        w = np.concatenate([w, [1.0, 1.0, 1.0, 1.0]])
-        ids = np.concatenate([ids, [-1, -1, -1, -1]])
-        self.slots = len(s) - 4
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(s, minlength=n + 2))]).astype(np.int32)
-        self.matrix = csr_matrix((w, t.astype(np.int32), indptr), shape=(n + 2, n + 2))
-        self.edge_of = ids.astype(np.int32)  # aligned with matrix.indices
-        self.rows = s.astype(np.int32)  # the source node of each matrix entry
+        data, indices = arrays[p + "data"], arrays[p + "indices"]
+        self.slots = len(data) - 4
+        self.matrix = csr_matrix((data, indices, arrays[p + "indptr"]), shape=(n + 2, n + 2))
+        self.edge_of = arrays[p + "edge_of"]  # aligned with matrix.indices
+        self.rows = arrays[p + "rows"]  # the source node of each matrix entry
         # Entries by (source, target), ascending: the matrix entry of a step a → b at once.
-        self.keys = s.astype(np.int64) * (n + 2) + t
+        self.keys = arrays[p + "keys"]
+        self.inc_ptr, self.inc_edge = arrays[p + "inc_ptr"], arrays[p + "inc_edge"]
         self.snaps = _SnapCache()
         self._local = threading.local()
 
@@ -107,11 +92,11 @@ class _View:
         node is ``n`` (+1 for the second), its ends' predecessor."""
         local = self._local
         matrix = getattr(local, "matrix", None)
-        if matrix is None:  # each thread sets the extra entries in its own copy
+        if matrix is None:  # each thread sets the extra entries in a private mapping
             m = self.matrix
-            matrix = local.matrix = csr_matrix(
-                (m.data.copy(), m.indices.copy(), m.indptr), shape=m.shape
-            )
+            data = self.arrays.private(self.prefix + "data")
+            indices = self.arrays.private(self.prefix + "indices")
+            matrix = local.matrix = csr_matrix((data, indices, m.indptr), shape=m.shape)
         for i, (edge, pos) in enumerate(points):
             u, v = int(g.src[edge]), int(g.dst[edge])
             wu, wv = pos, float(g.length[edge]) - pos
@@ -130,12 +115,12 @@ class _View:
     def entries_of(self, nodes: np.ndarray) -> np.ndarray:
         """The matrix entries leaving ``nodes``."""
         starts = self.matrix.indptr[nodes]
-        counts = self.matrix.indptr[nodes + 1] - starts
-        total = int(counts.sum())
-        if total == 0:
-            return np.empty(0, dtype=np.int64)
-        shift = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-        return np.arange(total) + shift
+        return index_ranges(starts, self.matrix.indptr[nodes + 1] - starts)
+
+    def edges_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The allowed edges (parallel ones too) with an end at one of ``nodes``."""
+        starts = self.inc_ptr[nodes]
+        return np.unique(self.inc_edge[index_ranges(starts, self.inc_ptr[nodes + 1] - starts)])
 
     def edges_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The edge walked from each node of ``a`` to the node of ``b`` beside it."""
@@ -143,44 +128,44 @@ class _View:
         return self.edge_of[k]
 
 
-class Graph:
-    """One imported network: edges as arrays and projected LineStrings, and two views."""
+class _Table:
+    """Edge ``e``'s name or kind: ``table[ids[e]]`` (None for -1)."""
 
-    def __init__(
-        self,
-        network_id: int,
-        osm_date: datetime | None,
-        src: np.ndarray,
-        dst: np.ndarray,
-        length: np.ndarray,
-        steps: np.ndarray,
-        wkb: list[bytes],
-        names: list[str | None] | None = None,
-        kinds: list[str] | None = None,
-    ) -> None:
-        self.network_id = network_id
-        self.osm_date = osm_date
-        self.src = src.astype(np.int32)
-        self.dst = dst.astype(np.int32)
-        self.length = length.astype(np.float64)
-        self.steps = steps.astype(bool)
+    def __init__(self, ids: np.ndarray, table: list[str]) -> None:
+        self.ids, self.table = ids, table
+
+    def __getitem__(self, e: int) -> str | None:
+        i = int(self.ids[e])
+        return self.table[i] if i >= 0 else None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class Graph:
+    """One imported network: its arrays (see :mod:`scout.walking.graphfiles`; memory-mapped,
+    shared by every process of the machine) and two views."""
+
+    def __init__(self, arrays: Arrays) -> None:
+        meta = arrays.meta
+        self.arrays = arrays
+        self.network_id = int(meta["network_id"])
+        self.osm_date = datetime.fromisoformat(meta["osm_date"]) if meta["osm_date"] else None
+        self.src, self.dst = arrays["src"], arrays["dst"]
+        self.length, self.steps = arrays["length"], arrays["steps"]
+        # Edge e's vertices are xy[offsets[e]:offsets[e + 1]], cum their metres from the
+        # first vertex of the whole array (line_m: the projected line's length).
+        self.xy, self.offsets = arrays["xy"], arrays["offsets"]
+        self.cum, self.line_m = arrays["cum"], arrays["line_m"]
+        self.node_xy = arrays["node_xy"]
         # The street name and kind of each edge (see :mod:`scout.walking.osm_rules`).
-        self.names = names if names is not None else [None] * len(self.src)
-        self.kinds = kinds if kinds is not None else ["street"] * len(self.src)
-        lonlat = shapely.from_wkb(wkb)
-        coords = shapely.get_coordinates(lonlat)
-        self.lon0, self.lat0 = (float(v) for v in coords.mean(axis=0))
-        kx, ky = metres_per_degree(self.lat0)
-        self.kx, self.ky = float(kx), float(ky)
-        self.geoms = shapely.transform(lonlat, self._project_xy)
-        del lonlat
-        self.n_nodes = int(max(self.src.max(), self.dst.max())) + 1
-        first = shapely.get_coordinates(shapely.get_point(self.geoms, 0))
-        last = shapely.get_coordinates(shapely.get_point(self.geoms, -1))
-        self.node_xy = np.zeros((self.n_nodes, 2))
-        self.node_xy[self.src] = first
-        self.node_xy[self.dst] = last
-        self.views = (_View(self, np.ones(len(self.src), dtype=bool)), _View(self, ~self.steps))
+        self.names = _Table(arrays["name_id"], meta["names"])
+        self.kinds = _Table(arrays["kind_id"], meta["kinds"])
+        self.lon0, self.lat0 = meta["lon0"], meta["lat0"]
+        self.kx, self.ky = meta["kx"], meta["ky"]
+        self.n_nodes = int(meta["n_nodes"])
+        self.grid = SegmentGrid(arrays)
+        self.views = (_View(arrays, 0, self.n_nodes), _View(arrays, 1, self.n_nodes))
 
     # -- projection ---------------------------------------------------------------------------
 
@@ -193,41 +178,73 @@ class Graph:
     def project(self, p: LonLat) -> tuple[float, float]:
         return (p.lon - self.lon0) * self.kx, (p.lat - self.lat0) * self.ky
 
+    # -- edges' lines -------------------------------------------------------------------------
+
+    def coords(self, edge: int) -> np.ndarray:
+        """The projected vertices of ``edge``, from its source."""
+        return self.xy[self.offsets[edge] : self.offsets[edge + 1]]
+
+    def lines(self, edges: np.ndarray) -> np.ndarray:
+        """Projected shapely LineStrings of ``edges``, made on demand."""
+        starts = self.offsets[edges]
+        counts = self.offsets[edges + 1] - starts
+        return shapely.linestrings(
+            self.xy[index_ranges(starts, counts)], indices=np.repeat(np.arange(len(edges)), counts)
+        )
+
+    def points_along(self, edges: np.ndarray, frac: np.ndarray) -> np.ndarray:
+        """The point at fraction ``frac`` of the line of each of ``edges``."""
+        first = self.offsets[edges]
+        base = self.cum[first]
+        target = base + np.clip(frac, 0.0, 1.0) * self.line_m[edges]
+        v = np.searchsorted(self.cum, target, side="right") - 1
+        v = np.clip(v, first, self.offsets[edges + 1] - 2)
+        step = self.cum[v + 1] - self.cum[v]
+        t = np.divide(target - self.cum[v], step, out=np.zeros(len(v)), where=step > 0)
+        t = np.clip(t, 0.0, 1.0)[:, None]
+        return self.xy[v] * (1 - t) + self.xy[v + 1] * t
+
+    def edges_crossing(self, line_xy: np.ndarray) -> np.ndarray:
+        """The edges (any profile's, not the zero-length connectors) the projected line
+        ``line_xy`` intersects."""
+        segs = self.grid.segments_in_box(line_xy.min(axis=0), line_xy.max(axis=0))
+        edges = np.unique(self.grid.seg_edge[segs])
+        edges = edges[self.views[0].snap_ok[edges]]
+        if not len(edges):
+            return edges
+        return edges[shapely.intersects(shapely.linestrings(line_xy), self.lines(edges))]
+
     # -- snapping -----------------------------------------------------------------------------
+
+    def _snap_points(
+        self, view: _View, xy: np.ndarray, max_snap: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest allowed edge, position on it (metres from its source), distance to it and
+        the nearest point; edge -1 where no edge is within ``max_snap``."""
+        seg, t, dist, at = self.grid.nearest(xy, view.snap_ok, max_snap)
+        ok = seg >= 0
+        edge = np.where(ok, self.grid.seg_edge[np.where(ok, seg, 0)], -1).astype(np.int64)
+        pos = np.zeros(len(xy))
+        if ok.any():
+            e, v = edge[ok], self.grid.seg_v[seg[ok]]
+            along = self.cum[v] - self.cum[self.offsets[e]]
+            along += t[ok] * (self.cum[v + 1] - self.cum[v])
+            pos[ok] = along / self.line_m[e] * self.length[e]
+        return edge, pos, dist, at
 
     def _snap_many(
         self, view: _View, xy: np.ndarray, max_snap: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Nearest allowed edge, position on it (metres from its source) and distance to it;
-        edge -1 where no edge is within ``max_snap``."""
-        n = len(xy)
-        edge = np.full(n, -1, dtype=np.int64)
-        pos = np.zeros(n)
-        dist = np.full(n, np.inf)
-        if n == 0:
-            return edge, pos, dist
-        pts = shapely.points(xy)
-        (inp, hit), d = view.tree.query_nearest(
-            pts, max_distance=max_snap, return_distance=True, all_matches=False
-        )
-        e = view.snap_edges[hit]
-        edge[inp] = e
-        dist[inp] = d
-        frac = shapely.line_locate_point(self.geoms[e], pts[inp], normalized=True)
-        pos[inp] = frac * self.length[e]
-        return edge, pos, dist
+        return self._snap_points(view, xy, max_snap)[:3]
 
     def snap_origin(self, p: LonLat, avoid_steps: bool, max_snap: float) -> Start | None:
         view = 1 if avoid_steps else 0
         x, y = self.project(p)
-        edge, pos, dist = self._snap_many(self.views[view], np.array([[x, y]]), max_snap)
+        edge, pos, dist, at = self._snap_points(self.views[view], np.array([[x, y]]), max_snap)
         if edge[0] < 0:
             return None
-        e = int(edge[0])
-        frac = pos[0] / self.length[e]
-        snapped = shapely.line_interpolate_point(self.geoms[e], frac, normalized=True)
-        sx, sy = shapely.get_coordinates(snapped)[0]
-        return Start(view, e, float(pos[0]), float(dist[0]), x, y, float(sx), float(sy))
+        sx, sy = at[0]
+        return Start(view, int(edge[0]), float(pos[0]), float(dist[0]), x, y, float(sx), float(sy))
 
     def _snap_cached(
         self,
@@ -336,13 +353,11 @@ class Graph:
         ``HULL_MARGIN_M`` around it. Only the edges the search reached are looked at."""
         view = self.views[start.view]
         node_m = self._node_metres(start, max(budgets))
-        e = view.edges
-        ms, mt = node_m[self.src[e]], node_m[self.dst[e]]
-        some = np.isfinite(ms) | np.isfinite(mt)
-        e, ms, mt = e[some], ms[some], mt[some]
-        length = self.length[e]
         reached_nodes = np.flatnonzero(np.isfinite(node_m))
         reached_m = node_m[reached_nodes]
+        e = view.edges_of(reached_nodes)
+        ms, mt = node_m[self.src[e]], node_m[self.dst[e]]
+        length = self.length[e]
         out = []
         for budget in budgets:
             r = budget - start.dist
@@ -361,9 +376,7 @@ class Graph:
             ends = np.clip([start.pos - r, start.pos + r], 0, own) / own
             frac = np.concatenate([frac, ends])
             edges = np.concatenate([edges, [start.edge, start.edge]])
-            pts = shapely.get_coordinates(
-                shapely.line_interpolate_point(self.geoms[edges], frac, normalized=True)
-            )
+            pts = self.points_along(edges, frac)
             near = reached_nodes[reached_m <= r]
             xy = np.concatenate([self.node_xy[near], pts, [[start.sx, start.sy]]])
             # The hull of a geometry is that of its vertices: one LineString through the points
@@ -402,15 +415,13 @@ class Graph:
         otherwise both search again to half of it, which then holds."""
         view = self.views[start.view]
         tx, ty = self.project(target)
-        te, tp, td = self._snap_many(view, np.array([[tx, ty]]), max_snap)
+        te, tp, td, tat = self._snap_points(view, np.array([[tx, ty]]), max_snap)
         if te[0] < 0:
             return None
         f, b, tdist = int(te[0]), float(tp[0]), float(td[0])
         e, a = start.edge, start.pos
         lf = float(self.length[f])
-        snap_t = shapely.get_coordinates(
-            shapely.line_interpolate_point(self.geoms[f], b / lf, normalized=True)
-        )[0]
+        snap_t = tat[0]
         direct = abs(a - b) if f == e else np.inf
         straight = float(np.hypot(snap_t[0] - start.sx, snap_t[1] - start.sy))
         radius = ROUTE_FIRST_RADIUS * straight + ROUTE_SLACK_M
@@ -481,13 +492,12 @@ class Graph:
         if len(chain) < 2:
             return []
         edges = view.edges_between(chain[:-1], chain[1:])
-        coords, index = shapely.get_coordinates(self.geoms[edges], return_index=True)
-        parts = np.split(coords, np.flatnonzero(np.diff(index)) + 1)
         forward = self.src[edges] == chain[:-1]
-        return [
-            Piece(int(edge), float(self.length[edge]), c if fw else c[::-1])
-            for edge, c, fw in zip(edges.tolist(), parts, forward, strict=True)
-        ]
+        out = []
+        for edge, fw in zip(edges.tolist(), forward.tolist(), strict=True):
+            c = self.coords(edge)
+            out.append(Piece(edge, float(self.length[edge]), c if fw else c[::-1]))
+        return out
 
     def edges_at(self, nodes: np.ndarray) -> np.ndarray:
         """The edges (any profile's) with an end at one of ``nodes``."""
@@ -499,8 +509,16 @@ class Graph:
     def _part(self, edge: int, start_m: float, end_m: float) -> np.ndarray:
         """Coordinates along ``edge`` from ``start_m`` to ``end_m`` (metres from its source)."""
         length = float(self.length[edge])
-        piece = substring(self.geoms[edge], start_m / length, end_m / length, normalized=True)
-        return shapely.get_coordinates(piece)
+        a, b = sorted((start_m / length, end_m / length))
+        c = self.coords(edge)
+        first = int(self.offsets[edge])
+        along = (self.cum[first : first + len(c)] - self.cum[first]) / max(
+            float(self.line_m[edge]), 1e-12
+        )
+        inner = c[(along > a) & (along < b)]
+        ends = self.points_along(np.array([edge, edge]), np.array([a, b]))
+        part = np.concatenate([ends[:1], inner, ends[1:]])
+        return part if start_m <= end_m else part[::-1]
 
     def _geojson(self, shape: Any) -> dict[str, Any]:
         """A projected (Multi)Polygon as a GeoJSON geometry in lon/lat, to 1e-7 degrees."""

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 from scout import spatial
 from scout.errors import ImportFailed
 from scout.geo import metres_per_degree
-from scout.models import Address, WalkNetwork
+from scout.models import Address, WalkNetwork, utcnow
+from scout.walking import graphfiles
 from scout.walking.gazetteer import street_key
 from scout.walking.osm_rules import (
     BARRIER_BLOCKS,
@@ -48,6 +49,7 @@ from scout.walking.osm_rules import (
     is_walkable,
     street_name,
 )
+from scout.walking.store import graph_folder
 
 logger = logging.getLogger(__name__)
 
@@ -410,6 +412,7 @@ def import_osm(
         total_km=report.total_km,
         area_km2=report.area_km2,
         area=f"SRID=4326;{hull.wkt}" if hull.geom_type == "Polygon" else None,
+        imported_at=utcnow(),
     )
     session.add(network)
     session.flush()
@@ -421,6 +424,20 @@ def import_osm(
     network.is_current = True
     session.execute(delete(Address))
     _copy_addresses(session, addresses)
+    session.flush()
+    say("writing the graph's files (shared by every app process)")
+    arrays = graphfiles.from_rows(
+        network.id,
+        report.osm_date,
+        graph.source,
+        graph.target,
+        graph.length,
+        graph.steps,
+        graph.geoms,
+        graph.name,
+        graph.kind,
+    )
+    graphfiles.save(arrays, graph_folder(session, network.id, network.imported_at))
     report.seconds = time.perf_counter() - started
     network.import_seconds = report.seconds
     session.flush()

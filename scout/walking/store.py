@@ -1,5 +1,6 @@
-"""The walking graph of the current network, one read-only copy per process: loaded in a single
-statement on first use, and again when another import becomes current (never half of two).
+"""The walking graph of the current network, one read-only copy per machine: its files
+(:mod:`scout.walking.graphfiles`, written at import) memory-mapped by each process on first use,
+and again when another import becomes current (never half of two).
 """
 
 from __future__ import annotations
@@ -7,15 +8,19 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
+from flask import current_app
 from sqlalchemy import Select, String, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from scout import spatial
 from scout.geo import LonLat, metres_per_degree
 from scout.models import Organisation, OrgKind, Place, ReviewStatus, WalkEdge, WalkNetwork
+from scout.walking import graphfiles
 from scout.walking.graph import Graph
 
 logger = logging.getLogger(__name__)
@@ -26,11 +31,37 @@ _graphs: dict[str, Graph] = {}
 _load_lock = threading.Lock()
 
 
+def graph_folder(session: Session, network_id: int, imported_at: Any) -> Path:
+    """Where the files of network ``network_id`` (imported at ``imported_at``) are kept."""
+    root = current_app.config["WALK_GRAPH_FOLDER"]
+    database = session.get_bind().engine.url.database
+    return graphfiles.folder_of(root, database, network_id, imported_at)
+
+
 def _load(session: Session) -> Graph | None:
-    """The current network, read in one statement (one snapshot: never half of two imports)."""
+    """The current network: its files memory-mapped, written first from its rows (read in one
+    statement) when no process of this machine wrote them yet."""
+    for _attempt in range(3):  # an import may replace the network between two statements
+        current = session.execute(
+            select(WalkNetwork.id, WalkNetwork.imported_at).where(WalkNetwork.is_current)
+        ).first()
+        if current is None:
+            return None
+        folder = graph_folder(session, *current)
+        arrays = graphfiles.open_folder(folder)
+        if arrays is None:
+            arrays = _build(session, current[0])
+            if arrays is None:
+                continue
+            if graphfiles.save(arrays, folder):
+                arrays = graphfiles.open_folder(folder) or arrays
+        return Graph(arrays)
+    return None
+
+
+def _build(session: Session, network_id: int) -> graphfiles.Arrays | None:
     rows = session.execute(
         select(
-            WalkEdge.network_id,
             WalkNetwork.osm_date,
             WalkEdge.source,
             WalkEdge.target,
@@ -41,22 +72,22 @@ def _load(session: Session) -> Graph | None:
             WalkEdge.kind,
         )
         .join(WalkNetwork, WalkNetwork.id == WalkEdge.network_id)
-        .where(WalkNetwork.is_current)
+        .where(WalkNetwork.id == network_id)
         .order_by(WalkEdge.id)
     ).all()
     if not rows:
         return None
     cols = list(zip(*rows, strict=True))
-    return Graph(
-        network_id=int(cols[0][0]),
-        osm_date=cols[1][0],
-        src=np.array(cols[2]),
-        dst=np.array(cols[3]),
-        length=np.array(cols[4]),
-        steps=np.array(cols[5]),
-        wkb=[bytes(w) for w in cols[6]],
-        names=list(cols[7]),
-        kinds=list(cols[8]),
+    return graphfiles.from_rows(
+        network_id,
+        cols[0][0],
+        np.array(cols[1]),
+        np.array(cols[2]),
+        np.array(cols[3]),
+        np.array(cols[4]),
+        shapely.from_wkb([bytes(w) for w in cols[5]]),
+        list(cols[6]),
+        list(cols[7]),
     )
 
 
