@@ -3,8 +3,10 @@
 Functions (import them from other benches: ``from bench.netgen import ...`` with the repo root
 on ``sys.path``, or ``sys.path.insert(0, "bench")`` and ``import netgen``):
 
-- ``service_polygon(buffer_m=1500) -> shapely Polygon``: Municipio 2 + 3 (from geodata/) plus
-  the buffer, lon/lat.
+- ``service_polygon(buffer_m=1500, municipi=(2, 3)) -> shapely Polygon``: the municipi (from
+  geodata/; ``CITY``: all nine) plus the buffer, lon/lat; ``km2(area)`` its km².
+- ``city_nodes() -> int``: junctions of a whole-city network (all nine municipi and the buffer,
+  ~300 km²) at the Milan-sized network's density: about 135,000.
 - ``generate(path, nodes=32_000, seed=7, area=None, steps_share=0.03) -> NetStats``: writes an
   OSM XML file (``.osm``) holding a jittered street grid over ``area`` (default: the service
   polygon) with about ``nodes`` junctions and twice as many edges: residential streets and a few
@@ -17,16 +19,16 @@ on ``sys.path``, or ``sys.path.insert(0, "bench")`` and ``import netgen``):
   a small regular grid for tests; ``steps`` lists ``(col, row, "h"|"v")`` segments tagged as steps;
   each row is a street named ``Via Riga {row}``, each column ``Via Colonna {col}``; ``crossings``
   lists ``(col, row, "h"|"v")`` segments tagged as unnamed crossings (``footway=crossing``).
-- ``bench_app(db_url) -> Flask``: an app on ``db_url`` (created if missing), migrated to heads,
-  with the reference geodata loaded (needed for the service area).
+- ``bench_app(db_url, config=None) -> Flask``: an app on ``db_url`` (created if missing),
+  migrated to heads, with the reference geodata loaded (needed for the service area).
 - ``import_network(app, path) -> scout.osm.ImportReport``: imports the file through the same
   function and commit as ``flask geo import-osm``.
 - ``create_places(app, n, seed=11, area=None) -> list[int]``: adds ``n`` published places (each
   with its partner organisation, kinds mixed) at random points of the area; returns their ids.
 - ``random_points(n, seed=3, area=None) -> list[LonLat]``: random origins inside the area.
 
-Command line: ``python bench/netgen.py [OUT.osm] [--nodes N]`` writes a network file (default
-``instance/bench/netgen.osm``).
+Command line: ``python bench/netgen.py [OUT.osm] [--nodes N] [--city]`` writes a network file
+(default ``instance/bench/netgen.osm``; ``--city``: the whole Comune di Milano).
 """
 
 from __future__ import annotations
@@ -63,6 +65,17 @@ class NetStats:
     segments: int
     steps: int
     addresses: int
+
+
+CITY = tuple(range(1, 10))  # the nine municipi of the Comune di Milano
+MILAN_NODES = 32_000  # junctions of the Milan-sized network (Municipio 2 + 3 and the buffer)
+
+
+def city_nodes(buffer_m: float = 1500) -> int:
+    """Junctions of a network over the whole city (:data:`CITY` and ``buffer_m``) at the
+    density of the Milan-sized one (about 135,000)."""
+    ratio = service_polygon(buffer_m, CITY).area / service_polygon(buffer_m).area
+    return int(round(MILAN_NODES * ratio, -3))
 
 
 def service_polygon(buffer_m: float = 1500, municipi: tuple[int, ...] = (2, 3)) -> Any:
@@ -283,8 +296,9 @@ def test_cluster_url(name: str) -> str:
     return subprocess.check_output(["sh", script, "url", name], env=env, text=True).strip()  # noqa: S603, S607
 
 
-def bench_app(db_url: str) -> Any:
-    """An app on ``db_url`` (created if missing), migrated, reference geodata loaded."""
+def bench_app(db_url: str, config: dict[str, Any] | None = None) -> Any:
+    """An app on ``db_url`` (created if missing), migrated, reference geodata loaded; ``config``
+    overrides settings (e.g. ``SERVICE_MUNICIPI``)."""
     import subprocess
 
     import flask_migrate
@@ -301,6 +315,7 @@ def bench_app(db_url: str) -> Any:
             "SECRET_KEY": "bench",
             "TESTING": True,
             "RATELIMIT_ENABLED": False,
+            **(config or {}),
         }
     )
     with app.app_context():
@@ -320,6 +335,12 @@ def import_network(app: Any, path: Path | str, progress: Any = None) -> Any:
         report = import_osm(db.session, path, progress=progress)
         db.session.commit()
     return report
+
+
+def km2(area: Any) -> float:
+    """The area of a lon/lat polygon in km² (local scaling)."""
+    m_lon, m_lat = metres_per_degree(area.centroid.y)
+    return float(area.area * m_lon * m_lat / 1e6)
 
 
 def random_points(n: int, seed: int = 3, area: Any = None) -> list[LonLat]:
@@ -384,14 +405,23 @@ def main() -> None:
     parser.add_argument(
         "out", type=Path, nargs="?", default=ROOT / "instance" / "bench" / "netgen.osm"
     )
-    parser.add_argument("--nodes", type=int, default=32_000)
+    parser.add_argument("--nodes", type=int, help="junctions (default 32,000; --city: ~135,000)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--city",
+        action="store_true",
+        help="the whole Comune di Milano (all nine municipi and the 1.5 km buffer) at the "
+        "Milan-sized network's density",
+    )
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    stats = generate(args.out, nodes=args.nodes, seed=args.seed)
+    area = service_polygon(1500, CITY) if args.city else service_polygon()
+    nodes = args.nodes or (city_nodes() if args.city else MILAN_NODES)
+    stats = generate(args.out, nodes=nodes, seed=args.seed, area=area)
     print(
         f"{stats.path}: {stats.junctions} junctions, {stats.segments} street segments, "
-        f"{stats.ways} ways ({stats.steps} steps), {stats.addresses} addresses"
+        f"{stats.ways} ways ({stats.steps} steps), {stats.addresses} addresses over "
+        f"{km2(area):.0f} km²"
     )
 
 

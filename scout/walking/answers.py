@@ -1,5 +1,5 @@
-"""The walking API's answers as JSON: places reached (written directly from cached feature
-heads: a reach answer may hold a thousand places), isochrone bands and a route line.
+"""The walking API's answers as JSON: places reached (written directly from the place index's
+feature heads: a reach answer may hold a thousand places), isochrone bands and a route line.
 
 The origin is never part of an answer.
 """
@@ -14,8 +14,9 @@ from sqlalchemy import select
 from scout import spatial
 from scout.extensions import db
 from scout.geo import LonLat
-from scout.models import Place, address_line
+from scout.models import Place
 from scout.walking.engine import Answer, IsochroneAnswer, Profile, ReachAnswer, RouteAnswer
+from scout.walking.placeindex import feature_head
 
 
 def place_point(place_id: int) -> LonLat | None:
@@ -38,43 +39,17 @@ def _compact(body: dict[str, Any]) -> str:
     return json.dumps(body, separators=(",", ":"))
 
 
-# The JSON of each place's feature up to its walk, by its row (so never stale): a reach answer
-# holds a thousand places, mostly the same from one request to the next.
-_FEATURE_HEADS: dict[Any, str] = {}
-MAX_FEATURE_HEADS = 100_000
-
-
-def _feature_head(row: Any) -> str:
-    """``{"type":"Feature",...,"properties":{...,"address":...`` of a candidate row, open
-    for the walk's properties."""
-    head = _FEATURE_HEADS.get(row)
-    if head is None:
-        place_id, x, y, name, street, number, postcode, kind = row
-        feature = {
-            "type": "Feature",
-            "id": place_id,
-            "geometry": {"type": "Point", "coordinates": [x, y]},
-            "properties": {
-                "id": place_id,
-                "name": name,
-                "kind": kind,
-                "address": address_line(street, number, postcode),
-            },
-        }
-        if len(_FEATURE_HEADS) >= MAX_FEATURE_HEADS:
-            _FEATURE_HEADS.clear()
-        head = _FEATURE_HEADS[row] = _compact(feature)[:-2]
-    return head
-
-
 def reach_json(answer: ReachAnswer, minutes: float, profile: Profile) -> str:
     """A FeatureCollection of the places reached, nearest first, each with walk minutes and
-    metres (``answer`` from :func:`reach` over the published places)."""
-    rows = answer.rows
+    metres (``answer`` from :func:`reach` over the published places, or with rows of
+    :func:`scout.walking.placeindex.published_places`' columns)."""
+    if answer.places is not None:
+        heads = answer.places.heads(list(answer.walks))
+    else:
+        heads = [feature_head(answer.rows[place_id]) for place_id in answer.walks]
     features = ",".join(
-        f'{_feature_head(rows[place_id])},"walk_minutes":{walk.whole_minutes},'
-        f'"walk_metres":{round(walk.metres)}}}}}'
-        for place_id, walk in answer.walks.items()
+        f'{head},"walk_minutes":{walk.whole_minutes},"walk_metres":{round(walk.metres)}}}}}'
+        for head, walk in zip(heads, answer.walks.values(), strict=True)
     )
     rest = _compact({"minutes": minutes, **_meta(answer, profile)})
     return '{"type":"FeatureCollection","features":[' + features + "]," + rest[1:]

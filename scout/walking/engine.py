@@ -34,7 +34,8 @@ from scout.geo import LonLat, haversine_lonlat_m, haversine_m
 from scout.models import OrgKind, Place
 from scout.walking.directions import Leg, describe, legs_of
 from scout.walking.graph import Graph
-from scout.walking.store import current_graph, graph_of, published_index, versions
+from scout.walking.placeindex import PlaceIndex, published_index
+from scout.walking.store import current_graph, graph_of, versions
 
 K = TypeVar("K")
 
@@ -86,7 +87,10 @@ class Answer:
 @dataclass(slots=True)
 class ReachAnswer(Answer):
     walks: dict[int, Walk] = field(default_factory=dict)  # place id → walk, nearest first
-    rows: Mapping[int, Any] = field(default_factory=dict)  # id → row, the reached at least
+    # id → row of the reached places, when ``places`` selected more columns than the point.
+    rows: Mapping[int, Any] = field(default_factory=dict)
+    # Over the published places: their index (feature heads by id, see PlaceIndex.heads).
+    places: PlaceIndex | None = None
 
 
 @dataclass(slots=True)
@@ -190,7 +194,8 @@ def reach(
 
     When ``places`` selects more columns after ``Place.id`` (e.g. names), they are read in the
     same query and the answer's ``rows`` holds them, by place id: ``(id, lon, lat, *those)``;
-    the published places come from memory (``rows`` then maps every published place).
+    the published places come from their index, shared by the machine's processes (the
+    answer's ``places``).
     """
     check_origin(origin)
 
@@ -205,10 +210,11 @@ def reach(
         if index is None:
             rows = _candidates(origin, radius_m, places)
         else:
-            rows = [index.rows[i] for i in index.in_box(origin, radius_m, kind)[0].tolist()]
+            ids, lons, lats = (c.tolist() for c in index.in_box(origin, radius_m, kind))
+            rows = list(zip(ids, lons, lats, strict=True))
         walks = _estimates(origin, rows, profile, max_minutes * 60 + 1e-6)
         ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
-        return ReachAnswer(estimate=True, walks=ordered, rows=_rows_of(rows, ordered))
+        return ReachAnswer(estimate=True, walks=ordered, rows=_rows_of(rows, ordered), places=index)
     start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
     if start is None:
         raise TooFarFromPaths()
@@ -224,8 +230,10 @@ def reach(
     ordered = sorted(metres.items(), key=lambda kv: kv[1])
     speed = profile.speed_m_s
     walks = {pid: Walk(m, m / speed) for pid, m in ordered}
-    found = index.rows if index else _rows_of(rows, walks)
-    return ReachAnswer(estimate=False, network_date=graph.osm_date, walks=walks, rows=found)
+    found = {} if index else _rows_of(rows, walks)
+    return ReachAnswer(
+        estimate=False, network_date=graph.osm_date, walks=walks, rows=found, places=index
+    )
 
 
 def _rows_of(rows: list[Any], walks: Mapping[int, Walk]) -> dict[int, Any]:

@@ -3,9 +3,9 @@
 An import (or the first process to load a network whose files are missing) computes every
 array the graph needs (projected coordinates, the CSR matrices of both profiles, the snapping
 grid, names and kinds as numbers) and writes them as ``.npy`` files in a folder of their own,
-``WALK_GRAPH_FOLDER/<database>/<network id>-<import time>``; every app process then opens them
-with ``mmap_mode="r"``: the pages are the kernel's page cache, shared by every worker, so an
-additional gunicorn worker adds only the few pages it writes. A network's rows never change
+``WALK_GRAPH_FOLDER/<database>/network/<network id>-<import time>``; every app process then
+opens them with ``mmap_mode="r"``: the pages are the kernel's page cache, shared by every
+worker, so an additional gunicorn worker adds only the few pages it writes. A network's rows never change
 after its import, so a folder is valid for as long as the network exists; another import
 removes the folders of the networks before it (a process still using one keeps its mapping).
 
@@ -219,7 +219,7 @@ def from_rows(
 def folder_of(root: Path | str, database: str | None, network_id: int, imported_at: Any) -> Path:
     """Where network ``network_id`` of ``database``, imported at ``imported_at``, is kept."""
     stamp = int(round(imported_at.timestamp() * 1e6)) if imported_at else 0
-    return Path(root) / (database or "default") / f"{network_id}-{stamp}-v{FORMAT}"
+    return Path(root) / (database or "default") / "network" / f"{network_id}-{stamp}-v{FORMAT}"
 
 
 def save(arrays: Arrays, folder: Path) -> bool:
@@ -254,5 +254,12 @@ def open_folder(folder: Path) -> Arrays | None:
         return None
     if meta.get("format") != FORMAT:
         return None
-    arrays = {p.stem: np.asarray(np.load(p, mmap_mode="r")) for p in folder.glob("*.npy")}
+    arrays = {p.stem: _mapped(p) for p in folder.glob("*.npy")}
     return Arrays(arrays, meta, folder)
+
+
+def _mapped(path: Path) -> np.ndarray:
+    try:
+        return np.asarray(np.load(path, mmap_mode="r"))
+    except ValueError:  # an empty array: nothing to map
+        return np.load(path)

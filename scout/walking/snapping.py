@@ -179,7 +179,7 @@ class _SnapCache:
         with self.lock:
             arrays = self.arrays
             if keys.max() >= len(arrays[0]):
-                grown = self._alloc(max(int(keys.max()) + 1, 2 * len(arrays[0])))
+                grown = self._alloc(max(int(keys.max()) + 1, len(arrays[0]) * 5 // 4))
                 for new, old in zip(grown, arrays, strict=True):
                     new[: len(old)] = old
                 arrays = grown

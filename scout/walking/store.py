@@ -14,12 +14,11 @@ from typing import Any
 import numpy as np
 import shapely
 from flask import current_app
-from sqlalchemy import Select, String, select, text, type_coerce
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from scout import spatial
-from scout.geo import LonLat, metres_per_degree
-from scout.models import Organisation, OrgKind, Place, ReviewStatus, WalkEdge, WalkNetwork
+from scout.models import WalkEdge, WalkNetwork
 from scout.walking import graphfiles
 from scout.walking.graph import Graph
 
@@ -136,69 +135,3 @@ def graph_of(session: Session, current: int | None) -> Graph | None:
         return loaded
     finally:
         _load_lock.release()
-
-
-def published_places(kind: OrgKind | None = None) -> Select:
-    """Published places (of one organisation ``kind``) with what a reach answer shows of each,
-    the organisation's kind last: the columns :func:`published_index` keeps in memory."""
-    query = (
-        select(
-            Place.id,
-            Place.name,
-            Place.street,
-            Place.civic_number,
-            Place.postcode,
-            type_coerce(Organisation.kind, String),  # the plain value, no enum per row
-        )
-        .outerjoin(Place.organisation)
-        .where(Place.status == ReviewStatus.PUBLISHED)
-    )
-    if kind is not None:
-        query = query.where(Organisation.kind == kind)
-    return query
-
-
-class PlaceIndex:
-    """The published places' points (and what a reach answer shows of each), in memory beside
-    the graph: valid while ``place_version``'s token, renewed by a trigger on every write to a
-    place or an organisation, is unchanged."""
-
-    def __init__(self, token: Any, rows: list[Any]) -> None:
-        self.token = token
-        self.rows = {r[0]: r for r in rows}
-        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
-        self.lon = np.array([r[1] for r in rows], dtype=np.float64)
-        self.lat = np.array([r[2] for r in rows], dtype=np.float64)
-        self.kind = np.array([r[-1] for r in rows], dtype=object)
-
-    def in_box(
-        self, p: LonLat, metres: float, kind: str | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(ids, lons, lats)`` of the places in the lon/lat box reaching ``metres`` around
-        ``p`` (a superset of those within ``metres``, as :func:`scout.spatial.places_in_box`);
-        their rows are :attr:`rows`, by id."""
-        m_lon, m_lat = metres_per_degree(p.lat)
-        dlon, dlat = metres / m_lon + 1e-5, metres / m_lat + 1e-5
-        inside = (np.abs(self.lon - p.lon) <= dlon) & (np.abs(self.lat - p.lat) <= dlat)
-        if kind is not None:
-            inside &= self.kind == kind
-        idx = np.flatnonzero(inside)
-        return self.ids[idx], self.lon[idx], self.lat[idx]
-
-
-_indexes: dict[str, PlaceIndex] = {}
-
-
-def published_index(session: Session, token: Any) -> PlaceIndex:
-    """The published places (:func:`published_places`' columns) with their points, read again
-    only when ``token`` (from :func:`versions`) says a place or an organisation changed."""
-    key = str(session.get_bind().engine.url)
-    index = _indexes.get(key)
-    if index is None or index.token != token:
-        lon, lat = spatial.place_lonlat()
-        columns = published_places()
-        cols = list(columns.selected_columns)
-        query = columns.with_only_columns(cols[0], lon, lat, *cols[1:]).order_by(Place.id)
-        index = PlaceIndex(token, session.connection().execute(query).all())
-        _indexes[key] = index
-    return index

@@ -3,6 +3,7 @@ an independent networkx reference; estimate mode; re-import during searches."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -194,7 +195,8 @@ def test_published_places_kept_in_memory_follow_every_write(grid, make_place):
     first.organisation.kind = OrgKind.PARISH
     db.session.flush()
     assert list(walking.reach(start, 15, kind=OrgKind.EMPLOYER).walks) == []
-    assert walking.reach(start, 15).rows[first.id][-1] == OrgKind.PARISH
+    head = walking.reach(start, 15).places.heads([first.id])[0]
+    assert json.loads(head + "}}")["properties"]["kind"] == OrgKind.PARISH.value
 
     far = grid_point(3, 3)
     first.location = f"SRID=4326;POINT({far.lon} {far.lat})"

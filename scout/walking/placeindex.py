@@ -1,0 +1,145 @@
+"""The published places' points and what a reach answer shows of each, once per machine.
+
+Read from the database in one query when ``place_version``'s token (renewed by a trigger on
+every write to a place or an organisation) is one this machine has not seen, and written as
+arrays (ids, points, kinds, and each place's GeoJSON feature up to its walk, as UTF-8) under
+``WALK_GRAPH_FOLDER/<database>/places/<token>``, like the graph's files
+(:mod:`scout.walking.graphfiles`): every app process memory-maps them, so 50,000 places cost a
+worker a few pages, not tens of megabytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from scout import spatial
+from scout.geo import LonLat, metres_per_degree
+from scout.models import Organisation, OrgKind, Place, ReviewStatus, address_line
+from scout.walking import graphfiles
+
+
+def published_places(kind: OrgKind | None = None) -> Select:
+    """Published places (of one organisation ``kind``) with what a reach answer shows of each,
+    the organisation's kind last: the columns :func:`published_index` keeps."""
+    query = (
+        select(
+            Place.id,
+            Place.name,
+            Place.street,
+            Place.civic_number,
+            Place.postcode,
+            type_coerce(Organisation.kind, String),  # the plain value, no enum per row
+        )
+        .outerjoin(Place.organisation)
+        .where(Place.status == ReviewStatus.PUBLISHED)
+    )
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    return query
+
+
+def feature_head(row: Any) -> str:
+    """``{"type":"Feature",...,"properties":{...,"address":...`` of a ``(id, lon, lat, name,
+    street, number, postcode, kind)`` row, open for the walk's properties."""
+    place_id, x, y, name, street, number, postcode, kind = row
+    feature = {
+        "type": "Feature",
+        "id": place_id,
+        "geometry": {"type": "Point", "coordinates": [x, y]},
+        "properties": {
+            "id": place_id,
+            "name": name,
+            "kind": kind,
+            "address": address_line(street, number, postcode),
+        },
+    }
+    return json.dumps(feature, separators=(",", ":"))[:-2]
+
+
+class PlaceIndex:
+    """The published places' ids (ascending), points, kinds and feature heads: valid while the
+    token is unchanged."""
+
+    def __init__(self, token: Any, arrays: graphfiles.Arrays) -> None:
+        self.token = token
+        self.ids, self.lon, self.lat = arrays["ids"], arrays["lon"], arrays["lat"]
+        self.kind_id = arrays["kind_id"]
+        self.kinds: list[str] = arrays.meta["kinds"]
+        self.head_at = arrays["head_at"]
+        self._heads = memoryview(arrays["heads"])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def in_box(
+        self, p: LonLat, metres: float, kind: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ids, lons, lats)`` of the places in the lon/lat box reaching ``metres`` around
+        ``p`` (a superset of those within ``metres``, as :func:`scout.spatial.places_in_box`)."""
+        m_lon, m_lat = metres_per_degree(p.lat)
+        dlon, dlat = metres / m_lon + 1e-5, metres / m_lat + 1e-5
+        inside = (np.abs(self.lon - p.lon) <= dlon) & (np.abs(self.lat - p.lat) <= dlat)
+        if kind is not None:
+            inside &= self.kind_id == (self.kinds.index(kind) if kind in self.kinds else -2)
+        idx = np.flatnonzero(inside)
+        return self.ids[idx], self.lon[idx], self.lat[idx]
+
+    def heads(self, place_ids: list[int]) -> list[str]:
+        """The feature heads (:func:`feature_head`) of ``place_ids``, all of them indexed."""
+        i = np.searchsorted(self.ids, np.asarray(place_ids, dtype=np.int64))
+        starts, ends = self.head_at[i].tolist(), self.head_at[i + 1].tolist()
+        heads = self._heads
+        return [str(heads[a:b], "utf-8") for a, b in zip(starts, ends, strict=True)]
+
+
+def _build(token: Any, rows: list[Any]) -> graphfiles.Arrays:
+    kinds = sorted({r[-1] for r in rows if r[-1] is not None})
+    code = {k: i for i, k in enumerate(kinds)}
+    heads = [feature_head(r).encode() for r in rows]
+    arrays = {
+        "ids": np.array([r[0] for r in rows], dtype=np.int64),
+        "lon": np.array([r[1] for r in rows], dtype=np.float64),
+        "lat": np.array([r[2] for r in rows], dtype=np.float64),
+        "kind_id": np.array([code.get(r[-1], -1) for r in rows], dtype=np.int16),
+        "head_at": np.concatenate([[0], np.cumsum([len(h) for h in heads])]).astype(np.int64),
+        "heads": np.frombuffer(b"".join(heads), dtype=np.uint8),
+    }
+    meta = {"format": graphfiles.FORMAT, "token": str(token), "kinds": kinds}
+    return graphfiles.Arrays(arrays, meta, None)
+
+
+def _folder(session: Session, token: Any) -> Path:
+    root = Path(current_app.config["WALK_GRAPH_FOLDER"])
+    database = session.get_bind().engine.url.database or "default"
+    return root / database / "places" / f"{token}-v{graphfiles.FORMAT}"
+
+
+_indexes: dict[str, PlaceIndex] = {}
+
+
+def published_index(session: Session, token: Any) -> PlaceIndex:
+    """The published places (:func:`published_places`' columns) with their points, read again
+    only when ``token`` (from :func:`scout.walking.store.versions`) says a place or an
+    organisation changed, and then by one process of the machine."""
+    key = str(session.get_bind().engine.url)
+    index = _indexes.get(key)
+    if index is None or index.token != token:
+        folder = _folder(session, token)
+        arrays = graphfiles.open_folder(folder)
+        if arrays is None:
+            lon, lat = spatial.place_lonlat()
+            columns = published_places()
+            cols = list(columns.selected_columns)
+            query = columns.with_only_columns(cols[0], lon, lat, *cols[1:]).order_by(Place.id)
+            arrays = _build(token, session.connection().execute(query).all())
+            if graphfiles.save(arrays, folder):
+                arrays = graphfiles.open_folder(folder) or arrays
+        index = _indexes[key] = PlaceIndex(token, arrays)
+    return index
