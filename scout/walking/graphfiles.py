@@ -5,9 +5,10 @@ array the graph needs (projected coordinates, the CSR matrices of both profiles,
 grid, names and kinds as numbers) and writes them as ``.npy`` files in a folder of their own,
 ``WALK_GRAPH_FOLDER/<database>/network/<network id>-<import time>``; every app process then
 opens them with ``mmap_mode="r"``: the pages are the kernel's page cache, shared by every
-worker, so an additional gunicorn worker adds only the few pages it writes. A network's rows never change
-after its import, so a folder is valid for as long as the network exists; another import
-removes the folders of the networks before it (a process still using one keeps its mapping).
+worker, so an additional gunicorn worker adds only the few pages it writes. A network's rows
+never change after its import, so a folder is valid for as long as the network exists; another
+import removes the folders of the networks before it (a process still using one keeps its
+mapping).
 
 The two entries of the searched point's own node (see :meth:`scout.walking.graph._View.search`)
 are written by each thread in a copy-on-write mapping of its own (:meth:`Arrays.private`): the
