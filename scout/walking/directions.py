@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from flask_babel import ngettext, pgettext
+from flask_babel import lazy_pgettext, ngettext, pgettext
 from markupsafe import escape
 
 from scout.i18n import FSI, LRI, PDI, isolate, ltr
@@ -207,44 +207,50 @@ def _street(name: str, html: bool) -> Any:
     return ltr(name) if html else f"{LRI}{name}{PDI}"
 
 
+# Each table's texts are translated only when one is picked (a long route has a hundred legs).
+_WAYS = {
+    "footway": lazy_pgettext("directions", "along the footpath"),
+    "sidewalk": lazy_pgettext("directions", "along the pavement"),
+    "path": lazy_pgettext("directions", "along the path"),
+    "pedestrian": lazy_pgettext("directions", "through the pedestrian area"),
+    "cycleway": lazy_pgettext("directions", "along the cycle path"),
+    None: lazy_pgettext("directions", "along an unnamed street"),
+}
+
+_NAMED_MOVES = {
+    None: lazy_pgettext("directions", "Start along %(street)s"),
+    "straight": lazy_pgettext("directions", "Continue straight onto %(street)s"),
+    "slight_left": lazy_pgettext("directions", "Bear left onto %(street)s"),
+    "slight_right": lazy_pgettext("directions", "Bear right onto %(street)s"),
+    "left": lazy_pgettext("directions", "Turn left into %(street)s"),
+    "right": lazy_pgettext("directions", "Turn right into %(street)s"),
+    "sharp_left": lazy_pgettext("directions", "Turn sharp left into %(street)s"),
+    "sharp_right": lazy_pgettext("directions", "Turn sharp right into %(street)s"),
+}
+
+_UNNAMED_MOVES = {
+    None: lazy_pgettext("directions", "Start %(way)s"),
+    "straight": lazy_pgettext("directions", "Continue straight %(way)s"),
+    "slight_left": lazy_pgettext("directions", "Bear left %(way)s"),
+    "slight_right": lazy_pgettext("directions", "Bear right %(way)s"),
+    "left": lazy_pgettext("directions", "Turn left %(way)s"),
+    "right": lazy_pgettext("directions", "Turn right %(way)s"),
+    "sharp_left": lazy_pgettext("directions", "Turn sharp left %(way)s"),
+    "sharp_right": lazy_pgettext("directions", "Turn sharp right %(way)s"),
+}
+
+
 def _way(kind: str) -> str:
     """How an unnamed stretch is said after a verb ("turn left along the sidewalk")."""
-    ways = {
-        "footway": pgettext("directions", "along the footpath"),
-        "sidewalk": pgettext("directions", "along the pavement"),
-        "path": pgettext("directions", "along the path"),
-        "pedestrian": pgettext("directions", "through the pedestrian area"),
-        "cycleway": pgettext("directions", "along the cycle path"),
-    }
-    return ways.get(kind) or pgettext("directions", "along an unnamed street")
+    return str(_WAYS.get(kind) or _WAYS[None])
 
 
 def _named_move(turn: str | None) -> str:
-    moves = {
-        None: pgettext("directions", "Start along %(street)s"),
-        "straight": pgettext("directions", "Continue straight onto %(street)s"),
-        "slight_left": pgettext("directions", "Bear left onto %(street)s"),
-        "slight_right": pgettext("directions", "Bear right onto %(street)s"),
-        "left": pgettext("directions", "Turn left into %(street)s"),
-        "right": pgettext("directions", "Turn right into %(street)s"),
-        "sharp_left": pgettext("directions", "Turn sharp left into %(street)s"),
-        "sharp_right": pgettext("directions", "Turn sharp right into %(street)s"),
-    }
-    return moves.get(turn, moves[None])
+    return str(_NAMED_MOVES.get(turn, _NAMED_MOVES[None]))
 
 
 def _unnamed_move(turn: str | None) -> str:
-    moves = {
-        None: pgettext("directions", "Start %(way)s"),
-        "straight": pgettext("directions", "Continue straight %(way)s"),
-        "slight_left": pgettext("directions", "Bear left %(way)s"),
-        "slight_right": pgettext("directions", "Bear right %(way)s"),
-        "left": pgettext("directions", "Turn left %(way)s"),
-        "right": pgettext("directions", "Turn right %(way)s"),
-        "sharp_left": pgettext("directions", "Turn sharp left %(way)s"),
-        "sharp_right": pgettext("directions", "Turn sharp right %(way)s"),
-    }
-    return moves.get(turn, moves[None])
+    return str(_UNNAMED_MOVES.get(turn, _UNNAMED_MOVES[None]))
 
 
 def leg_text(leg: Leg, first: bool, html: bool = False) -> Any:
