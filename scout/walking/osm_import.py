@@ -487,9 +487,11 @@ def _copy_addresses(session: Session, addresses: list[tuple[Any, ...]]) -> None:
             "COPY address (street, street_key, housenumber, postcode, osm_ref, location) FROM STDIN"
         ) as copy,
     ):
+        # Keys per street, not per address: a city has ~70,000 addresses on a few thousand.
+        keys = {street: street_key(street)[:200] for street in {a[0] for a in addresses}}
         for street, number, postcode, ref, lon, lat in addresses:
-            key = street_key(street)[:200]
-            copy.write_row((street, key, number, postcode, ref, f"SRID=4326;POINT({lon} {lat})"))
+            row = (street, keys[street], number, postcode, ref, f"SRID=4326;POINT({lon} {lat})")
+            copy.write_row(row)
 
 
 def current_network(session: Session) -> WalkNetwork | None:
