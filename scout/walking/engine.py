@@ -201,7 +201,8 @@ def reach(
 
     if places is None:  # the published places, from memory while unchanged
         current, token = versions(db.session)
-        graph, index = graph_of(db.session, current), published_index(db.session, token)
+        graph = graph_of(db.session, current)
+        index = published_index(db.session, token, graph, MAX_SNAP_M)
     else:
         graph, index = network(), None
     budget_m = max_minutes * 60 * profile.speed_m_s
@@ -210,7 +211,9 @@ def reach(
         if index is None:
             rows = _candidates(origin, radius_m, places)
         else:
-            ids, lons, lats = (c.tolist() for c in index.in_box(origin, radius_m, kind))
+            ids, lons, lats = (
+                c.tolist() for c in index.columns(index.in_box(origin, radius_m, kind))
+            )
             rows = list(zip(ids, lons, lats, strict=True))
         walks = _estimates(origin, rows, profile, max_minutes * 60 + 1e-6)
         ordered = dict(sorted(walks.items(), key=lambda kv: kv[1].seconds))
@@ -220,13 +223,15 @@ def reach(
         raise TooFarFromPaths()
     # A walk is never shorter than the straight line: the crow-flies radius bounds the places.
     radius_m = budget_m * 1.005 + 1
+    snapped = None
     if start.dist > budget_m:
         rows: Any = []
     elif index is None:
         rows = _candidates(origin, radius_m, places)
-    else:
-        rows = index.in_box(origin, radius_m, kind)  # columns, straight from memory
-    metres = graph.distances(start, rows, budget_m, MAX_SNAP_M)
+    else:  # columns and snaps, straight from the index
+        idx = index.in_box(origin, radius_m, kind)
+        rows, snapped = index.columns(idx), index.snaps(start.view, idx)
+    metres = graph.distances(start, rows, budget_m, MAX_SNAP_M, snapped=snapped)
     ordered = sorted(metres.items(), key=lambda kv: kv[1])
     speed = profile.speed_m_s
     walks = {pid: Walk(m, m / speed) for pid, m in ordered}

@@ -296,6 +296,7 @@ class Graph:
         max_snap: float,
         cache: bool = True,
         hint: float | None = None,
+        snapped: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> dict[Any, float]:
         """Walking metres (snaps included) from ``start`` to each ``(key, lon, lat)`` of
         ``rows`` (or of the columns ``(keys, lons, lats)``) reachable within ``budget`` metres.
@@ -303,6 +304,7 @@ class Graph:
         With a ``hint`` below ``budget`` (e.g. an unbounded walk to targets all near), the
         search first stops at ``hint`` metres and walks on to ``budget`` only when a snapped
         target was not reached by then: the answer is the same, usually for far less work.
+        ``snapped``: the targets' snaps (edge, metres along it, distance) when already known.
         """
         if len(rows) == 0 or (isinstance(rows, tuple) and len(rows[0]) == 0):
             return {}
@@ -311,7 +313,10 @@ class Graph:
         else:
             keys, lon, lat = (np.array([r[i] for r in rows]) for i in range(3))  # more: ignored
         view = self.views[start.view]
-        edge, pos, dist = self._snap_cached(view, keys, lon, lat, max_snap, cache)
+        if snapped is None:
+            edge, pos, dist = self._snap_cached(view, keys, lon, lat, max_snap, cache)
+        else:
+            edge, pos, dist = snapped
         ok = edge >= 0
         if not ok.any():
             return {}
