@@ -52,6 +52,7 @@ def prepare(db_url: str) -> dict[str, Any]:
     from scout.auth import create_user, issue_token
     from scout.extensions import db
     from scout.models import Role, WalkNetwork
+    from scout.walking import MAX_SNAP_M
     from scout.walking.placeindex import published_index
     from scout.walking.store import current_graph, versions
 
@@ -71,7 +72,7 @@ def prepare(db_url: str) -> dict[str, Any]:
     with app.app_context():
         # The graph's and the places' files, as an import and the first reach write them.
         graph = current_graph(db.session)
-        published_index(db.session, versions(db.session)[1])
+        published_index(db.session, versions(db.session)[1], graph, MAX_SNAP_M)
         print(f"graph files: {graph.arrays.folder}")
         user = create_user(f"workers-{time.time_ns()}@example.org", "bench-password-1", Role.TUTOR)
         token = issue_token(user, "workers bench")
