@@ -24,7 +24,7 @@ export SCOUT_PEOPLE_KEY ?= $(shell mkdir -p instance; test -s instance/people_ke
   (umask 077; python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > instance/people_key); \
   chmod 600 instance/people_key; cat instance/people_key)
 
-.PHONY: run test setup deps venv db test-db migrate data translations messages bench lint format clean-db tour
+.PHONY: run test setup deps venv db test-db migrate data translations messages bench bench-city lint format clean-db tour
 
 setup: deps venv translations db
 
@@ -86,6 +86,11 @@ tour: setup
 BENCHES = bench/walking.py bench/search.py bench/public_map.py bench/tiles.py
 bench: setup test-db
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The whole Comune di Milano (all nine municipi, ~135,000 junctions, 50,000 places; ~10 min),
+# then the memory of 1 and 4 gunicorn workers on it.
+bench-city: setup test-db
+	@$(BIN)/python bench/walking.py --city --origins 300 && $(BIN)/python bench/workers.py
 
 # Load and fault bench (docs/operations.md): its own PostgreSQL cluster, port 54339
 # (SCOUT_LOAD_PG_PORT), gunicorn on 8731 (SCOUT_LOAD_PORT).
