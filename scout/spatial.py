@@ -423,16 +423,29 @@ _STREET_CLASS = """CASE
 _TILE_SQL = f"""
 WITH env AS (
   SELECT ST_TileEnvelope(:z, :x, :y) AS e,
-         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 0.02), 4326) AS e4326
+         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 0.02), 4326) AS e4326,
+         -- half a pixel of the tile (256 px) in web-mercator metres
+         40075016.686 / 2 ^ :z / 512 AS tol
 ), streets AS (
-  SELECT ST_AsMVTGeom(ST_Transform(e.geom, 3857), env.e, 4096, 64) AS geom,
-         {_STREET_CLASS} AS class, e.name
-  FROM walk_edge e, env
-  WHERE :z >= 14 AND e.network_id = :network AND e.geom && env.e4326
+  -- One feature per street (its edges merged, nearly straight runs simplified to one segment
+  -- at half a pixel): the renderer writes a name only along a straight run longer than the
+  -- name, which a single junction-to-junction edge (~40 m) never is at walking zooms.
+  SELECT ST_AsMVTGeom(ST_Simplify(s.geom, env.tol), env.e, 4096, 64) AS geom, s.class, s.name
+  FROM env, (
+    SELECT ST_LineMerge(ST_Collect(ST_Transform(e.geom, 3857))) AS geom,
+           {_STREET_CLASS} AS class, e.name
+    FROM walk_edge e, env
+    WHERE :z >= 14 AND e.network_id = :network AND e.geom && env.e4326
+    GROUP BY 2, 3
+  ) s
 ), roads AS (
-  SELECT ST_AsMVTGeom(ST_Transform(r.geom, 3857), env.e, 4096, 64) AS geom,
-         r.highway AS class, r.name
-  FROM main_road r, env WHERE :z >= 11 AND r.geom && env.e4326
+  SELECT ST_AsMVTGeom(ST_Simplify(r.geom, env.tol), env.e, 4096, 64) AS geom, r.class, r.name
+  FROM env, (
+    SELECT ST_LineMerge(ST_Collect(ST_Transform(r.geom, 3857))) AS geom,
+           r.highway AS class, r.name
+    FROM main_road r, env WHERE :z >= 11 AND r.geom && env.e4326
+    GROUP BY 2, 3
+  ) r
 ), admin AS (
   SELECT ST_AsMVTGeom(ST_Transform(ST_ClipByBox2D(m.geom, env.e4326), 3857), env.e, 4096, 64)
          AS geom, 'municipio' AS kind, m.name

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import mapbox_vector_tile
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from scout.basemap import tiles
 from scout.extensions import db
@@ -13,6 +16,7 @@ from scout.walking.osm_import import import_osm
 
 SAMPLE = ROOT / "tests" / "data" / "milan_municipio1_sample.osm"
 PIAZZA_LORETO = (9.2163, 45.4857)  # Municipio 2/3, on Viale Monza and Corso Buenos Aires
+GUASTALLA = (9.1984, 45.4616)  # on Via della Guastalla, in the sample
 
 
 def _tile_at(lon: float, lat: float, z: int) -> tuple[int, int, int]:
@@ -39,13 +43,15 @@ def test_a_tile_of_the_imported_sample_holds_its_streets(app, client, with_munic
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.mapbox-vector-tile"
     streets = _layers(response)["streets"]["features"]
-    assert len(streets) > 50
     classes = {f["properties"]["class"] for f in streets}
     assert {"street", "footway"} <= classes
     assert all(f["geometry"]["type"] in ("LineString", "MultiLineString") for f in streets)
     named = {f["properties"].get("name") for f in streets} - {None}
     assert {"Via della Guastalla", "Via San Barnaba", "Via Francesco Sforza"} <= named
     assert all(isinstance(n, str) and n.strip() for n in named)
+    # One feature per street and class, its edges merged (a name fits along the whole street).
+    keys = [(f["properties"]["class"], f["properties"].get("name")) for f in streets]
+    assert len(keys) == len(set(keys))
     # Steps are told apart from the other footways (the sample has a few).
     steps = db.session.scalars(select(WalkEdge).where(WalkEdge.steps)).first()
     lon, lat = db.session.execute(
@@ -58,6 +64,31 @@ def test_a_tile_of_the_imported_sample_holds_its_streets(app, client, with_munic
         for f in _layers(_get(client, *_tile_at(lon, lat, 16)))["streets"]["features"]
     }
     assert "steps" in classes
+
+
+def test_a_street_of_many_edges_is_drawn_as_a_few_long_lines(app, client, with_municipio_1):
+    """The renderer writes a name only along a straight run longer than the name: a street
+    comes whole (its edges merged, straight runs one segment), not one piece per edge."""
+    import_osm(db.session, SAMPLE)
+    network_id, _box = tiles.current_network(db.session)
+    edges = db.session.scalar(
+        select(func.count()).where(
+            WalkEdge.network_id == network_id, WalkEdge.name == "Via della Guastalla"
+        )
+    )
+    streets = _layers(_get(client, *_tile_at(*GUASTALLA, 16)))["streets"]["features"]
+    (street,) = [f for f in streets if f["properties"].get("name") == "Via della Guastalla"]
+    geometry = street["geometry"]
+    lines = geometry["coordinates"]
+    if geometry["type"] == "LineString":
+        lines = [lines]
+    assert edges >= 4
+    assert len(lines) < edges / 2
+    longest = max(
+        math.dist(a, b) for line in lines for a, b in itertools.pairwise(line)
+    )  # in tile units: 4096 for the tile's 256 pixels
+    # 80 pixels at zoom 16, 160 at zoom 17: room for the name (about 100 pixels long)
+    assert longest > 4096 / 256 * 80
 
 
 def test_before_any_network_the_main_roads_metro_and_outlines_are_there(client):

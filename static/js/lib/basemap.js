@@ -7,8 +7,9 @@
   const settings = settingsEl ? JSON.parse(settingsEl.textContent) : null;
   const INK = "#3b3b3b";
   const HALO = "#ffffff";
-  // Latin-script names in every UI language: the font stack never depends on the page's lang.
-  const FONT = "system-ui, 'Noto Sans', 'DejaVu Sans', Arial, sans-serif";
+  // Latin-script names in every UI language: Latin fonts first, whatever the page's lang (an
+  // Arabic page's system-ui may be an Arabic face).
+  const FONT = "'Noto Sans', 'DejaVu Sans', Roboto, Arial, system-ui, sans-serif";
   const font = (size, weight = 400) => `${weight} ${size}px ${FONT}`;
   const is = (key, ...values) => (z, f) => values.includes(f.props[key]);
 
@@ -26,7 +27,7 @@
       { dataLayer: "streets", filter: is("class", "main"),
         symbolizer: new P.LineSymbolizer({ color: "#fbe3a4", width: width(3.6) }) },
       { dataLayer: "streets", filter: is("class", "footway", "crossing"),
-        symbolizer: new P.LineSymbolizer({ color: "#8a6d4a", width: width(1), opacity: 0.9 }) },
+        symbolizer: new P.LineSymbolizer({ color: "#9c8566", width: width(0.8), opacity: 0.8 }) },
       { dataLayer: "streets", filter: is("class", "steps"),
         symbolizer: new P.LineSymbolizer({ color: "#b3261e", width: width(2.2), dash: [2, 2], dashColor: "#b3261e", dashWidth: width(2.2) }) },
       { dataLayer: "admin", filter: is("kind", "nil"),
@@ -37,8 +38,11 @@
   }
 
   function labelRules(P) {
+    // A street's name along it: 11 px at zoom 15, 12 at 16, 13 from 17 (the tiles hold each
+    // street as one merged line, so the name finds a straight stretch as long as itself).
     const street = (size) => new P.LineLabelSymbolizer({
-      font: (z) => font(z >= 17 ? size + 2 : size, 500), fill: INK, stroke: HALO, width: 3,
+      font: (z) => font(size + Math.min(2, Math.max(0, z - 15)), 500), fill: INK, stroke: HALO,
+      width: 3, repeatDistance: 300,
     });
     return [
       { dataLayer: "landmarks", filter: is("kind", "metro"), minzoom: 13,
@@ -53,7 +57,7 @@
           new P.OffsetTextSymbolizer({ font: font(12, 600), fill: "#0d4a2e", stroke: HALO, width: 3,
             offsetX: 7, offsetY: 4 }),
         ]) },
-      { dataLayer: "roads", minzoom: 13, symbolizer: street(12) },
+      { dataLayer: "roads", minzoom: 13, symbolizer: street(11) },
       { dataLayer: "streets", minzoom: 15, filter: (z, f) => Boolean(f.props.name), symbolizer: street(11) },
       { dataLayer: "admin_labels", filter: is("kind", "municipio"), maxzoom: 13,
         symbolizer: new P.CenteredTextSymbolizer({ font: font(14, 700), fill: "#0b5394", stroke: HALO, width: 3 }) },
@@ -102,9 +106,15 @@
       paintRules: paintRules(P),
       labelRules: labelRules(P),
       backgroundColor: "#eceae4",
+      lang: "it",
       attribution: settings.attribution,
     });
     layer.addTo(map);
+    // The names are Latin script, drawn left to right even on a right-to-left page: the
+    // canvases inherit the tile pane's direction (an rtl canvas reorders "Via X - Y" and
+    // right-aligns each name on its anchor); the page around the map keeps its own.
+    layer.getContainer().dir = "ltr";
+    if (layer.scratch) layer.scratch.direction = "ltr";
     map.getContainer().dataset.basemap = settings.network ? "streets" : "main-roads";
     map.getContainer().scoutMap = map; // for the browser tests, which move the map as a hand does
     if (!settings.network && settings.note && options.note !== false) note(map, settings.note);
