@@ -116,7 +116,9 @@
     layer.getContainer().dir = "ltr";
     if (layer.scratch) layer.scratch.direction = "ltr";
     map.getContainer().dataset.basemap = settings.network ? "streets" : "main-roads";
-    map.getContainer().scoutMap = map; // for the browser tests, which move the map as a hand does
+    // For the browser tests, which move the map as a hand does and read the names it placed.
+    map.getContainer().scoutMap = map;
+    map.getContainer().scoutBasemap = layer;
     if (!settings.network && settings.note && options.note !== false) note(map, settings.note);
     return layer;
   }
