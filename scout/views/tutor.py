@@ -89,12 +89,13 @@ def _labels() -> dict[str, Any]:
 
 
 def _base_map() -> folium.Map:
-    """The search map over the app's own basemap (static/js/lib/basemap.js; another tile
-    server only if ``TUTOR_TILE_URL`` names one: tile requests around her home would tell it
-    where she lives), with the neighbourhoods (NIL) outlined and named on hover."""
+    """The search map over the app's own basemap (static/js/lib/basemap.js), which draws and
+    names the neighbourhoods (NIL) itself. Only over another tile server (``TUTOR_TILE_URL``,
+    off by default: tile requests around her home would tell it where she lives) are the NIL
+    outlined here, named on hover."""
     m = maps.new_map(zoom=14, tiles=None)
     bounds = spatial.service_area_bounds(db.session)
-    if bounds is not None:
+    if bounds is not None and current_app.config.get("TUTOR_TILE_URL"):
         pad = 0.02
         box = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
         nil = {

@@ -101,6 +101,14 @@ def test_search_page_has_the_form_the_map_and_the_school_list(tutor_client):
     assert "tile.openstreetmap.org" not in html
 
 
+def test_the_neighbourhoods_are_outlined_by_the_basemap_not_twice(app, tutor_client, monkeypatch):
+    # The app's basemap draws and names the NIL: the page adds no outlines of its own.
+    assert "nil-outline" not in tutor_client.get("/tutor/").get_data(as_text=True)
+    # Over another tile server (which has no NIL) the page outlines them itself.
+    monkeypatch.setitem(app.config, "TUTOR_TILE_URL", "https://tiles.example/{z}/{x}/{y}.png")
+    assert "nil-outline" in tutor_client.get("/tutor/").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("lang", "direction"),
     [("ar", "rtl"), ("it", "ltr"), ("en", "ltr"), ("es", "ltr"), ("fr", "ltr")],
