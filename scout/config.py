@@ -75,6 +75,8 @@ TUTOR_TILE_ATTRIBUTION = "© OpenStreetMap"
 TILE_URL: str | None = None
 # The scouts' tablets keep the service area's basemap tiles (zooms 12-16) for use offline.
 BASEMAP_OFFLINE = True
+# The basemap tiles each app process keeps in memory (scout/basemap/tiles.py), in MB.
+BASEMAP_TILE_CACHE_MB = 64
 
 # PostgreSQL client tools for backup/restore (default: the server's major version under
 # /usr/lib/postgresql/<major>/bin).

@@ -5,13 +5,22 @@ metro stations, municipi, NIL, schools, public hubs): a network re-import or a r
 geodata/ changes it, so a browser or the scouts' offline cache that holds tiles of one version
 knows to fetch the new ones. Tiles outside the service area (and the network's area), or
 outside the zooms served, are not computed at all.
+
+Each process keeps the tiles it computed (``TileCache``: by database, version, service area
+and z/x/y, least recently used dropped past ``BASEMAP_TILE_CACHE_MB``): a tile is the same for
+everyone until the version changes, and the version is part of the key, so a kept tile is never
+stale and a new version simply misses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 
+from flask import current_app
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session
 
@@ -84,8 +93,11 @@ def version(session: Session) -> str:
         select(func.count() * 1_000_000 + func.coalesce(func.max(model.id), 0))
         .select_from(model)
         .scalar_subquery()
-        for model in (MainRoad, MetroStation, Municipio, Nil, School)
+        for model in (MetroStation, Municipio, Nil, School)
     ]
+    # A reload replaces every main road under new ids: their highest id is enough, read from
+    # the primary key's index (counting them scanned a table every reload leaves bloated).
+    parts.append(select(func.max(MainRoad.id)).scalar_subquery())
     hubs = (
         select(
             func.count().cast(String) + func.coalesce(func.max(Place.updated_at).cast(String), "")
@@ -119,10 +131,63 @@ def area_box(session: Session, network_box: Box | None = None) -> Box | None:
     )
 
 
-def tile(session: Session, z: int, x: int, y: int) -> bytes | None:
-    """The tile's bytes (possibly empty), or None for a tile outside the zooms or the area."""
+class TileCache:
+    """Tiles kept in memory, least recently used dropped past ``max_bytes`` (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._tiles: OrderedDict[Hashable, bytes | None] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bool, bytes | None]:
+        with self._lock:
+            if key not in self._tiles:
+                return False, None
+            self._tiles.move_to_end(key)
+            return True, self._tiles[key]
+
+    def put(self, key: Hashable, data: bytes | None, max_bytes: int) -> None:
+        size = len(data or b"") + 100  # the key and the entry
+        with self._lock:
+            if key in self._tiles or size > max_bytes:
+                return
+            self._tiles[key] = data
+            self._bytes += size
+            while self._bytes > max_bytes:
+                _key, old = self._tiles.popitem(last=False)
+                self._bytes -= len(old or b"") + 100
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tiles.clear()
+            self._bytes = 0
+
+
+cache = TileCache()
+
+
+def tile(session: Session, z: int, x: int, y: int, tiles_version: str) -> bytes | None:
+    """The tile's bytes (possibly empty), or None for a tile outside the zooms or the area;
+    ``tiles_version`` is :func:`version`, which the caller has read already."""
     if not MIN_ZOOM <= z <= MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
         return None
+    cfg = current_app.config
+    key = (
+        str(session.get_bind().engine.url),
+        tiles_version,
+        tuple(cfg["SERVICE_MUNICIPI"]),
+        z,
+        x,
+        y,
+    )
+    found, data = cache.get(key)
+    if not found:
+        data = _compute(session, z, x, y)
+        cache.put(key, data, int(cfg["BASEMAP_TILE_CACHE_MB"] * 1_000_000))
+    return data
+
+
+def _compute(session: Session, z: int, x: int, y: int) -> bytes | None:
     network_id, network_box = current_network(session)
     box = area_box(session, network_box)
     if box is None or not _overlaps(tile_box(z, x, y), box):

@@ -53,7 +53,7 @@ def tile(z: int, x: int, y: int) -> Response:
     otherwise the browser revalidates it by its ETag (the version). Outside the area or the
     zooms: 204, nothing computed."""
     version = tiles.version(db.session)
-    data = tiles.tile(db.session, z, x, y)
+    data = tiles.tile(db.session, z, x, y, version)
     response = Response(data or b"", status=204 if data is None else 200, mimetype=tiles.MIME)
     if request.args.get("v") == version:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"

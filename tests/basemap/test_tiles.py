@@ -158,3 +158,25 @@ def test_the_offline_list_covers_the_service_area_at_walking_zooms(client):
     assert all(url.endswith(f"?v={version}") for url in body["tiles"])
     z, x, y = _tile_at(*PIAZZA_LORETO, 16)
     assert f"/tiles/{z}/{x}/{y}.mvt?v={version}" in body["tiles"]
+
+
+def test_a_kept_tile_is_never_served_for_another_version(app, client, with_municipio_1):
+    z, x, y = _tile_at(*GUASTALLA, 16)
+    before = _layers(_get(client, z, x, y))
+    assert "streets" not in before
+    assert _layers(_get(client, z, x, y)) == before  # kept: the same bytes
+    import_osm(db.session, SAMPLE)  # a new version: the tile is computed again
+    assert "streets" in _layers(_get(client, z, x, y))
+
+
+def test_the_tile_cache_drops_the_least_recently_used_past_its_size():
+    cache = tiles.TileCache()
+    for key in "abc":
+        cache.put(key, b"x" * 1000, max_bytes=2300)
+    assert cache.get("a") == (False, None)
+    assert cache.get("b") == (True, b"x" * 1000)
+    cache.put("d", None, max_bytes=2300)  # an empty answer (204) is kept too
+    assert cache.get("d") == (True, None)
+    cache.put("e", b"y" * 1000, max_bytes=2300)
+    assert cache.get("c") == (False, None)  # b was read after c: c goes first
+    assert cache.get("b") == (True, b"x" * 1000)
