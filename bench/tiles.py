@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +35,22 @@ def _p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def bench_tiles_app(db_url: str, nodes: int = 32_000) -> Any:
+    """The bench app on ``db_url``, given the generated network of ``nodes`` on first use."""
+    from scout.basemap import tiles
+    from scout.extensions import db
+
+    app = netgen.bench_app(db_url)
+    with app.app_context():
+        network_id, _box = tiles.current_network(db.session)
+    if network_id is None:
+        path = ROOT / "instance" / "bench" / "tiles.osm"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        netgen.generate(path, nodes=nodes)
+        print(netgen.import_network(app, path).line())
+    return app
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=netgen.test_cluster_url("scout_bench_tiles"))
@@ -45,14 +62,7 @@ def main() -> int:
     from scout.basemap import tiles
     from scout.extensions import db
 
-    app = netgen.bench_app(args.db)
-    with app.app_context():
-        network_id, _box = tiles.current_network(db.session)
-    if network_id is None:
-        path = ROOT / "instance" / "bench" / "tiles.osm"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        netgen.generate(path, nodes=args.nodes)
-        print(netgen.import_network(app, path).line())
+    app = bench_tiles_app(args.db, args.nodes)
     client = app.test_client()
     rnd = random.Random(5)
     with app.app_context():

@@ -23,13 +23,14 @@ SAMPLE = ROOT / "tests" / "data" / "milan_municipio1_sample.osm"
 GUASTALLA = (9.2005, 45.4605)  # the sample's streets: Via della Guastalla, Via San Barnaba
 SAMPLE_NAMES = {"Via della Guastalla", "Via San Barnaba", "Via Francesco Sforza"}
 
-# Pixels of the drawn tiles that are not the background: the canvas holds streets.
+# Painted pixels of the tiles that are not the background: the canvas holds streets.
 DRAWN = """(sel) => {
   let drawn = 0;
   for (const c of document.querySelectorAll(`${sel} .leaflet-tile-container canvas`)) {
     if (!c.width || !c.height) continue;
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     for (let i = 0; i < data.length; i += 64) {
+      if (data[i + 3] < 255) continue;  // not painted (a canvas waiting for its tile)
       const off = Math.abs(data[i] - 0xec) + Math.abs(data[i + 1] - 0xea);
       if (off + Math.abs(data[i + 2] - 0xe4) > 30) drawn++;
     }
