@@ -192,11 +192,21 @@ def _open_admin_place(page, make_user, make_place) -> str:
     return ".place-mini-map"
 
 
+def _open_admin_coverage(page, make_user, make_place) -> str:
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    browser_login(page, coordinator.email, PASSWORD)
+    page.goto("/admin/coverage")
+    page.wait_for_selector("#coverage-map[data-ready=true]")
+    return "#coverage-map"
+
+
 MAPS = {
     "tutor": _open_tutor,
     "scout-place": _open_scout_form,
     "scout-nearby": _open_scout_nearby,
     "coordinator-place": _open_admin_place,
+    "coordinator-coverage": _open_admin_coverage,
 }
 
 

@@ -109,12 +109,13 @@
       lang: "it",
       attribution: settings.attribution,
     });
-    layer.addTo(map);
     // The names are Latin script, drawn left to right even on a right-to-left page: the
-    // canvases inherit the tile pane's direction (an rtl canvas reorders "Via X - Y" and
-    // right-aligns each name on its anchor); the page around the map keeps its own.
-    layer.getContainer().dir = "ltr";
+    // canvases inherit the layer container's direction (an rtl canvas reorders "Via X - Y"
+    // and right-aligns each name on its anchor); the page around the map keeps its own. The
+    // container exists once the layer is on the map (later, for a map without a view yet).
+    layer.on("add", () => { layer.getContainer().dir = "ltr"; });
     if (layer.scratch) layer.scratch.direction = "ltr";
+    layer.addTo(map);
     map.getContainer().dataset.basemap = settings.network ? "streets" : "main-roads";
     // For the browser tests, which move the map as a hand does and read the names it placed.
     map.getContainer().scoutMap = map;
