@@ -173,20 +173,6 @@ def test_a_coordinator_assigns_an_area_and_the_scout_sees_it(new_page, make_user
 
 
 @pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
-def test_the_coverage_map_draws_the_streets_under_its_cells(new_page, make_user, size):
-    from tests.browser.test_basemap import _tiles_drawn as tiles_drawn
-
-    coordinator = make_user(Role.COORDINATOR)
-    db.session.commit()
-    page = new_page(viewport=size)
-    browser_login(page, coordinator.email, PASSWORD)
-    page.goto("/admin/coverage")
-    page.wait_for_selector("#coverage-map[data-ready=true][data-basemap=main-roads]")
-    tiles_drawn(page, "#coverage-map")
-    assert page.external_requests == []
-
-
-@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
 def test_a_scout_sees_the_map_of_her_areas_only(new_page, make_user, make_place, size):
     mine = make_place("Bar nella mia zona")
     scout = make_user(Role.SCOUT, name="Samira")
