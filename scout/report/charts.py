@@ -24,7 +24,7 @@ from markupsafe import Markup
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure as MplFigure
 
-from scout.report.model import HIDDEN, Table
+from scout.report.model import Row, Table
 
 mpl.rcParams.update(
     {
@@ -43,10 +43,10 @@ def _describe(table: Table, internal: bool) -> str:
     parts = []
     for row in table.rows:
         cells = ", ".join(
-            f"{col} {table.cell(n, internal)}"
+            f"{col} {table.cell(row, i, internal)}"
             if len(table.columns) > 1
-            else table.cell(n, internal)
-            for col, n in zip(table.columns, row.counts, strict=True)
+            else table.cell(row, i, internal)
+            for i, col in enumerate(table.columns)
         )
         parts.append(f"{row.label}: {cells}")
     return "; ".join(parts)
@@ -57,9 +57,10 @@ def _plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def _shown(table: Table, n: int, internal: bool) -> int:
-    """Bars for hidden small counts are drawn at 0 and labelled "< 3"."""
-    return 0 if table.cell(n, internal) == HIDDEN else n
+def _shown(table: Table, row: Row, column: int, internal: bool) -> int:
+    """Bars of hidden counts are drawn at 0 and labelled as the table shows them ("< 3",
+    "*"): a bar's length must not tell what its label hides."""
+    return 0 if table.hidden(row, column, internal) else row.counts[column]
 
 
 def _own_ids(svg: str, slug: str) -> str:
@@ -99,11 +100,11 @@ def chart_svg(table: Table, internal: bool = False) -> Markup:
     bar = 0.8 / n_groups
     for g, column in enumerate(table.columns):
         ys = [i + (g - (n_groups - 1) / 2) * bar for i in range(len(rows))]
-        values = [_shown(table, r.counts[g], internal) for r in rows]
+        values = [_shown(table, r, g, internal) for r in rows]
         bars = ax.barh(
             ys, values, height=bar * 0.92, color=COLOURS[g % len(COLOURS)], label=_plain(column)
         )
-        ax.bar_label(bars, labels=[table.cell(r.counts[g], internal) for r in rows], padding=3)
+        ax.bar_label(bars, labels=[table.cell(r, g, internal) for r in rows], padding=3)
     ax.set_yticks(range(len(rows)), labels=labels)
     ax.invert_yaxis()
     ax.spines[["top", "right"]].set_visible(False)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from scout import clock
 from scout.models import MeetingKind
 from scout.report import outcomes, people, programme
-from scout.report.model import Report, Section
+from scout.report.model import Report, Section, suppress
 from scout.report.period import Scope
 
 
@@ -45,10 +45,13 @@ def compute(session: Session, scope: Scope, today: date | None = None) -> Report
         programme.meetings(session, scope, MeetingKind.NETWORK),
         programme.meetings(session, scope, MeetingKind.TRAINING),
     )
+    # The small-cell rule's second step runs over every figure at once: a group may span
+    # sections (the women's share in the results, the fathers' in the profile).
+    parts = [("results", _("Results"), results), ("profile", _("Beneficiary profile"), p.profile)]
+    parts.append(("map", _("What the map adds"), added))
+    figures = iter(suppress([f for _k, _t, group in parts for f in group]))
     sections = [
-        Section("results", _("Results"), results),
-        Section("profile", _("Beneficiary profile"), p.profile),
-        Section("map", _("What the map adds"), added),
+        Section(key, title, tuple(next(figures) for _f in group)) for key, title, group in parts
     ]
     return Report(
         scope=scope,

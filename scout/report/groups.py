@@ -7,7 +7,10 @@ in the programme's reports).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_
 
 GROUPS: dict[str, object] = {
     "egypt": _l("Egyptian"),
@@ -44,3 +47,11 @@ COUNTRIES: dict[str, str] = {
 def group_of(country: str | None) -> str:
     """The group key of an ISO alpha-2 code (any case; ``None`` or unknown: ``"other"``)."""
     return COUNTRIES.get((country or "").strip().upper(), "other")
+
+
+def in_group(column: Any, group: str) -> Any:
+    """SQL: the nationality in ``column`` falls in ``group`` (as :func:`group_of` says)."""
+    code = func.upper(func.trim(column))
+    if group == "other":
+        return or_(column.is_(None), code.not_in(list(COUNTRIES)))
+    return code.in_([c for c, g in COUNTRIES.items() if g == group])

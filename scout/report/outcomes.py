@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from statistics import median
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from scout.errors import BadRequest
 from scout.models import (
     AutonomyAssessment,
     Enrolment,
@@ -28,8 +31,9 @@ from scout.models import (
     Resource,
     ResourceKind,
 )
+from scout.report import links
 from scout.report.model import Figure, Row, Table, share
-from scout.report.people import counted_people
+from scout.report.people import counted_people, in_scope
 from scout.report.period import Scope
 
 JOB_CONTRACTS = (
@@ -41,20 +45,53 @@ JOB_CONTRACTS = (
 )
 
 
-def _placements(session: Session, scope: Scope) -> list[Placement]:
-    return list(
-        session.scalars(
-            select(Placement).where(
-                Placement.starts_on >= scope.date_from,
-                Placement.starts_on <= scope.date_to,
-                Placement.person_id.in_(counted_people(scope)),
-            )
-        )
+def placements_behind(
+    scope: Scope,
+    counted: bool = True,
+    contract: str | None = None,
+    sector: str | None = None,
+    km_zero: str | None = None,
+) -> Select:
+    """The placements starting in the period of the people in scope (those the report
+    counts, ``counted``), narrowed by contract (a :class:`PlacementContract` value or ``jobs``,
+    every job contract), sector (as the report groups it, or ``unrecorded``) and km zero
+    (``yes``, ``no`` or ``unrecorded``: the walk not measured)."""
+    people = counted_people(scope) if counted else select(Person.id).where(*in_scope(scope))
+    query = select(Placement).where(
+        Placement.starts_on >= scope.date_from,
+        Placement.starts_on <= scope.date_to,
+        Placement.person_id.in_(people),
     )
+    if contract == links.JOBS:
+        query = query.where(Placement.contract_type.in_(JOB_CONTRACTS))
+    elif contract is not None:
+        query = query.where(
+            Placement.contract_type == _choice(PlacementContract, contract, "contract")
+        )
+    if sector is not None:
+        words = func.lower(func.trim(func.coalesce(Placement.sector, "")))
+        query = query.where(words == ("" if sector == links.UNRECORDED else sector.strip().lower()))
+    if km_zero is not None:
+        value = {"yes": True, "no": False, links.UNRECORDED: None}
+        if km_zero not in value:
+            raise BadRequest(_l("Choose yes, no or not measured."), field="km_zero")
+        query = query.where(Placement.km_zero.is_(value[km_zero]))
+    return query
 
 
-def _searches_alone(session: Session, scope: Scope) -> int:
-    """People whose latest assessment in the period says she searches on her own."""
+def _choice(enum: type, value: str, name: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        raise BadRequest(_l("Choose a value from the list."), field=name) from None
+
+
+def _placements(session: Session, scope: Scope) -> list[Placement]:
+    return list(session.scalars(placements_behind(scope)))
+
+
+def searches_alone_people(scope: Scope) -> Select:
+    """The people whose latest assessment in the period says she searches on her own."""
     latest = (
         select(
             AutonomyAssessment.person_id,
@@ -73,13 +110,17 @@ def _searches_alone(session: Session, scope: Scope) -> int:
         )
         .subquery()
     )
-    query = select(func.count()).where(latest.c.n == 1, latest.c.searches_alone.is_(True))
-    return int(session.scalar(query.select_from(latest)) or 0)
+    return select(latest.c.person_id).where(latest.c.n == 1, latest.c.searches_alone.is_(True))
 
 
-def _course_people(session: Session, scope: Scope, kind: ResourceKind, completed: bool):
-    """(people, courses) with an enrolment in a course of ``kind``: completed and ended in
-    the period (``completed``), or enrolled in the period (attended)."""
+def _searches_alone(session: Session, scope: Scope) -> int:
+    query = select(func.count()).select_from(searches_alone_people(scope).subquery())
+    return int(session.scalar(query) or 0)
+
+
+def _course_conditions(scope: Scope, kind: ResourceKind, completed: bool) -> list:
+    """An enrolment in a course of ``kind``: completed and ended in the period
+    (``completed``), or enrolled in the period (attended)."""
     conditions = [Resource.kind == kind, Enrolment.person_id.in_(counted_people(scope))]
     if completed:
         day = func.coalesce(Enrolment.ended_on, Enrolment.enrolled_on)
@@ -93,13 +134,26 @@ def _course_people(session: Session, scope: Scope, kind: ResourceKind, completed
             Enrolment.enrolled_on >= scope.date_from,
             Enrolment.enrolled_on <= scope.date_to,
         ]
-    rows = session.execute(
+    return conditions
+
+
+def course_people(scope: Scope, kind: ResourceKind, completed: bool) -> Select:
+    """The people with such an enrolment (:func:`_course_conditions`)."""
+    return (
+        select(Enrolment.person_id)
+        .join(Resource, Resource.id == Enrolment.resource_id)
+        .where(*_course_conditions(scope, kind, completed))
+    )
+
+
+def _course_people(session: Session, scope: Scope, kind: ResourceKind, completed: bool):
+    """(person, course, her role) of each such enrolment."""
+    return session.execute(
         select(Enrolment.person_id, Enrolment.resource_id, Person.parent_role)
         .join(Resource, Resource.id == Enrolment.resource_id)
         .join(Person, Person.id == Enrolment.person_id)
-        .where(and_(*conditions))
+        .where(and_(*_course_conditions(scope, kind, completed)))
     ).all()
-    return rows
 
 
 def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Figure], list[Table]]:
@@ -124,23 +178,51 @@ def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Fig
         PlacementContract.VOUCHER: _("of which voucher"),
         PlacementContract.APPRENDISTATO: _("of which apprenticeship (apprendistato)"),
     }
+
+    def placed(**filters: str):
+        return links.placements(scope, **filters)
+
+    def person(key: str, label: str, value: int, **filters: str) -> Figure:
+        return Figure(key, label, value, link=links.people(scope, **filters))
+
     figures = {
-        "placements": Figure("placements", _("Job placements"), len(jobs)),
+        "placements": Figure(
+            "placements", _("Job placements"), len(jobs), link=placed(contract=links.JOBS)
+        ),
         **{
-            f"placements_{c.value}": Figure(f"placements_{c.value}", label, by_contract[c])
+            f"placements_{c.value}": Figure(
+                f"placements_{c.value}",
+                label,
+                by_contract[c],
+                link=placed(contract=c.value),
+                group="contracts",
+            )
             for c, label in contract_labels.items()
         },
-        "km_zero": Figure("km_zero", _("of which at km zero"), km_zero),
-        "internships": Figure("internships", _("Extracurricular internships"), len(internships)),
-        "searches_alone": Figure(
+        "km_zero": Figure(
+            "km_zero",
+            _("of which at km zero"),
+            km_zero,
+            link=placed(contract=links.JOBS, km_zero="yes"),
+        ),
+        "internships": Figure(
+            "internships",
+            _("Extracurricular internships"),
+            len(internships),
+            link=placed(contract=PlacementContract.TIROCINIO_EXTRACURRICOLARE.value),
+        ),
+        "searches_alone": person(
             "searches_alone",
             _("People able to search for work on their own"),
             _searches_alone(session, scope),
+            outcome="searches_alone",
         ),
-        "digital_mothers": Figure(
+        "digital_mothers": person(
             "digital_mothers",
             _("Mothers who completed the digital-autonomy course"),
             len(digital_mothers),
+            role=ParentRole.MOTHER.value,
+            outcome="digital_course",
         ),
         "digital_courses": Figure(
             "digital_courses",
@@ -148,10 +230,11 @@ def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Fig
             len({r for _p, r, _role in digital}),
             kind="count",
         ),
-        "italian": Figure(
+        "italian": person(
             "italian",
             _("People who attended Italian-for-work courses"),
             len({pid for pid, _r, _role in italian}),
+            outcome="italian_course",
         ),
     }
     map_figures = [
@@ -168,23 +251,39 @@ def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Fig
             share(km_zero, len(measured)),
             kind="percent",
             people=km_zero,
+            link=placed(contract=links.JOBS, km_zero="yes"),
         ),
     ]
     sectors = Counter((p.sector or "").strip().lower() for p in jobs)
+
+    def row(label: str, n: int, **filters: str) -> Row:
+        return Row(label, (n,), (placed(**filters),))
+
     tables = [
         Table(
             "results:contracts",
             _("Job placements by contract"),
             (_("Placements"),),
-            tuple(Row(str(c.label), (by_contract[c],)) for c in JOB_CONTRACTS)
-            + (Row(str(PlacementContract.TIROCINIO_EXTRACURRICOLARE.label), (len(internships),)),),
+            tuple(row(str(c.label), by_contract[c], contract=c.value) for c in JOB_CONTRACTS)
+            + (
+                row(
+                    str(PlacementContract.TIROCINIO_EXTRACURRICOLARE.label),
+                    len(internships),
+                    contract=PlacementContract.TIROCINIO_EXTRACURRICOLARE.value,
+                ),
+            ),
         ),
         Table(
             "results:sectors",
             _("Job placements by sector"),
             (_("Placements"),),
             tuple(
-                Row(s.capitalize() if s else _("Not recorded"), (n,))
+                row(
+                    s.capitalize() if s else _("Not recorded"),
+                    n,
+                    contract=links.JOBS,
+                    sector=s or links.UNRECORDED,
+                )
                 for s, n in sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))
             ),
         ),
@@ -193,9 +292,14 @@ def compute(session: Session, scope: Scope) -> tuple[dict[str, Figure], list[Fig
             _("Job placements at km zero"),
             (_("Placements"),),
             (
-                Row(_("At km zero"), (km_zero,)),
-                Row(_("Farther"), (len(measured) - km_zero,)),
-                Row(_("Walk not measured"), (len(jobs) - len(measured),)),
+                row(_("At km zero"), km_zero, contract=links.JOBS, km_zero="yes"),
+                row(_("Farther"), len(measured) - km_zero, contract=links.JOBS, km_zero="no"),
+                row(
+                    _("Walk not measured"),
+                    len(jobs) - len(measured),
+                    contract=links.JOBS,
+                    km_zero=links.UNRECORDED,
+                ),
             ),
         ),
     ]

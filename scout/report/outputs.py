@@ -43,8 +43,8 @@ def _table_json(t: Table, internal: bool) -> dict[str, Any]:
         "rows": [
             {
                 "label": r.label,
-                "counts": [None if t.cell(n, internal) != str(n) else n for n in r.counts],
-                "shown": [t.cell(n, internal) for n in r.counts],
+                "counts": [None if t.hidden(r, i, internal) else n for i, n in enumerate(r.counts)],
+                "shown": [t.cell(r, i, internal) for i in range(len(r.counts))],
             }
             for r in t.rows
         ],
@@ -87,8 +87,8 @@ def _table_rows(t: Table, internal: bool) -> list[list[str]]:
     rows = [head]
     for r in t.rows:
         line = [r.label]
-        for i, n in enumerate(r.counts):
-            line += [t.cell(n, internal), t.percent(r, i, internal)]
+        for i in range(len(r.counts)):
+            line += [t.cell(r, i, internal), t.percent(r, i, internal)]
         rows.append(line)
     return rows
 

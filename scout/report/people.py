@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import fmean
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
@@ -28,8 +29,9 @@ from scout.models import (
     ParentRole,
     Person,
 )
+from scout.report import links
 from scout.report.groups import GROUPS, group_of
-from scout.report.model import Figure, Row, Table, share
+from scout.report.model import Figure, Link, Row, Table, share
 from scout.report.period import Scope
 
 
@@ -111,12 +113,28 @@ def _by_role_table(
     title: str,
     mothers: list[Profile],
     fathers: list[Profile],
-    categories: list[tuple[str, str]],
+    categories: list[tuple[Any, str]],
     attr,
+    scope: Scope,
+    filter_name: str,
 ) -> Table:
+    """People by a category and role; each count links to its people (``filter_name``:
+    the people list's filter for the category)."""
     m = Counter(attr(p) for p in mothers)
     f = Counter(attr(p) for p in fathers)
-    rows = tuple(Row(label, (m.get(k, 0), f.get(k, 0))) for k, label in categories)
+
+    def link(k: Any, role: ParentRole) -> Link:
+        value = links.UNRECORDED if k is None else getattr(k, "value", k)
+        return links.people(scope, role=role.value, **{filter_name: value})
+
+    rows = tuple(
+        Row(
+            label,
+            (m.get(k, 0), f.get(k, 0)),
+            (link(k, ParentRole.MOTHER), link(k, ParentRole.FATHER)),
+        )
+        for k, label in categories
+    )
     return Table(key, title, (_("Mothers"), _("Fathers")), rows)
 
 
@@ -140,25 +158,49 @@ def hubs(session: Session) -> list[tuple[int, str]]:
     return [(i, n) for i, n in session.execute(query.order_by(Organisation.name))]
 
 
-def _percent(key: str, label: str, part: int, whole: int) -> Figure:
-    return Figure(key, label, share(part, whole), kind="percent", people=part)
+def _percent(
+    key: str, label: str, part: int, whole: int, link: Link, group: str | None = None
+) -> Figure:
+    return Figure(
+        key, label, share(part, whole), kind="percent", people=part, link=link, group=group
+    )
 
 
 def _role_figures(
     key: str, labels: dict[str, str], group: list[Profile], with_role: int, scope: Scope
 ) -> list[Figure]:
-    """Share, mean age, unemployed and under-employed (of those whose status is recorded)."""
+    """Share, mean age, unemployed and under-employed (of those whose status is recorded);
+    each links to the people it rests on."""
     age, aged = _mean_age(group, scope)
     known = [p for p in group if p.employment is not None]
     count = Counter(p.employment for p in known)
+    role = ParentRole.MOTHER.value if key == "mothers" else ParentRole.FATHER.value
     return [
-        _percent(f"{key}_share", labels["share"], len(group), with_role),
-        Figure(f"{key}_mean_age", labels["age"], age, kind="mean", people=aged),
         _percent(
-            f"{key}_unemployed", labels["unemployed"], count[Employment.UNEMPLOYED], len(known)
+            f"{key}_share",
+            labels["share"],
+            len(group),
+            with_role,
+            links.people(scope, role=role),
+            group="roles",
         ),
-        _percent(
-            f"{key}_under_employed", labels["under"], count[Employment.UNDER_EMPLOYED], len(known)
+        Figure(
+            f"{key}_mean_age",
+            labels["age"],
+            age,
+            kind="mean",
+            people=aged,
+            link=links.people(scope, role=role),
+        ),
+        *(
+            _percent(
+                f"{key}_{status.value}",
+                labels[status.value],
+                count[status],
+                len(known),
+                links.people(scope, role=role, employment=status.value),
+            )
+            for status in (Employment.UNEMPLOYED, Employment.UNDER_EMPLOYED)
         ),
     ]
 
@@ -169,9 +211,22 @@ def compute(session: Session, scope: Scope) -> PeopleFigures:
     fathers = [p for p in people if p.role == ParentRole.FATHER]
     with_role = len(mothers) + len(fathers)
     italian_mothers = sum(1 for p in mothers if group_of(p.nationality) == "italy")
+    mother = ParentRole.MOTHER.value
     results = (
-        Figure("people_with_plan", _("People with a personal plan"), len(people)),
-        _percent("women_share", _("Women (mothers)"), len(mothers), with_role),
+        Figure(
+            "people_with_plan",
+            _("People with a personal plan"),
+            len(people),
+            link=links.people(scope),
+        ),
+        _percent(
+            "women_share",
+            _("Women (mothers)"),
+            len(mothers),
+            with_role,
+            links.people(scope, role=mother),
+            group="roles",
+        ),
     )
     m = _role_figures(
         "mothers",
@@ -179,7 +234,7 @@ def compute(session: Session, scope: Scope) -> PeopleFigures:
             "share": _("Mothers of minor children"),
             "age": _("Mothers: mean age"),
             "unemployed": _("Mothers: unemployed"),
-            "under": _("Mothers: under-employed"),
+            "under_employed": _("Mothers: under-employed"),
         },
         mothers,
         with_role,
@@ -191,13 +246,19 @@ def compute(session: Session, scope: Scope) -> PeopleFigures:
             "share": _("Fathers"),
             "age": _("Fathers: mean age"),
             "unemployed": _("Fathers: unemployed"),
-            "under": _("Fathers: under-employed"),
+            "under_employed": _("Fathers: under-employed"),
         },
         fathers,
         with_role,
         scope,
     )
-    italian = _percent("italian_mothers_share", _("Italian mothers"), italian_mothers, len(mothers))
+    italian = _percent(
+        "italian_mothers_share",
+        _("Italian mothers"),
+        italian_mothers,
+        len(mothers),
+        links.people(scope, role=mother, group="italy"),
+    )
     profile = (m[0], italian, *m[1:], *f)
     groups = [(k, str(label)) for k, label in GROUPS.items()]
     tables = [
@@ -208,6 +269,8 @@ def compute(session: Session, scope: Scope) -> PeopleFigures:
             fathers,
             groups,
             lambda p: group_of(p.nationality),
+            scope,
+            "group",
         ),
         _by_role_table(
             "profile:education",
@@ -216,6 +279,8 @@ def compute(session: Session, scope: Scope) -> PeopleFigures:
             fathers,
             [(e, str(e.label)) for e in Education] + [(None, _("Not recorded"))],
             lambda p: p.education,
+            scope,
+            "education",
         ),
         _by_role_table(
             "profile:employment",
@@ -224,6 +289,8 @@ def compute(session: Session, scope: Scope) -> PeopleFigures:
             fathers,
             [(e, str(e.label)) for e in Employment] + [(None, _("Not recorded"))],
             lambda p: p.employment,
+            scope,
+            "employment",
         ),
     ]
     return PeopleFigures(

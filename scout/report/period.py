@@ -50,3 +50,16 @@ def make_scope(
     if (date_to - date_from).days > MAX_DAYS:
         raise BadRequest(_l("The period may be at most ten years long."), field="to")
     return Scope(date_from, date_to, hub_id, municipio)
+
+
+def open_scope(
+    date_from: date | None,
+    date_to: date | None,
+    hub_id: int | None = None,
+    municipio: int | None = None,
+) -> Scope:
+    """A scope whose period may be open at either end (the staff lists behind a figure)."""
+    if date_from and date_to and date_from > date_to:
+        raise BadRequest(_l("The start must not be after the end."), field="to")
+    last = date.max - timedelta(days=1)  # Scope.end is the day after
+    return Scope(date_from or date.min, date_to or last, hub_id, municipio)

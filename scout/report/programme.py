@@ -4,10 +4,12 @@ resources mapped, visits made). None of them counts people."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from flask_babel import ngettext
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from scout import coverage
@@ -23,7 +25,8 @@ from scout.models import (
     ReviewStatus,
     Visit,
 )
-from scout.report.model import Figure, Link
+from scout.report import links
+from scout.report.model import Figure
 from scout.report.period import Scope
 
 
@@ -31,28 +34,55 @@ def _count(session: Session, query: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
+def _period(scope: Scope) -> dict[str, str]:
+    return {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()}
+
+
+def bulletins_behind(date_from: date | None, date_to: date | None) -> Select:
+    """The bulletins published in the period (either end may be open)."""
+    query = select(Bulletin).where(Bulletin.status == BulletinStatus.PUBLISHED)
+    if date_from:
+        query = query.where(Bulletin.published_on >= date_from)
+    if date_to:
+        query = query.where(Bulletin.published_on <= date_to)
+    return query
+
+
 def bulletins(session: Session, scope: Scope) -> Figure:
-    query = select(Bulletin.id).where(
-        Bulletin.status == BulletinStatus.PUBLISHED,
-        Bulletin.published_on >= scope.date_from,
-        Bulletin.published_on <= scope.date_to,
-    )
+    """The bulletin is the whole city's (its open-market offers come from anywhere, its
+    km-zero section from every hub): never narrowed to a hub or a municipio, and the figure
+    says so when the scope is one."""
+    narrowed = scope.municipio is not None or scope.hub_id is not None
     return Figure(
         "bulletins",
         _("Weekly bulletins published"),
-        _count(session, query),
+        _count(session, bulletins_behind(scope.date_from, scope.date_to)),
         kind="count",
-        link=Link("admin.bulletins"),
+        link=links.coordinator("admin.bulletins", **_period(scope)),
+        note=_("The whole programme's: one bulletin serves every hub and municipio.")
+        if narrowed
+        else None,
     )
+
+
+def in_municipio(municipio: int | None) -> Any:
+    """Organisations with a place in ``municipio`` (true without one)."""
+    if municipio is None:
+        return True
+    return exists().where(Place.organisation_id == Organisation.id, Place.municipio == municipio)
 
 
 def _in_municipio(scope: Scope) -> Any:
-    """Organisations with a place in the scope's municipio (true without one)."""
-    if scope.municipio is None:
+    return in_municipio(scope.municipio)
+
+
+def meeting_in_municipio(municipio: int | None) -> Any:
+    """Meetings with an organisation of the records that has a place in ``municipio``
+    (true without one). A meeting with a body not in the records (only a name) has no
+    place: it counts in the whole programme's report, not in a municipio's."""
+    if municipio is None:
         return True
-    return exists().where(
-        Place.organisation_id == Organisation.id, Place.municipio == scope.municipio
-    )
+    return Meeting.organisation_id.in_(select(Organisation.id).where(in_municipio(municipio)))
 
 
 def organisations_joined(session: Session, scope: Scope) -> Figure:
@@ -61,22 +91,38 @@ def organisations_joined(session: Session, scope: Scope) -> Figure:
         Organisation.joined_network_on <= scope.date_to,
         _in_municipio(scope),
     )
+    args = {"joined_from": scope.date_from.isoformat(), "joined_to": scope.date_to.isoformat()}
+    if scope.municipio is not None:
+        args["municipio"] = str(scope.municipio)
     return Figure(
         "organisations_joined",
         _("Organisations (volunteer associations, parishes) that joined the network"),
         _count(session, query),
         kind="count",
-        link=Link(
-            "admin.organisations",
-            {"joined_from": scope.date_from.isoformat(), "joined_to": scope.date_to.isoformat()},
-        ),
+        link=links.coordinator("admin.organisations", **args),
     )
 
 
 def meetings(session: Session, scope: Scope, kind: MeetingKind) -> Figure:
-    query = select(Meeting.id).where(
-        Meeting.kind == kind, Meeting.held_on >= scope.date_from, Meeting.held_on <= scope.date_to
+    in_period = (
+        Meeting.kind == kind,
+        Meeting.held_on >= scope.date_from,
+        Meeting.held_on <= scope.date_to,
     )
+    query = select(Meeting.id).where(*in_period, meeting_in_municipio(scope.municipio))
+    args = {"kind": kind.value, **_period(scope)}
+    note = None
+    if scope.municipio is not None:
+        args["municipio"] = str(scope.municipio)
+        unplaced = _count(session, select(Meeting.id).where(*in_period)) - _count(session, query)
+        if unplaced:
+            note = ngettext(
+                "%(num)s more was held with a body that has no place in the records:"
+                " it counts only in the whole programme's figures.",
+                "%(num)s more were held with bodies that have no place in the records:"
+                " they count only in the whole programme's figures.",
+                unplaced,
+            )
     label = {
         MeetingKind.INSTITUTION: _("Meetings with institutions"),
         MeetingKind.NETWORK: _("Network meetings"),
@@ -87,20 +133,20 @@ def meetings(session: Session, scope: Scope, kind: MeetingKind) -> Figure:
         label,
         _count(session, query),
         kind="count",
-        link=Link(
-            "admin.meetings",
-            {
-                "kind": kind.value,
-                "from": scope.date_from.isoformat(),
-                "to": scope.date_to.isoformat(),
-            },
-        ),
+        link=links.coordinator("admin.meetings", **args),
+        note=note,
     )
 
 
-def _mapped(session: Session, scope: Scope, model: type[Offer] | type[Resource]) -> int:
+MAPPED = {"offers": Offer, "resources": Resource}
+
+
+def mapped_behind(scope: Scope, what: str) -> Select:
+    """The offers or resources (``what``) published and recorded in the period, at a place
+    of the scope's municipio if it has one."""
+    model = MAPPED[what]
     query = (
-        select(model.id)
+        select(model)
         .join(model.place)
         .where(
             model.status == ReviewStatus.PUBLISHED,
@@ -110,27 +156,44 @@ def _mapped(session: Session, scope: Scope, model: type[Offer] | type[Resource])
     )
     if scope.municipio is not None:
         query = query.where(Place.municipio == scope.municipio)
-    return _count(session, query)
+    return query
+
+
+def visits_behind(scope: Scope) -> Select:
+    """The scouts' visits made in the period, to places of the scope's municipio if any."""
+    query = select(Visit).where(
+        Visit.visited_on >= scope.date_from, Visit.visited_on <= scope.date_to
+    )
+    if scope.municipio is not None:
+        query = query.join(Visit.place).where(Place.municipio == scope.municipio)
+    return query
 
 
 def map_figures(session: Session, scope: Scope) -> list[Figure]:
     """Offers and resources mapped (published, recorded in the period) and visits made."""
-    visits = select(Visit.id).where(
-        Visit.visited_on >= scope.date_from, Visit.visited_on <= scope.date_to
-    )
-    if scope.municipio is not None:
-        visits = visits.join(Visit.place).where(Place.municipio == scope.municipio)
+    args = {
+        **_period(scope),
+        **({"municipio": str(scope.municipio)} if scope.municipio is not None else {}),
+    }
+    labels = {"offers": _("Job offers mapped"), "resources": _("Courses and services mapped")}
     return [
-        Figure(
-            "offers_mapped", _("Job offers mapped"), _mapped(session, scope, Offer), kind="count"
+        *(
+            Figure(
+                f"{what}_mapped",
+                label,
+                _count(session, mapped_behind(scope, what)),
+                kind="count",
+                link=links.coordinator("admin.mapped", what=what, **args),
+            )
+            for what, label in labels.items()
         ),
         Figure(
-            "resources_mapped",
-            _("Courses and services mapped"),
-            _mapped(session, scope, Resource),
+            "visits",
+            _("Scouting visits made"),
+            _count(session, visits_behind(scope)),
             kind="count",
+            link=links.coordinator("admin.visits", **args),
         ),
-        Figure("visits", _("Scouting visits made"), _count(session, visits), kind="count"),
         *funnel(scope),
     ]
 
@@ -139,9 +202,8 @@ def funnel(scope: Scope) -> list[Figure]:
     """The scouting funnel's totals (scout.coverage.funnel): places visited, interested, and
     those that yielded a partner, an offer or a course; linked to the coverage page."""
     stages = coverage.period_totals(scope.date_from, scope.date_to, scope.municipio)
-    link = Link(
-        "admin.coverage_map",
-        {"since": scope.date_from.isoformat(), "until": scope.date_to.isoformat()},
+    link = links.coordinator(
+        "admin.coverage_map", since=scope.date_from.isoformat(), until=scope.date_to.isoformat()
     )
     labels = {
         "visited": _("Places visited by the scouts"),

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from scout import clock
+from scout import clock, report
 from scout.auth import role_required
 from scout.errors import BadRequest
 from scout.extensions import db
@@ -39,11 +39,13 @@ from scout.models import (
 )
 from scout.people import followups, matching, placements, records, referrals
 from scout.people import outcome_forms as forms
+from scout.views.report import list_filters
 from scout.walking import Profile
 
 bp = Blueprint("outcomes", __name__)
 bp.before_request(role_required(Role.TUTOR))
 
+PLACEMENTS_PAGE = 100
 COURSE_KINDS = (ResourceKind.ITALIAN_COURSE, ResourceKind.DIGITAL_COURSE, ResourceKind.OTHER)
 
 
@@ -407,4 +409,30 @@ def whats_new() -> str:
         due=due,
         since=since,
         follow_up_form=lambda f: forms.FollowUpForm(prefix=f"f{f.id}"),
+    )
+
+
+@bp.route("/placements")
+def placements_list() -> str:
+    """The placements of the people she may see, newest first; the report's filters
+    (period, hub, municipio, ``counted``, contract, sector, km zero) narrow it to the
+    placements behind one of its figures (:func:`report.placements_behind`)."""
+    filters = list_filters(request.args)
+    scope, q = filters or (report.open_scope(None, None), None)
+    query = report.placements_behind(
+        scope,
+        counted=q is not None and q.counted == "1",
+        **{name: getattr(q, name, None) for name in report.PLACEMENT_FILTERS},
+    ).where(Placement.person_id.in_(records.visible(current_user).with_only_columns(Person.id)))
+    page = db.paginate(
+        query.order_by(Placement.starts_on.desc(), Placement.id.desc()),
+        per_page=PLACEMENTS_PAGE,
+        max_per_page=PLACEMENTS_PAGE,
+        error_out=False,
+    )
+    ids = {p.person_id for p in page.items}
+    codes = dict(db.session.execute(select(Person.id, Person.code).where(Person.id.in_(ids))).all())
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "people/placements.html", page=page, codes=codes, args=args, filtered=filters is not None
     )

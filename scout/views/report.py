@@ -29,13 +29,29 @@ bp.before_request(role_required(Role.TUTOR))
 PDF_LANGUAGES = ("it", "en")
 
 
+def _given(args: Any) -> MultiDict:
+    """An empty choice ("all hubs", "all municipi", no date) means the argument is not given."""
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if v])
+
+
+def list_filters(args: Any) -> tuple[report.Scope, schemas.RecordsQuery] | None:
+    """The scope and filters of a staff list behind a report figure, or ``None`` when the
+    request gives none of them (the whole list)."""
+    given = _given(args)
+    q = parse_args(schemas.RecordsQuery, given)
+    if not any(
+        (info.alias or name) in given for name, info in schemas.RecordsQuery.model_fields.items()
+    ):
+        return None
+    return report.open_scope(q.date_from, q.date_to, q.hub, q.municipio), q
+
+
 def resolve(args: Any, user: Any) -> tuple[report.Scope, bool]:
     """The scope and the internal flag a request asks for and its caller may have.
 
     A tutor's scope is always her hub (any ``hub`` argument is ignored); without a hub she
     may not read the report (403). Only a coordinator gets ``internal``."""
-    # An empty choice ("all hubs", "all municipi", no date) means the argument is not given.
-    q = parse_args(schemas.ReportQuery, MultiDict([(k, v) for k, v in args.items(multi=True) if v]))
+    q = parse_args(schemas.ReportQuery, _given(args))
     coordinator = user.role == Role.COORDINATOR
     hub_id = q.hub if coordinator else report.hub_of(db.session, user)
     if not coordinator and hub_id is None:

@@ -182,3 +182,26 @@ class ReportQuery(QueryRequest):
         Field(description="1: the internal version, small counts shown (coordinators)."),
         Say(_l("Leave it out, or send 1 for the internal version.")),
     ] = None
+
+
+_CHOICE = Say(_l("Choose a value from the list."))
+
+
+class RecordsQuery(ReportQuery):
+    """The staff lists behind a report figure (people, placements, visits, the map's
+    records): the report's scope, each end of the period optional; ``counted=1``: only the
+    people the report counts (consent to statistics); then the figure's own filters."""
+
+    counted: Annotated[
+        Literal["0", "1"] | None,
+        Field(description="1: only the people the report counts."),
+        Say(_l("Leave it out, or send 1.")),
+    ] = None
+    role: Annotated[str | None, Field(max_length=40), _CHOICE] = None
+    employment: Annotated[str | None, Field(max_length=40), _CHOICE] = None
+    education: Annotated[str | None, Field(max_length=40), _CHOICE] = None
+    group: Annotated[str | None, Field(max_length=40), _CHOICE] = None
+    outcome: Annotated[str | None, Field(max_length=40), _CHOICE] = None
+    contract: Annotated[str | None, Field(max_length=40), _CHOICE] = None
+    sector: Annotated[str | None, Field(max_length=80), _CHOICE] = None
+    km_zero: Annotated[str | None, Field(max_length=20), _CHOICE] = None

@@ -119,6 +119,7 @@ AUDIENCES = (
             Page("person-matches", "/people/{person}/matches"),
             Page("person-outcomes", "/people/{person}/outcomes"),
             Page("placement-new", "/people/{person}/placements/new"),
+            Page("placements", "/people/placements?from=2021-09-01&counted=1&contract=jobs"),
         ),
     ),
     Audience(
@@ -147,6 +148,8 @@ AUDIENCES = (
             Page("market-offers", "/admin/bulletins/market"),
             Page("report", "/report/?from=2021-09-01&to=2022-12-31"),
             Page("meetings", "/admin/meetings"),
+            Page("visits", "/admin/visits?from=2021-09-01"),
+            Page("offers-mapped", "/admin/mapped/offers"),
             Page("meeting-new", "/admin/meetings/new"),
         ),
     ),

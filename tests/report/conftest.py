@@ -63,10 +63,12 @@ def _network(make_org, make_place) -> None:
     make_org(name="Mai entrata", is_partner=False)
 
 
-def _meetings(coordinator: User, tutor: User, make_org) -> None:
+def _meetings(coordinator: User, tutor: User, make_org, make_place) -> None:
     """8 meetings with institutions in the period (both ends included), 2 outside; network
-    meetings and trainings count apart."""
+    meetings and trainings count apart. The 4 held with the Municipio 2 office (a place in
+    Municipio 2) count in that municipio; the 4 with a body only named, in no municipio."""
     municipio = make_org(name="Municipio 2 (ufficio)", kind=OrgKind.INSTITUTION)
+    make_place(name="Ufficio Municipio 2", organisation=municipio, lon=9.2265, lat=45.4985)
     days = [
         START,
         date(2021, 11, 3),
@@ -134,7 +136,7 @@ def cohort(make_user, make_org, make_place, make_offer, make_resource) -> Cohort
     scout = make_user(Role.SCOUT, name="Sami")
     _bulletins()
     _network(make_org, make_place)
-    _meetings(coordinator, tutor_a, make_org)
+    _meetings(coordinator, tutor_a, make_org, make_place)
     _map(make_place, make_offer, make_resource, scout)
     people = build_people(hub_a.id, hub_b.id)  # flushed: ids known
     school = make_place(name="Centro corsi", lon=9.2300, lat=45.4950)

@@ -64,5 +64,35 @@ def test_tutor_reads_her_hubs_figures(new_page, cohort):
     expect(page.locator("#figure-people_with_plan .figure-value")).to_have_text("67")
     expect(page.locator(".report-scope")).to_contain_text("Hub Padova")
     expect(page.get_by_label("Sede")).to_have_count(0)
-    expect(page.locator(".figure-link")).to_have_count(0)
+    # Her links: the people and placements of her hub, never a coordinator's list.
+    expect(page.locator('.figure-link a[href*="/admin/"]')).to_have_count(0)
+    page.locator("#figure-people_with_plan .figure-link a").click()
+    expect(page.locator("#records-count")).to_have_attribute("data-count", "67")
+    expect(page.locator("#records-filter")).to_be_visible()
     assert_no_horizontal_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["it", "ar"])
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_report_reads_at_phone_and_laptop_in_italian_and_arabic(new_page, cohort, size, lang):
+    """The whole report (figures, charts, tables) fits the screen without sideways scroll,
+    right to left in Arabic with its numbers kept left to right; a screenshot of each is
+    written to instance/ to look at."""
+    db.session.commit()
+    page = new_page(viewport=size)
+    browser_login(page, cohort.coordinator.email, PASSWORD)
+    page.goto(f"/report/?from=2021-09-01&to=2022-12-31&lang={lang}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    expect(page.locator("#figure-people_with_plan .figure-value")).to_have_text("107")
+    for chart in page.locator("img.report-chart").all():
+        box, parent = chart.bounding_box(), chart.locator("xpath=..").bounding_box()
+        assert box["width"] <= parent["width"] + 1  # a chart never wider than its column
+    # "< 3" and "75 %" read left to right inside Arabic text.
+    directions = page.eval_on_selector_all(
+        ".figure-value, .table-count, .report-percent",
+        "els => els.map(e => getComputedStyle(e).direction)",
+    )
+    assert set(directions) == {"ltr"}
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    page.screenshot(path=f"instance/report-{lang}-{size['width']}.png", full_page=True)

@@ -60,6 +60,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.index": COORDINATORS,
     "admin.market_offer_edit": COORDINATORS,
     "admin.market_offer_withdraw": COORDINATORS,
+    "admin.mapped": COORDINATORS,
     "admin.market_offers": COORDINATORS,
     "admin.meeting_edit": COORDINATORS,
     "admin.meeting_new": COORDINATORS,
@@ -69,6 +70,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.organisation_unpublish": COORDINATORS,
     "admin.organisations": COORDINATORS,
     "admin.place_detail": COORDINATORS,
+    "admin.visits": COORDINATORS,
     "admin.review_item": COORDINATORS,
     "admin.review_queue": COORDINATORS,
     "admin.token_revoke": COORDINATORS,
@@ -132,6 +134,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "outcomes.offer_referrals": TUTORS,
     "outcomes.outcomes": TUTORS,
     "outcomes.placement_new": TUTORS,
+    "outcomes.placements_list": TUTORS,
     "outcomes.referral_new": TUTORS,
     "outcomes.referral_step": TUTORS,
     "outcomes.whats_new": TUTORS,
@@ -200,6 +203,7 @@ ARGS: dict[str, object] = {
     "year": 2026,
     "week": 1,
     "token": "no-such-token",
+    "what": "offers",
 }
 
 

@@ -50,6 +50,7 @@ from scout.views.admin import (  # noqa: E402, F401
     meetings,
     network,
     organisations,
+    records,
     review,
     users,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from scout import bulletin as service
+from scout import report
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import Bulletin, BulletinStatus, ContractType, MarketOffer, SubscriberList
@@ -44,9 +46,14 @@ def _bulletin_or_404(bulletin_id: int) -> Bulletin:
 
 @bp.route("/bulletins")
 def bulletins() -> str:
-    """Drafts first, then published bulletins, newest first; and the new-bulletin form."""
+    """Drafts first, then published bulletins, newest first; and the new-bulletin form.
+    ``?from=``, ``?to=``: only the bulletins published in that period (the report's)."""
+    start, end = _day_arg("from"), _day_arg("to")
+    query = select(Bulletin)
+    if start or end:
+        query = report.bulletins_behind(start, end)
     rows = db.session.scalars(
-        select(Bulletin).order_by(
+        query.order_by(
             (Bulletin.status == BulletinStatus.PUBLISHED),
             Bulletin.number.desc().nullsfirst(),
             Bulletin.week_start.desc(),
@@ -61,7 +68,15 @@ def bulletins() -> str:
         delivery=service.delivery_status([b.id for b in rows if b.is_published]),
         list_sizes=service.list_sizes(),
         lists=list(SubscriberList),
+        period=(start, end) if start or end else None,
     )
+
+
+def _day_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 @bp.route("/bulletins/new", methods=["POST"])

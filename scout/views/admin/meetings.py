@@ -16,6 +16,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from scout import report
 from scout.extensions import db
 from scout.models import Meeting, MeetingKind, Organisation, Role, User
 from scout.views.admin import bp
@@ -94,7 +95,8 @@ def _date_arg(name: str) -> date | None:
 
 @bp.route("/meetings")
 def meetings() -> str:
-    """Meetings, newest first; ``?kind=``, ``?from=``, ``?to=`` narrow the list."""
+    """Meetings, newest first; ``?kind=``, ``?from=``, ``?to=``, ``?municipio=`` (with an
+    organisation that has a place there, as the report counts them) narrow the list."""
     query = select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())
     kind = request.args.get("kind", "")
     if kind in {k.value for k in MeetingKind}:
@@ -104,6 +106,9 @@ def meetings() -> str:
         query = query.where(Meeting.held_on >= start)
     if end:
         query = query.where(Meeting.held_on <= end)
+    municipio = request.args.get("municipio", type=int)
+    if municipio in range(1, 10):
+        query = query.where(report.meeting_in_municipio(municipio))
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, DateField
 from wtforms.validators import Optional
 
-from scout import spatial
+from scout import report, spatial
 from scout.extensions import db
 from scout.models import Organisation, Place
 from scout.views.admin import bp
@@ -60,6 +60,9 @@ def organisations() -> str:
             query = query.where(Organisation.joined_network_on >= joined_from)
         if joined_to:
             query = query.where(Organisation.joined_network_on <= joined_to)
+        municipio = request.args.get("municipio", type=int)
+        if municipio in range(1, 10):  # with a place there, as the report counts them
+            query = query.where(report.in_municipio(municipio))
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     ids = [org.id for org in page.items]
     counts = dict(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from scout import report
 from scout.extensions import db
 from scout.maps import MILAN_CENTRE
 from scout.models import Person, PlanStatus, Role
@@ -19,6 +20,7 @@ from scout.people.crypto import Home
 from scout.people.forms import ChildForm, ConsentForm, ForgetForm, PersonForm, StepForm
 from scout.search import lists
 from scout.views.people import bp, person_or_404
+from scout.views.report import list_filters
 from scout.walking import gazetteer
 
 PAGE = 100
@@ -26,16 +28,40 @@ PAGE = 100
 
 @bp.get("/")
 def index() -> str:
-    """The people she may see, by code; closed plans last."""
+    """The people she may see, by code; closed plans last. The report's filters (period,
+    hub, municipio, ``counted``, role, employment, schooling, nationality group, outcome)
+    narrow it to the people behind one of its figures (:func:`report.people_behind`)."""
     status = request.args.get("status", "")
     query = records.visible(current_user).options(selectinload(Person.tutor))
     if status in {s.value for s in PlanStatus}:
         query = query.where(Person.status == PlanStatus(status))
-    people = db.session.scalars(
-        query.order_by(Person.status == PlanStatus.CLOSED, Person.code.desc()).limit(PAGE)
-    ).all()
+    filters = list_filters(request.args)
+    if filters is not None:
+        scope, q = filters
+        query = query.where(
+            Person.id.in_(
+                report.people_behind(
+                    scope,
+                    counted=q.counted == "1",
+                    **{name: getattr(q, name) for name in report.PEOPLE_FILTERS},
+                )
+            )
+        )
+    page = db.paginate(
+        query.order_by(Person.status == PlanStatus.CLOSED, Person.code.desc()),
+        per_page=PAGE,
+        max_per_page=PAGE,
+        error_out=False,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "people/index.html", people=people, status=status, plan_statuses=PlanStatus.choices()
+        "people/index.html",
+        page=page,
+        people=page.items,
+        status=status,
+        plan_statuses=PlanStatus.choices(),
+        filtered=filters is not None,
+        args=args,
     )
 
 
