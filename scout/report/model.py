@@ -9,7 +9,9 @@ but a coordinator's internal version):
   out (a table's column, whose percentages give its total; the placements by contract, which
   add up to the placements), a single "< 3" could be recovered as the total minus the
   others; so the smallest other count above 0 is hidden too, shown as "*", with its
-  percentage. Zeros are shown: they hide nobody.
+  percentage. Zeros are shown: they hide nobody. A share of those whose datum is recorded
+  (mothers unemployed, of those whose status is known) is hidden as "*" too when 1 or 2 of
+  its group are left out, who would be its group minus its whole.
 
 Counts of things that are not people (bulletins, meetings, organisations, offers) are always
 shown.
@@ -69,6 +71,9 @@ class Figure:
     note: str | None = None
     group: str | None = None  # figures whose people add up to a total shown beside them
     secondary: bool = False  # hidden by the secondary rule (set by :func:`suppress`)
+    # A share of those with the datum recorded: the people of its group left out. If 1 or 2,
+    # the group (known) minus the share's whole (worked out from it) would give them away.
+    excluded: int | None = None
 
     @property
     def people_count(self) -> int | None:
@@ -81,7 +86,9 @@ class Figure:
         return self.value if self.kind == "count" else self.people_count  # type: ignore[return-value]
 
     def hidden(self, internal: bool) -> bool:
-        return not internal and (small(self.people_count) or self.secondary)
+        return not internal and (
+            small(self.people_count) or self.secondary or small(self.excluded)
+        )
 
     def shown(self, internal: bool = False) -> str:
         """The value as the report writes it (in any language: digits and symbols only)."""

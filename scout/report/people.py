@@ -159,10 +159,23 @@ def hubs(session: Session) -> list[tuple[int, str]]:
 
 
 def _percent(
-    key: str, label: str, part: int, whole: int, link: Link, group: str | None = None
+    key: str,
+    label: str,
+    part: int,
+    whole: int,
+    link: Link,
+    group: str | None = None,
+    excluded: int | None = None,
 ) -> Figure:
     return Figure(
-        key, label, share(part, whole), kind="percent", people=part, link=link, group=group
+        key,
+        label,
+        share(part, whole),
+        kind="percent",
+        people=part,
+        link=link,
+        group=group,
+        excluded=excluded,
     )
 
 
@@ -199,6 +212,7 @@ def _role_figures(
                 count[status],
                 len(known),
                 links.people(scope, role=role, employment=status.value),
+                excluded=len(group) - len(known),
             )
             for status in (Employment.UNEMPLOYED, Employment.UNDER_EMPLOYED)
         ),
