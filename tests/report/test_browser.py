@@ -96,3 +96,21 @@ def test_the_report_reads_at_phone_and_laptop_in_italian_and_arabic(new_page, co
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
     page.screenshot(path=f"instance/report-{lang}-{size['width']}.png", full_page=True)
+
+
+def test_a_coordinator_follows_a_figure_to_its_records_on_a_phone(new_page, cohort):
+    db.session.commit()
+    page = new_page(viewport=PHONE)
+    browser_login(page, cohort.coordinator.email, PASSWORD)
+    page.goto("/report/?from=2021-09-01&to=2022-12-31")
+    for figure, count in (("placements", "35"), ("visits", "3"), ("people_with_plan", "107")):
+        page.locator(f"#figure-{figure} .figure-link a").click()
+        expect(page.locator("#records-count")).to_have_attribute("data-count", count)
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        page.screenshot(path=f"instance/report-records-{figure}-390.png", full_page=True)
+        page.go_back()
+    # A count in a table leads to its records too: the placements in catering.
+    page.locator("#table-results-sectors td.table-count a").first.click()
+    expect(page.locator("#records-count")).to_have_attribute("data-count", "14")
+    expect(page.locator("#placements-list tbody tr")).to_have_count(14)
