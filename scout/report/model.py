@@ -86,9 +86,7 @@ class Figure:
         return self.value if self.kind == "count" else self.people_count  # type: ignore[return-value]
 
     def hidden(self, internal: bool) -> bool:
-        return not internal and (
-            small(self.people_count) or self.secondary or small(self.excluded)
-        )
+        return not internal and (small(self.people_count) or self.secondary or small(self.excluded))
 
     def shown(self, internal: bool = False) -> str:
         """The value as the report writes it (in any language: digits and symbols only)."""
