@@ -7,6 +7,11 @@ figures count with, so a list holds exactly the records its figure counts.
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from scout.errors import BadRequest
 from scout.models import Role
 from scout.report.model import Link
 from scout.report.period import Scope
@@ -37,3 +42,11 @@ def placements(scope: Scope, **filters: str) -> Link:
 def coordinator(endpoint: str, **args: str) -> Link:
     """A coordinator's list (bulletins, organisations, meetings, visits, the map's records)."""
     return Link(endpoint, args, Role.COORDINATOR)
+
+
+def choice(enum: type, value: str, name: str) -> Any:
+    """A filter's value as its enum member; a value not in it is a 400 on field ``name``."""
+    try:
+        return enum(value)
+    except ValueError:
+        raise BadRequest(_l("Choose a value from the list."), field=name) from None

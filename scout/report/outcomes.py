@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 from statistics import median
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -66,7 +65,7 @@ def placements_behind(
         query = query.where(Placement.contract_type.in_(JOB_CONTRACTS))
     elif contract is not None:
         query = query.where(
-            Placement.contract_type == _choice(PlacementContract, contract, "contract")
+            Placement.contract_type == links.choice(PlacementContract, contract, "contract")
         )
     if sector is not None:
         words = func.lower(func.trim(func.coalesce(Placement.sector, "")))
@@ -77,13 +76,6 @@ def placements_behind(
             raise BadRequest(_l("Choose yes, no or not measured."), field="km_zero")
         query = query.where(Placement.km_zero.is_(value[km_zero]))
     return query
-
-
-def _choice(enum: type, value: str, name: str) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        raise BadRequest(_l("Choose a value from the list."), field=name) from None
 
 
 def _placements(session: Session, scope: Scope) -> list[Placement]:

@@ -18,17 +18,10 @@ from scout.report.people import consented, in_scope
 from scout.report.period import Scope
 
 
-def _choice(enum: type, value: str, name: str) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        raise BadRequest(_l("Choose a value from the list."), field=name) from None
-
-
 def _recorded(column: Any, enum: type, value: str, name: str) -> Any:
     if value == links.UNRECORDED:
         return column.is_(None)
-    return column == _choice(enum, value, name)
+    return column == links.choice(enum, value, name)
 
 
 def _outcome(scope: Scope, outcome: str) -> Select:
@@ -57,7 +50,7 @@ def people_behind(
     if counted:
         conditions.append(consented(scope))
     if role is not None:
-        conditions.append(Person.parent_role == _choice(ParentRole, role, "role"))
+        conditions.append(Person.parent_role == links.choice(ParentRole, role, "role"))
     if employment is not None:
         conditions.append(_recorded(Person.employment, Employment, employment, "employment"))
     if education is not None:
