@@ -202,8 +202,16 @@ def funnel(scope: Scope) -> list[Figure]:
     """The scouting funnel's totals (scout.coverage.funnel): places visited, interested, and
     those that yielded a partner, an offer or a course; linked to the coverage page."""
     stages = coverage.period_totals(scope.date_from, scope.date_to, scope.municipio)
-    link = links.coordinator(
-        "admin.coverage_map", since=scope.date_from.isoformat(), until=scope.date_to.isoformat()
+    # The coverage page's funnel is the whole area's: linked only from the whole programme's.
+    whole = scope.municipio is None and scope.hub_id is None
+    link = (
+        links.coordinator(
+            "admin.coverage_map",
+            since=scope.date_from.isoformat(),
+            until=scope.date_to.isoformat(),
+        )
+        if whole
+        else None
     )
     labels = {
         "visited": _("Places visited by the scouts"),
