@@ -154,9 +154,9 @@ def test_every_read_is_audited_and_the_audit_holds_no_personal_value(
     for url in ("", "/edit", "/data.json"):
         assert client.get(f"/people/{person.code}{url}").status_code == 200
     reads = db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.action == AuditAction.READ, AuditEvent.entity_id == person.id
-        )
+        select(AuditEvent)
+        .where(AuditEvent.action == AuditAction.READ, AuditEvent.entity_id == person.id)
+        .order_by(AuditEvent.id)
     ).all()
     assert [(r.user_id, r.entity) for r in reads] == [(tutor.id, "person")] * 3
     assert [r.changes["viewed"] for r in reads] == ["record", "edit form", "her data (JSON)"]
