@@ -15,7 +15,14 @@ from scout import spatial
 from scout.extensions import db
 from scout.geo import LonLat
 from scout.models import Place
-from scout.walking.engine import Answer, IsochroneAnswer, Profile, ReachAnswer, RouteAnswer
+from scout.walking.engine import (
+    Answer,
+    IsochroneAnswer,
+    Profile,
+    ReachAnswer,
+    RouteAnswer,
+    Walks,
+)
 from scout.walking.placeindex import feature_head
 
 
@@ -43,13 +50,20 @@ def reach_json(answer: ReachAnswer, minutes: float, profile: Profile) -> str:
     """A FeatureCollection of the places reached, nearest first, each with walk minutes and
     metres (``answer`` from :func:`reach` over the published places, or with rows of
     :func:`scout.walking.placeindex.published_places`' columns)."""
-    if answer.places is not None:
-        heads = answer.places.heads(list(answer.walks))
+    walks = answer.walks
+    if isinstance(walks, Walks):  # from the arrays (a reach may find thousands of places)
+        minutes_of, metres_of = walks.whole_minutes().tolist(), walks.metres.tolist()
+        ids: Any = walks.ids
     else:
-        heads = [feature_head(answer.rows[place_id]) for place_id in answer.walks]
+        minutes_of = [walk.whole_minutes for walk in walks.values()]
+        metres_of, ids = [walk.metres for walk in walks.values()], list(walks)
+    if answer.places is not None:
+        heads = answer.places.heads(ids)
+    else:
+        heads = [feature_head(answer.rows[place_id]) for place_id in walks]
     features = ",".join(
-        f'{head},"walk_minutes":{walk.whole_minutes},"walk_metres":{round(walk.metres)}}}}}'
-        for head, walk in zip(heads, answer.walks.values(), strict=True)
+        f'{head},"walk_minutes":{m},"walk_metres":{round(metres)}}}}}'
+        for head, m, metres in zip(heads, minutes_of, metres_of, strict=True)
     )
     rest = _compact({"minutes": minutes, **_meta(answer, profile)})
     return '{"type":"FeatureCollection","features":[' + features + "]," + rest[1:]

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+import numpy as np
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import LineString, Point, mapping
@@ -78,6 +79,43 @@ class Walk:
         return max(1, math.ceil(self.seconds / 60 - 1e-9))
 
 
+class Walks(Mapping[int, Walk]):
+    """Walks by place id, nearest first, held as two arrays: a reach finds up to thousands
+    of places and the API writes them straight from the arrays (:meth:`whole_minutes`), so a
+    :class:`Walk` is made only for a place looked up."""
+
+    __slots__ = ("_at", "ids", "metres", "speed")
+
+    def __init__(self, ids: np.ndarray, metres: np.ndarray, speed_m_s: float) -> None:
+        order = np.argsort(metres, kind="stable")  # ties keep the search's order
+        self.ids, self.metres, self.speed = ids[order], metres[order], speed_m_s
+        self._at: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids.tolist())
+
+    def __getitem__(self, place_id: int) -> Walk:
+        if self._at is None:
+            self._at = {k: i for i, k in enumerate(self.ids.tolist())}
+        m = float(self.metres[self._at[place_id]])
+        return Walk(m, m / self.speed)
+
+    def items(self) -> Any:  # in order, without the lookups of Mapping's view
+        speed = self.speed
+        pairs = zip(self.ids.tolist(), self.metres.tolist(), strict=True)
+        return ((k, Walk(m, m / speed)) for k, m in pairs)
+
+    def values(self) -> Any:
+        return (walk for _, walk in self.items())
+
+    def whole_minutes(self) -> np.ndarray:
+        """:attr:`Walk.whole_minutes` of every walk, in order."""
+        return np.maximum(1, np.ceil(self.metres / self.speed / 60 - 1e-9)).astype(np.int64)
+
+
 @dataclass(slots=True)
 class Answer:
     estimate: bool
@@ -86,7 +124,7 @@ class Answer:
 
 @dataclass(slots=True)
 class ReachAnswer(Answer):
-    walks: dict[int, Walk] = field(default_factory=dict)  # place id → walk, nearest first
+    walks: Mapping[int, Walk] = field(default_factory=dict)  # place id → walk, nearest first
     # id → row of the reached places, when ``places`` selected more columns than the point.
     rows: Mapping[int, Any] = field(default_factory=dict)
     # Over the published places: their index (feature heads by id, see PlaceIndex.heads).

@@ -289,6 +289,15 @@ class Graph:
         return view.search(self, [(start.edge, start.pos)], limit)[0, : self.n_nodes]
 
     def distances(
+        self, start: Start, rows: Any, budget: float, max_snap: float, **options: Any
+    ) -> dict[Any, float]:
+        """Walking metres (snaps included) from ``start`` to each ``(key, lon, lat)`` of
+        ``rows`` (or of the columns ``(keys, lons, lats)``) reachable within ``budget`` metres:
+        :meth:`distance_columns` (and its options) as a dict."""
+        keys, total = self.distance_columns(start, rows, budget, max_snap, **options)
+        return dict(zip(keys.tolist(), total.tolist(), strict=True))
+
+    def distance_columns(
         self,
         start: Start,
         rows: list[Any] | tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -297,17 +306,18 @@ class Graph:
         cache: bool = True,
         hint: float | None = None,
         snapped: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-    ) -> dict[Any, float]:
-        """Walking metres (snaps included) from ``start`` to each ``(key, lon, lat)`` of
-        ``rows`` (or of the columns ``(keys, lons, lats)``) reachable within ``budget`` metres.
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of the targets reached and their walking metres, as two arrays in the
+        order of ``rows`` (see :meth:`distances`).
 
         With a ``hint`` below ``budget`` (e.g. an unbounded walk to targets all near), the
         search first stops at ``hint`` metres and walks on to ``budget`` only when a snapped
         target was not reached by then: the answer is the same, usually for far less work.
         ``snapped``: the targets' snaps (edge, metres along it, distance) when already known.
         """
+        nothing = (np.zeros(0, dtype=np.int64), np.zeros(0))
         if len(rows) == 0 or (isinstance(rows, tuple) and len(rows[0]) == 0):
-            return {}
+            return nothing
         if isinstance(rows, tuple):  # already columns: (keys, lon, lat) arrays
             keys, lon, lat = rows
         else:
@@ -319,7 +329,7 @@ class Graph:
             edge, pos, dist = snapped
         ok = edge >= 0
         if not ok.any():
-            return {}
+            return nothing
         idx = np.flatnonzero(ok)
         e = edge[idx]
         p = pos[idx]
@@ -338,7 +348,7 @@ class Graph:
         if first < budget and not (total <= first + 1e-6).all():
             total = totals(budget)
         good = np.isfinite(total) & (total <= budget + 1e-6)
-        return dict(zip(keys[idx[good]].tolist(), total[good].tolist(), strict=True))
+        return keys[idx[good]], total[good]
 
     def farthest_m(self, p: LonLat, rows: list[Any]) -> float:
         """The largest straight-line metres from ``p`` to a ``(key, lon, lat)`` of ``rows``."""

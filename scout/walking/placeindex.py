@@ -12,6 +12,7 @@ worker a few pages, not tens of megabytes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ class PlaceIndex:
         a, p = self.arrays, f"v{view}_"
         return a[p + "edge"][idx], a[p + "pos"][idx], a[p + "dist"][idx]
 
-    def heads(self, place_ids: list[int]) -> list[str]:
+    def heads(self, place_ids: Sequence[int] | np.ndarray) -> list[str]:
         """The feature heads (:func:`feature_head`) of ``place_ids``, all of them indexed."""
         i = np.searchsorted(self.ids, np.asarray(place_ids, dtype=np.int64))
         starts, ends = self.head_at[i].tolist(), self.head_at[i + 1].tolist()

@@ -77,6 +77,27 @@ def test_reach_lists_places_nearest_first(staff, grid, make_place):
     assert [f["id"] for f in short["features"]] == [near.id]
 
 
+def test_reach_minutes_and_metres_are_those_of_the_route_to_each_place(staff, grid, make_place):
+    """The list and the route to a place show her the same walk (the list is written from
+    arrays, the route from one walk: both round the same way, a walk of exactly 3 minutes
+    included)."""
+    # 75 m a minute at the standard profile's 4.5 km/h: 225 m is a walk of exactly 3 minutes.
+    offsets = [0.5, 1, 1.5, 2.25, 225 / 80, 3.2, 4.75]
+    places = [
+        make_place(name=f"P{i}", lon=grid_point(c, 0)[0], lat=grid_point(c, 0)[1])
+        for i, c in enumerate(offsets)
+    ]
+    lon, lat = grid_point(0, 0)
+    features = staff.post("reach", lon=lon, lat=lat, minutes=15).get_json()["features"]
+    assert {f["id"] for f in features} == {p.id for p in places}
+    assert 3 in [f["properties"]["walk_minutes"] for f in features]
+    for feature in features:
+        route = staff.post("route", lon=lon, lat=lat, place_id=feature["id"]).get_json()
+        shown = feature["properties"]
+        assert shown["walk_minutes"] == route["properties"]["walk_minutes"]
+        assert shown["walk_metres"] == route["properties"]["walk_metres"]
+
+
 def test_reach_with_a_token(app, client, grid, make_user):
     token = issue_token(make_user(Role.TUTOR), "api")
     db.session.commit()
