@@ -24,19 +24,11 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from scout.geo import LonLat
+from scout.walking import bands
 from scout.walking.graphfiles import Arrays
 from scout.walking.snapping import SegmentGrid, Start, _SnapCache, index_ranges
 
 logger = logging.getLogger(__name__)
-
-
-HULL_RATIO = 0.15
-
-
-HULL_MARGIN_M = 25.0
-
-
-HULL_SIMPLIFY_M = 5.0  # the hull is simplified by this before its margin is added
 
 
 ROUTE_FIRST_RADIUS = 0.65
@@ -363,41 +355,27 @@ class Graph:
         return [self._geojson(shape) for shape in self.isochrone_shapes(start, budgets)]
 
     def isochrone_shapes(self, start: Start, budgets: list[float]) -> list[Any]:
-        """The polygons of :meth:`isochrones`, in projected metres: the concave hull of the
-        points reached (nodes, the ends of partly walked edges), simplified, then
-        ``HULL_MARGIN_M`` around it. Only the edges the search reached are looked at."""
+        """The polygons of :meth:`isochrones`, in projected metres: a buffer of the streets
+        reached within each budget (:mod:`scout.walking.bands`). Only the edges the
+        search reached are looked at."""
         view = self.views[start.view]
         node_m = self._node_metres(start, max(budgets))
-        reached_nodes = np.flatnonzero(np.isfinite(node_m))
-        reached_m = node_m[reached_nodes]
-        e = view.edges_of(reached_nodes)
-        ms, mt = node_m[self.src[e]], node_m[self.dst[e]]
-        length = self.length[e]
+        reached = np.flatnonzero(np.isfinite(node_m))
+        edges = np.append(view.edges_of(reached), start.edge)  # twice at worst: no harm
+        xy, metres = bands.along_edges(self, edges, node_m, start)
+        # One grid for every band: a band is the cells whose least metres are within its own.
+        grid = (
+            bands.raster(xy, metres, max(budgets) - start.dist)
+            if max(budgets) > start.dist
+            else None
+        )
         out = []
         for budget in budgets:
             r = budget - start.dist
-            if r <= 0:
+            if r <= 0 or grid is None:
                 out.append(shapely.Point(start.x, start.y).buffer(max(budget, 1.0), quad_segs=4))
-                continue
-            s1 = np.clip(r - ms, 0, length)
-            s2 = np.clip(r - mt, 0, length)
-            partial = (s1 + s2) < length
-            from_s = partial & (ms < r)
-            from_t = partial & (mt < r)
-            frac = np.concatenate([s1[from_s] / length[from_s], 1 - s2[from_t] / length[from_t]])
-            edges = np.concatenate([e[from_s], e[from_t]])
-            # The origin's own edge, walked directly from the snapped point.
-            own = self.length[start.edge]
-            ends = np.clip([start.pos - r, start.pos + r], 0, own) / own
-            frac = np.concatenate([frac, ends])
-            edges = np.concatenate([edges, [start.edge, start.edge]])
-            pts = self.points_along(edges, frac)
-            near = reached_nodes[reached_m <= r]
-            xy = np.concatenate([self.node_xy[near], pts, [[start.sx, start.sy]]])
-            # The hull of a geometry is that of its vertices: one LineString through the points
-            # is the same MultiPoint's, made at a fraction of the cost.
-            hull = shapely.concave_hull(shapely.linestrings(xy), ratio=HULL_RATIO)
-            out.append(hull.simplify(HULL_SIMPLIFY_M).buffer(HULL_MARGIN_M, quad_segs=2))
+            else:
+                out.append(bands.band(*grid, r))
         return out
 
     def route(

@@ -56,7 +56,7 @@ def test_compose_publish_and_view(page, week):
     page.goto("/admin/bulletins")
     page.fill("#week", milan_today().isoformat())
     page.click("#new-bulletin")
-    page.wait_for_selector("#compose-form")
+    page.wait_for_selector("#compose-form[data-ready=true]")
 
     # Drop the help desk, move "Italiano B2" above "Italiano A1" (JavaScript, no reload).
     page.locator('li[data-title="Sportello lavoro"] input.keep').uncheck()
@@ -72,7 +72,7 @@ def test_compose_publish_and_view(page, week):
     page.fill("#note-italian", "Iscrizioni aperte fino a venerdì")
     page.fill("#editorial", "Buona settimana!")
     page.click("#publish")
-    page.wait_for_url("**/bollettino/1")
+    page.wait_for_url("**/bollettino/1", timeout=20_000)  # publishing draws the snapshot
 
     article = page.locator("article.bulletin")
     assert article.get_attribute("data-bulletin-number") == "1"
@@ -110,7 +110,7 @@ def test_each_bulletin_reads_in_its_own_direction(new_page, week, make_place, ma
     page.goto("/admin/bulletins")
     page.fill("#week", milan_today().isoformat())
     page.click("#new-bulletin")
-    page.wait_for_selector("#compose-form")
+    page.wait_for_selector("#compose-form[data-ready=true]")
     page.click("#preview-link")
     preview = page.locator("#preview-banner")
     preview.locator('a[hreflang="ar"]').click()
