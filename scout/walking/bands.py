@@ -3,10 +3,11 @@ reached, ``MARGIN_M`` around it, its enclosed holes (the blocks between the stre
 
 Drawn on a raster rather than as a union of buffered lines (which costs tens of milliseconds
 for the thousands of edges of a 15-minute walk): points every ``STEP_M`` along the edges, each
-with its walking metres, mark the cells of a ``CELL_M`` grid; the Euclidean distance transform
-(scipy) gives each cell its distance to the nearest cell reached, and marching squares
-(contourpy, matplotlib's) draw the line at ``MARGIN_M`` from it, interpolated between cells.
-Every band of one origin shares the points: a band is a threshold on their metres.
+with its walking metres, give each cell of a ``CELL_M`` grid its least metres; for a band, the
+Euclidean distance transform (scipy) of the cells within its metres gives every cell its
+distance to the nearest of them, and marching squares (contourpy, matplotlib's) draw the line
+at ``LEVEL_M`` (``MARGIN_M`` corrected for the cells' size), interpolated between cells. Every
+band of one origin shares the points and the grid: a band is a threshold on the cells' metres.
 """
 
 from __future__ import annotations

@@ -64,6 +64,12 @@ class Profile(enum.StrEnum):
         return self is Profile.STROLLER
 
 
+def whole_minutes(seconds: Any) -> Any:
+    """Walking seconds (a number or an array) as the minutes shown to people: rounded up, at
+    least one (a 4.2-minute walk is "5 min", an exact 3 minutes "3 min")."""
+    return np.maximum(1, np.ceil(np.asarray(seconds) / 60 - 1e-9)).astype(np.int64)
+
+
 @dataclass(frozen=True, slots=True)
 class Walk:
     metres: float
@@ -75,8 +81,8 @@ class Walk:
 
     @property
     def whole_minutes(self) -> int:
-        """Minutes rounded up, as shown to people (a 4.2-minute walk is "5 min")."""
-        return max(1, math.ceil(self.seconds / 60 - 1e-9))
+        """Minutes rounded up, as shown to people (:func:`whole_minutes`)."""
+        return int(whole_minutes(self.seconds))
 
 
 class Walks(Mapping[int, Walk]):
@@ -113,7 +119,7 @@ class Walks(Mapping[int, Walk]):
 
     def whole_minutes(self) -> np.ndarray:
         """:attr:`Walk.whole_minutes` of every walk, in order."""
-        return np.maximum(1, np.ceil(self.metres / self.speed / 60 - 1e-9)).astype(np.int64)
+        return whole_minutes(self.metres / self.speed)
 
 
 @dataclass(slots=True)

@@ -358,25 +358,26 @@ class Graph:
         """The polygons of :meth:`isochrones`, in projected metres: a buffer of the streets
         reached within each budget (:mod:`scout.walking.bands`). Only the edges the
         search reached are looked at."""
+        top = max(budgets) - start.dist
+        if top <= 0:  # the snap alone is longer than every band: circles around the origin
+            return [self._circle(start, budget) for budget in budgets]
         view = self.views[start.view]
         node_m = self._node_metres(start, max(budgets))
         reached = np.flatnonzero(np.isfinite(node_m))
         edges = np.append(view.edges_of(reached), start.edge)  # twice at worst: no harm
         xy, metres = bands.along_edges(self, edges, node_m, start)
         # One grid for every band: a band is the cells whose least metres are within its own.
-        grid = (
-            bands.raster(xy, metres, max(budgets) - start.dist)
-            if max(budgets) > start.dist
-            else None
-        )
-        out = []
-        for budget in budgets:
-            r = budget - start.dist
-            if r <= 0 or grid is None:
-                out.append(shapely.Point(start.x, start.y).buffer(max(budget, 1.0), quad_segs=4))
-            else:
-                out.append(bands.band(*grid, r))
-        return out
+        grid = bands.raster(xy, metres, top)
+        return [
+            bands.band(*grid, budget - start.dist)
+            if budget > start.dist
+            else self._circle(start, budget)
+            for budget in budgets
+        ]
+
+    @staticmethod
+    def _circle(start: Start, budget: float) -> Any:
+        return shapely.Point(start.x, start.y).buffer(max(budget, 1.0), quad_segs=4)
 
     def route(
         self, start: Start, target: LonLat, max_snap: float
