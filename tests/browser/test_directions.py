@@ -90,6 +90,8 @@ def test_public_come_arrivare_shows_the_directions_from_the_chosen_point(new_pag
     locate.scroll_into_view_if_needed()
     locate.click()
     expect(page.locator("#walk-legend")).to_be_visible()
+    # On the imported network: no "estimate" note (it showed whatever the answer said).
+    expect(page.locator("#walk-estimate")).to_be_hidden()
     card = page.locator(f"#place-list li[data-place-id='{network['place'].id}']")
     go = card.get_by_role("button", name="Come arrivare")
     go.scroll_into_view_if_needed()
