@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl
 
+import pyogrio
 import pytest
 
 from bench.netgen import generate_grid
@@ -154,6 +155,27 @@ def test_bad_reach_parameters_are_400_naming_the_parameter(staff, query, field):
     response = staff.form("reach", **dict(parse_qsl(query)))
     assert response.status_code == 400
     assert response.get_json()["error"]["field"] == field
+
+
+def test_reach_and_isochrones_read_as_geojson_by_gdal(staff, grid, make_place, tmp_path):
+    """GDAL (through pyogrio) reads both answers as GeoJSON: the places as points with their
+    walk minutes and metres, nearest first; the bands as valid polygons, one per band."""
+    for i, c in enumerate([0.5, 1.5, 3]):
+        make_place(name=f"G{i}", lon=grid_point(c, 1)[0], lat=grid_point(c, 1)[1])
+    lon, lat = grid_point(0, 0)
+    reach = tmp_path / "reach.geojson"
+    reach.write_bytes(staff.post("reach", lon=lon, lat=lat, minutes=15).data)
+    places = pyogrio.read_dataframe(reach)
+    assert list(places.geometry.geom_type) == ["Point"] * 3
+    assert list(places["walk_minutes"]) == sorted(places["walk_minutes"])
+    assert (places["walk_metres"] > 0).all()
+    bands = tmp_path / "bands.geojson"
+    bands.write_bytes(staff.post("isochrones", lon=lon, lat=lat, minutes=[5, 10]).data)
+    shapes = pyogrio.read_dataframe(bands)
+    assert list(shapes["minutes"]) == [5, 10]
+    assert set(shapes.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert shapes.geometry.is_valid.all()
+    assert shapes.geometry.iloc[0].area < shapes.geometry.iloc[1].area
 
 
 @pytest.mark.parametrize(
