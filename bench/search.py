@@ -113,6 +113,9 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=10_000)
     parser.add_argument("--nodes", type=int, default=32_000)
     parser.add_argument(
+        "--profile", type=int, default=0, help="then profile N searches with a school (cProfile)"
+    )
+    parser.add_argument(
         "--db", default=os.environ.get("SCOUT_BENCH_SEARCH_DATABASE_URL", DEFAULT_DB)
     )
     args = parser.parse_args()
@@ -222,6 +225,17 @@ def main() -> None:
             name = "p50" if q == 0.5 else "p95"
             verdict = "" if goal is None else "  (ok)" if ratio <= goal else f"  (OVER {goal}x)"
             print(f"search / {label} {name}: {ratio:.2f}x{verdict}")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        pairs = list(zip(origins, schools, strict=True))[: args.profile]
+        profiler.enable()
+        for p, school_id in pairs:
+            client.post("/api/v1/search", json=body(p, school_id), headers=headers)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
 
 
 def routing_is_estimate(app) -> bool:

@@ -4,24 +4,46 @@ of each place (one query per kind, place ids as one array), and the open-market 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import enum
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, any_, func, literal, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
 from scout import spatial
 from scout.geo import LonLat, haversine_m
 from scout.models import (
+    ContractType,
     ItalianLevel,
     MarketOffer,
     Offer,
     OfferStatus,
     Organisation,
     OrgKind,
+    PartTime,
     Place,
     Resource,
     ResourceKind,
@@ -35,7 +57,7 @@ from scout.search.query import (
     Kind,
     SearchQuery,
 )
-from scout.walking import Walk
+from scout.walking import Walk, ids_and_seconds
 
 
 @dataclass(slots=True)
@@ -160,22 +182,146 @@ def _ids(ids: Iterable[int]) -> Any:
     return any_(literal(list(ids), ARRAY(Integer)))
 
 
-def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
-    # Plain rows through the connection, not ORM entities: a search may touch a thousand
-    # places (so do its offers and resources below).
+# --- the items at the reached places: one statement, built once ----------------------------
+#
+# The reached places come in as two arrays (ids and walking seconds, nearest first); each kind
+# of item is one branch of a UNION ALL over them, its own columns padded with NULL in the
+# others; the filters are bound parameters that a NULL turns off, so the statement is the same
+# for every search (compiled and planned once). With a ``limit``, the database keeps the hits
+# up to the place of the limit-th in the order of :func:`scout.search.run.rank` (names
+# compared by code point, as Python does): a search reads the rows it shows, not its chunk.
+
+_BRANCH_OFFER, _BRANCH_RESOURCE, _BRANCH_ORGANISATION = 0, 1, 2
+
+_TEXTS = ARRAY(String)
+
+
+def _text(enum_column: Any) -> Any:
+    """An enum column as its stored text (no conversion per row)."""
+    return type_coerce(enum_column, String)
+
+
+def _enum(cls: type[enum.Enum]) -> Callable[[Any], Any]:
+    return lambda value: cls(value) if value is not None else None
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value or [])
+
+
+def _hours(value: Any) -> float | None:
+    return float(value) if value else None
+
+
+# Detail name → (its column in each branch, or None; how a value is read back, or None).
+_DETAILS: dict[str, tuple[tuple[Any, Any, Any], Callable[[Any], Any] | None]] = {
+    "sector": ((Offer.sector, None, None), None),
+    "contract_type": ((_text(Offer.contract_type), None, None), _enum(ContractType)),
+    "part_time": ((_text(Offer.part_time), None, None), _enum(PartTime)),
+    "hours_per_week": ((Offer.hours_per_week, None, None), _hours),
+    "italian_level": ((_text(Offer.italian_level), None, None), _enum(ItalianLevel)),
+    "how_to_apply": ((Offer.how_to_apply, None, None), None),
+    "documents_required": ((Offer.documents_required, None, None), None),
+    "expires_on": ((Offer.expires_on, None, None), None),
+    "resource_kind": ((None, _text(Resource.kind), None), _enum(ResourceKind)),
+    "languages": ((None, Resource.languages, None), _list),
+    "childcare": ((None, Resource.childcare, None), None),
+    "is_free": ((None, Resource.is_free, None), None),
+    "cost": ((None, Resource.cost, None), None),
+    "how_to_enrol": ((None, Resource.how_to_enrol, None), None),
+    "starts_on": ((None, Resource.starts_on, None), None),
+    "ends_on": ((None, Resource.ends_on, None), None),
+    "description": ((Offer.description, Resource.description, None), None),
+    "opening_hours": ((None, None, Place.opening_hours), None),
+    "opening_schedule": ((None, None, Place.opening_schedule), _list),
+    "website": ((None, None, Organisation.website), None),
+    "phone": ((None, None, Organisation.phone), None),
+    "email": ((None, None, Organisation.email), None),
+    "sectors": ((None, None, Organisation.sectors), _list),
+}
+_PLACE_COLUMNS = (
+    "place_id",
+    "seconds",
+    "place_name",
+    "street",
+    "civic_number",
+    "postcode",
+    "org_name",
+    "org_kind",
+    "lon",
+    "lat",
+)
+# A row: the place's columns, then branch, item_id, title, schedule, the details.
+_FIRST_DETAIL = len(_PLACE_COLUMNS) + 4
+# (name, position in the row, reader) of the details each branch gives, in a hit's order.
+_BRANCH_DETAILS = tuple(
+    tuple(
+        (name, _FIRST_DETAIL + i, read)
+        for i, (name, (cols, read)) in enumerate(_DETAILS.items())
+        if cols[b] is not None
+    )
+    for b in range(3)
+)
+
+
+def _off_or(name: str, type_: Any, condition: Any) -> Any:
+    """``condition`` on a bound parameter, or true when the parameter is NULL."""
+    return or_(bindparam(name, type_=type_).is_(None), condition(bindparam(name, type_=type_)))
+
+
+def _padded(columns: tuple[Any, Any, Any], b: int) -> Any:
+    """Branch ``b``'s column, or a NULL of the type the others give (UNION ALL matches types
+    branch by branch, and an untyped NULL would be text)."""
+    if columns[b] is not None:
+        return columns[b]
+    return cast(null(), next(c for c in columns if c is not None).type)
+
+
+def _branch(b: int, places: Any, item: Any = None) -> Select:
+    """One branch of the items: the reached places' ``item`` rows (offers or resources) or,
+    with no ``item``, the reached partners; the place's columns, the item's, the others'
+    NULL. Each branch starts from the places (a nested loop over the item's place index:
+    the planner cannot know how many places a search passes)."""
+    columns = [places.c[k] for k in _PLACE_COLUMNS]
+    columns.append(literal(b).label("branch"))
+    if item is None:
+        columns += [places.c.place_id.label("item_id"), places.c.org_name.label("title")]
+        columns.append(cast(null(), JSONB).label("schedule"))
+    else:
+        columns += [item.id.label("item_id"), item.title.label("title"), item.schedule]
+    for name, (cols, _read) in _DETAILS.items():
+        if cols[b] is not None and item is None:
+            columns.append(places.c[cols[b].key].label(name))
+        else:
+            columns.append(_padded(cols, b).label(name))
+    query = select(*columns).select_from(places)
+    if item is not None:
+        query = query.join(item, item.place_id == places.c.place_id)
+    return query.where(bindparam(f"want_{b}", type_=Boolean))
+
+
+def _statement() -> Select:
+    ids = bindparam("ids", type_=ARRAY(Integer))
+    reached = (
+        func.unnest(ids, bindparam("seconds", type_=ARRAY(Float)))
+        .table_valued(column("place_id", Integer), column("seconds", Float))
+        .render_derived(name="reached")
+    )
     lon, lat = spatial.place_lonlat()
-    conn = session.connection()
-    rows = conn.execute(
+    # The reached places, read by their ids (``= ANY``: the primary key's index) and joined to
+    # their walking seconds.
+    places = (
         select(
-            Place.id,
-            Place.name,
+            reached.c.place_id,
+            reached.c.seconds,
+            Place.name.label("place_name"),
             Place.street,
             Place.civic_number,
             Place.postcode,
             Place.opening_hours,
             Place.opening_schedule,
             Organisation.name.label("org_name"),
-            Organisation.kind.label("org_kind"),
+            _text(Organisation.kind).label("org_kind"),
             Organisation.is_partner,
             Organisation.sectors,
             Organisation.website,
@@ -184,149 +330,141 @@ def _place_rows(session: Session, ids: Sequence[int]) -> dict[int, Any]:
             lon,
             lat,
         )
-        .outerjoin(Place.organisation)
-        .where(Place.id == _ids(ids))
-    ).all()
-    return {r.id: r for r in rows}
+        .select_from(reached)
+        .join(Place, Place.id == reached.c.place_id)
+        .outerjoin(Organisation, Organisation.id == Place.organisation_id)
+        .where(Place.id == any_(ids))
+        .cte("places")
+    )
+    today = bindparam("today", type_=Date)
+    offers = _branch(_BRANCH_OFFER, places, Offer).where(
+        Offer.status == ReviewStatus.PUBLISHED,
+        Offer.offer_status == OfferStatus.OPEN,
+        or_(Offer.expires_on.is_(None), Offer.expires_on >= today),
+        _off_or("sector", String, lambda v: func.lower(Offer.sector) == func.lower(v)),
+        _off_or("sectors", _TEXTS, lambda v: func.lower(Offer.sector) == any_(v)),
+        _off_or("contracts", _TEXTS, lambda v: _text(Offer.contract_type) == any_(v)),
+        _off_or("part_times", _TEXTS, lambda v: _text(Offer.part_time) == any_(v)),
+        _off_or("levels", _TEXTS, lambda v: _text(Offer.italian_level) == any_(v)),
+    )
+    resources = _branch(_BRANCH_RESOURCE, places, Resource).where(
+        Resource.status == ReviewStatus.PUBLISHED,
+        _text(Resource.kind) == any_(bindparam("resource_kinds", type_=_TEXTS)),
+        or_(Resource.ends_on.is_(None), Resource.ends_on >= today),
+    )
+    partners = _branch(_BRANCH_ORGANISATION, places).where(
+        places.c.is_partner.is_(True),
+        _off_or("sector", String, lambda v: v == any_(places.c.sectors)),
+    )
+    items = union_all(offers, resources, partners).subquery("items")
+    i = items.c
+    # Nearest place first, as :func:`scout.search.run.rank` (names by code point, as Python).
+    return select(items).order_by(
+        i.seconds, i.place_name.collate("C"), i.place_id, i.branch, i.item_id
+    )
 
 
-OFFER_COLUMNS = (
-    Offer.id,
-    Offer.place_id,
-    Offer.title,
-    Offer.schedule,
-    Offer.sector,
-    Offer.contract_type,
-    Offer.part_time,
-    Offer.hours_per_week,
-    Offer.italian_level,
-    Offer.how_to_apply,
-    Offer.documents_required,
-    Offer.expires_on,
-    Offer.description,
-)
+_HITS: Select | None = None
 
 
-RESOURCE_COLUMNS = (
-    Resource.id,
-    Resource.place_id,
-    Resource.title,
-    Resource.schedule,
-    Resource.kind,
-    Resource.languages,
-    Resource.childcare,
-    Resource.is_free,
-    Resource.cost,
-    Resource.how_to_enrol,
-    Resource.starts_on,
-    Resource.ends_on,
-    Resource.description,
-)
+def _hits_statement() -> Select:
+    global _HITS  # noqa: PLW0603 -- built once per process, on first use (needs the models)
+    if _HITS is None:
+        _HITS = _statement()
+    return _HITS
 
 
-def _hits(session: Session, q: SearchQuery, walks: Mapping[int, Walk], today: date) -> list[Hit]:
-    ids = list(walks)
+def _parameters(
+    q: SearchQuery, ids: list[int], seconds: list[float], today: date
+) -> dict[str, Any]:
+    levels = None
+    if q.max_italian_level is not None:
+        levels = [lv.value for lv in ItalianLevel if lv.rank <= q.max_italian_level.rank]
+    resource_kinds = [k.value for k in _resource_kinds(q)]
+    return {
+        "ids": ids,
+        "seconds": seconds,
+        "today": today,
+        "want_0": Kind.OFFER in q.kinds,
+        "want_1": bool(resource_kinds),
+        "want_2": Kind.ORGANISATION in q.kinds,
+        "sector": q.sector or None,
+        "sectors": sorted(s.lower() for s in q.sectors) if q.sectors else None,
+        "contracts": sorted(c.value for c in q.contract_types) if q.contract_types else None,
+        "part_times": sorted(p.value for p in q.part_times) if q.part_times else None,
+        "levels": levels,
+        "resource_kinds": resource_kinds,
+    }
+
+
+@dataclass(slots=True)
+class Found:
+    """The hits of :func:`_hits`, and whether the places given held more than those."""
+
+    hits: list[Hit]
+    more: bool = False
+
+
+def _hits(
+    session: Session,
+    q: SearchQuery,
+    walks: Mapping[int, Walk],
+    today: date,
+    *,
+    limit: int | None = None,
+    places: tuple[list[int], list[float]] | None = None,
+) -> Found:
+    """The wanted items at the places of ``walks`` (or at ``places``, ids and walking seconds
+    of some of them); with ``limit``, only those up to the place of the limit-th hit in the
+    order of :func:`scout.search.run.rank`."""
+    if places is None:
+        places = ids_and_seconds(walks)
+    ids, seconds = places
     if not ids:
-        return []
-    places = _place_rows(session, ids)
-    conn = session.connection()
+        return Found([])
+    rows = session.connection().execute(_hits_statement(), _parameters(q, ids, seconds, today))
     addresses: dict[int, str] = {}
-
-    def hit(kind: Kind, item_id: int, title: str, pid: int, **kw: Any) -> Hit:
-        p = places[pid]
+    out: list[Hit] = []
+    more = False
+    # Rows come nearest place first, as ranked: past the limit, the first row of another
+    # place ends the read (psycopg converts a row only when it is fetched).
+    for r in rows:
+        pid = r.place_id
+        if limit is not None and len(out) >= limit and pid != out[-1].place_id:
+            more = True
+            break
         address = addresses.get(pid)
         if address is None:
-            address = addresses[pid] = address_line(p.street, p.civic_number, p.postcode)
-        return Hit(
-            kind=kind,
-            item_id=item_id,
-            title=title,
-            place_id=pid,
-            place_name=p.name,
-            address=address,
-            organisation=p.org_name,
-            organisation_kind=p.org_kind,
-            lon=p.lon,
-            lat=p.lat,
-            walk=walks[pid],
-            **kw,
+            address = addresses[pid] = address_line(r.street, r.civic_number, r.postcode)
+        branch = r.branch
+        details = {
+            name: r[i] if read is None else read(r[i]) for name, i, read in _BRANCH_DETAILS[branch]
+        }
+        if branch == _BRANCH_OFFER:
+            kind = Kind.OFFER
+        elif branch == _BRANCH_RESOURCE:
+            kind = Kind.COURSE if details["resource_kind"] in COURSE_KINDS else Kind.SERVICE
+        else:
+            kind = Kind.ORGANISATION
+        out.append(
+            Hit(
+                kind=kind,
+                item_id=r.item_id,
+                title=r.title,
+                place_id=pid,
+                place_name=r.place_name,
+                address=address,
+                organisation=r.org_name,
+                organisation_kind=OrgKind(r.org_kind) if r.org_kind else None,
+                lon=r.lon,
+                lat=r.lat,
+                walk=walks[pid],
+                details=details,
+                schedule=list(r.schedule or []),
+            )
         )
-
-    out: list[Hit] = []
-    if Kind.OFFER in q.kinds:
-        for o in conn.execute(
-            select(*OFFER_COLUMNS)
-            .where(Offer.place_id == _ids(ids), _offer_filter(q, today))
-            .order_by(Offer.id)
-        ):
-            out.append(
-                hit(
-                    Kind.OFFER,
-                    o.id,
-                    o.title,
-                    o.place_id,
-                    schedule=list(o.schedule or []),
-                    details={
-                        "sector": o.sector,
-                        "contract_type": o.contract_type,
-                        "part_time": o.part_time,
-                        "hours_per_week": float(o.hours_per_week) if o.hours_per_week else None,
-                        "italian_level": o.italian_level,
-                        "how_to_apply": o.how_to_apply,
-                        "documents_required": o.documents_required,
-                        "expires_on": o.expires_on,
-                        "description": o.description,
-                    },
-                )
-            )
-    if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
-        for r in conn.execute(
-            select(*RESOURCE_COLUMNS)
-            .where(Resource.place_id == _ids(ids), _resource_filter(q, today))
-            .order_by(Resource.id)
-        ):
-            out.append(
-                hit(
-                    Kind.COURSE if r.kind in COURSE_KINDS else Kind.SERVICE,
-                    r.id,
-                    r.title,
-                    r.place_id,
-                    schedule=list(r.schedule or []),
-                    details={
-                        "resource_kind": r.kind,
-                        "languages": list(r.languages or []),
-                        "childcare": r.childcare,
-                        "is_free": r.is_free,
-                        "cost": r.cost,
-                        "how_to_enrol": r.how_to_enrol,
-                        "starts_on": r.starts_on,
-                        "ends_on": r.ends_on,
-                        "description": r.description,
-                    },
-                )
-            )
-    if Kind.ORGANISATION in q.kinds:
-        # The same test as _org_filter, on the rows already read.
-        for pid, p in places.items():
-            if not p.is_partner or (q.sector and q.sector not in (p.sectors or [])):
-                continue
-            out.append(
-                hit(
-                    Kind.ORGANISATION,
-                    pid,
-                    p.org_name,
-                    pid,
-                    details={
-                        "opening_hours": p.opening_hours,
-                        "opening_schedule": list(p.opening_schedule or []),
-                        "website": p.website,
-                        "phone": p.phone,
-                        "email": p.email,
-                        "sectors": list(p.sectors or []),
-                    },
-                )
-            )
-    return out
+    rows.close()
+    return Found(out, more=more)
 
 
 def market_hits(session: Session, q: SearchQuery, today: date) -> list[MarketHit]:

@@ -89,7 +89,14 @@ def _finish(
     school_walks: dict[int, Walk] = {}
     if school is not None and hits:
         targets = {h.place_id: LonLat(h.lon, h.lat) for h in hits}
-        school_walks = walking.walk_to(school.point, targets, q.profile, place_ids=True).walks
+        school_walks = walking.walk_to(
+            school.point,
+            targets,
+            q.profile,
+            place_ids=True,
+            same_as=answer if isinstance(answer, walking.ReachAnswer) else None,
+            fixed_origin=True,
+        ).walks
     apply_school(hits, q, school, school_walks)
     return SearchResult(q, rank(hits), answer.estimate, answer.network_date, school)
 
@@ -112,29 +119,50 @@ def _run_walkable(session: Session, q: SearchQuery) -> SearchResult:
         answer = walking.reach(
             q.origin, q.max_minutes, q.profile, places=candidate_places(q, today)
         )
-        hits = rank(_hits(session, q, answer.walks, today))
+        hits = rank(_hits(session, q, answer.walks, today).hits)
         result = _finish(q, hits, answer, school)
         result.hits = [h for h in result.hits if h.fit is None or h.fit.status != Fit.DOES_NOT_FIT]
         result.total = len(result.hits)
         result.hits = nearest(rank(result.hits), q.limit)
         return result
     # The engine's own reach over every published place (its cheapest query), then the
-    # wanted items of the nearest places, a chunk at a time, until ``limit`` are found:
-    # items, walks from school and JSON only for what is shown.
+    # wanted items of the nearest places, a chunk at a time, until ``limit`` are found (the
+    # database keeps those up to the limit-th's place): items, walks from school and JSON
+    # only for what is shown.
     answer = walking.reach(q.origin, q.max_minutes, q.profile)
-    order = list(answer.walks)
+    ids, seconds = walking.ids_and_seconds(answer.walks)
     hits: list[Hit] = []
     done = 0
-    while done < len(order) and len(hits) < q.limit:
-        chunk = order[done : done + q.limit + CHUNK_EXTRA]
-        done += len(chunk)
-        hits += _hits(session, q, {pid: answer.walks[pid] for pid in chunk}, today)
+    more = False
+    while done < len(ids) and len(hits) < q.limit:
+        end = chunk_end(seconds, done, q.limit + CHUNK_EXTRA)
+        found = _hits(
+            session,
+            q,
+            answer.walks,
+            today,
+            limit=q.limit - len(hits),
+            places=(ids[done:end], seconds[done:end]),
+        )
+        hits += found.hits
+        more = found.more
+        done = end
     shown = nearest(rank(hits), q.limit)
     result = _finish(q, shown, answer, school)
-    more = done < len(order) or len(shown) < len(hits)
+    more = more or done < len(ids) or len(shown) < len(hits)
     result.total = None if more else len(shown)
     result.truncated = more
     return result
+
+
+def chunk_end(seconds: list[float], start: int, size: int) -> int:
+    """The end of the chunk of ``size`` places from ``start`` (walking ``seconds`` in
+    ascending order), moved on past the places as near as its last: ranking breaks such ties
+    by name, so they are read together."""
+    end = min(start + size, len(seconds))
+    while end < len(seconds) and seconds[end] == seconds[end - 1]:
+        end += 1
+    return end
 
 
 def nearest(ranked: list[Hit], limit: int) -> list[Hit]:
@@ -180,7 +208,7 @@ def run_selected(session: Session, q: SearchQuery, keys: Iterable[str]) -> Searc
     ).all()
     targets = {pid: LonLat(x, y) for pid, x, y in rows}
     answer = walking.walk_to(q.origin, targets, q.profile, place_ids=True)
-    hits = [h for h in _hits(session, q, answer.walks, today) if h.key in wanted]
+    hits = [h for h in _hits(session, q, answer.walks, today).hits if h.key in wanted]
     school = school_info(session, q.school_id) if q.school_id is not None else None
     return _finish(q, hits, answer, school)
 

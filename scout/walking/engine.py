@@ -124,6 +124,13 @@ class Walks(Mapping[int, Walk]):
         return whole_minutes(self.metres / self.speed)
 
 
+def ids_and_seconds(walks: Mapping[int, Walk]) -> tuple[list[int], list[float]]:
+    """The keys of ``walks`` and their walking seconds, as two lists in its order."""
+    if isinstance(walks, Walks):
+        return walks.ids.tolist(), (walks.metres / walks.speed).tolist()
+    return list(walks), [w.seconds for w in walks.values()]
+
+
 @dataclass(slots=True)
 class Answer:
     estimate: bool
@@ -137,6 +144,7 @@ class ReachAnswer(Answer):
     rows: Mapping[int, Any] = field(default_factory=dict)
     # Over the published places: their index (feature heads by id, see PlaceIndex.heads).
     places: PlaceIndex | None = None
+    graph: Graph | None = None  # the network walked (None: an estimate)
 
 
 @dataclass(slots=True)
@@ -277,13 +285,16 @@ def reach(
     else:  # columns and snaps, straight from the index
         idx = index.in_box(origin, radius_m, kind)
         rows, snapped = index.columns(idx), index.snaps(start.view, idx)
-    metres = graph.distances(start, rows, budget_m, MAX_SNAP_M, snapped=snapped)
-    ordered = sorted(metres.items(), key=lambda kv: kv[1])
-    speed = profile.speed_m_s
-    walks = {pid: Walk(m, m / speed) for pid, m in ordered}
+    keys, metres = graph.distance_columns(start, rows, budget_m, MAX_SNAP_M, snapped=snapped)
+    walks = Walks(keys, metres, profile.speed_m_s)
     found = {} if index else _rows_of(rows, walks)
     return ReachAnswer(
-        estimate=False, network_date=graph.osm_date, walks=walks, rows=found, places=index
+        estimate=False,
+        network_date=graph.osm_date,
+        walks=walks,
+        rows=found,
+        places=index,
+        graph=graph,
     )
 
 
@@ -306,17 +317,23 @@ def walk_to(
     profile: Profile = Profile.STANDARD,
     *,
     place_ids: bool = False,
+    same_as: ReachAnswer | None = None,
+    fixed_origin: bool = False,
 ) -> WalkAnswer:
     """Walking time from ``origin`` to each target point (e.g. school → each place).
 
     With ``place_ids`` (the keys are place ids and the points those places'), the targets'
-    snaps are kept per process, as :func:`reach` keeps them."""
-    graph = network()
+    snaps are kept per process, as :func:`reach` keeps them. ``same_as``: walk on the
+    network (or estimate) of that answer, without asking the database again.
+    ``fixed_origin``: the origin is a public fixed point (a school), whose snap the process
+    keeps; never a person's home."""
+    graph = network() if same_as is None else same_as.graph
     if graph is None:
         return WalkAnswer(
             estimate=True, walks={k: _estimate(origin, p, profile) for k, p in targets.items()}
         )
-    start = graph.snap_origin(origin, profile.avoids_steps, MAX_SNAP_M)
+    snap = graph.snap_fixed if fixed_origin else graph.snap_origin
+    start = snap(origin, profile.avoids_steps, MAX_SNAP_M)
     if start is None:
         raise TooFarFromPaths()
     keys = list(targets)

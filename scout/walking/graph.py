@@ -39,6 +39,8 @@ ROUTE_SLACK_M = 60.0
 
 ROUTE_ROUNDS = 3
 
+FIXED_SNAPS_MAX = 10_000  # schools (public points) whose snap a process keeps
+
 
 @dataclass(frozen=True, slots=True)
 class Piece:
@@ -158,6 +160,7 @@ class Graph:
         self.n_nodes = int(meta["n_nodes"])
         self.grid = SegmentGrid(arrays)
         self.views = (_View(arrays, 0, self.n_nodes), _View(arrays, 1, self.n_nodes))
+        self._fixed: dict[tuple[float, float, bool, float], Start | None] = {}
 
     # -- projection ---------------------------------------------------------------------------
 
@@ -237,6 +240,17 @@ class Graph:
             return None
         sx, sy = at[0]
         return Start(view, int(edge[0]), float(pos[0]), float(dist[0]), x, y, float(sx), float(sy))
+
+    def snap_fixed(self, p: LonLat, avoid_steps: bool, max_snap: float) -> Start | None:
+        """:meth:`snap_origin` of a public fixed point (a school), kept by this process: the
+        same few hundred schools start most walks from school. Never for a person's home,
+        which is not kept anywhere."""
+        key = (p.lon, p.lat, avoid_steps, max_snap)
+        if key not in self._fixed:
+            if len(self._fixed) >= FIXED_SNAPS_MAX:
+                self._fixed.clear()
+            self._fixed[key] = self.snap_origin(p, avoid_steps, max_snap)
+        return self._fixed[key]
 
     def _snap_cached(
         self,

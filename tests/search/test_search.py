@@ -4,6 +4,7 @@ on an imported pedestrian network (a generated grid around Via Padova)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from datetime import timedelta
@@ -451,6 +452,42 @@ def test_search_leaves_no_coordinates_in_the_database_or_the_logs(
         )
         >= 2
     )
+
+
+def test_every_limit_shows_the_start_of_the_whole_list(
+    api, seeded, mode, make_place, make_offer, monkeypatch
+):
+    """A limited search reads the places a chunk at a time and the database stops at the
+    limit: whatever the limit, she sees the first results of the unlimited list, cut after a
+    whole place. Two places share a doorway (the same walk): the one first by name comes
+    first, with the same limit as without."""
+    here = grid_point(2, 2)
+    for name in ("Zeta Stesso Portone 09", "Alfa Stesso Portone 10"):
+        place = make_place(name=name, lon=here.lon, lat=here.lat)
+        make_offer(place, f"Offerta {name[:4]}")
+    # Chunks of the limit's size, so that a small limit needs several reads.
+    monkeypatch.setattr(importlib.import_module("scout.search.run"), "CHUNK_EXTRA", 0)
+    everything = search(api, max_minutes=20)
+    ids = [f["id"] for f in everything["features"]]
+    places = [f["properties"]["place_id"] for f in everything["features"]]
+    doorway = [
+        f["properties"]["title"]
+        for f in everything["features"]
+        if "Portone" in f["properties"]["place_name"]
+    ]
+    assert doorway == [
+        "Offerta Alfa",
+        "Alfa Stesso Portone 10",
+        "Offerta Zeta",
+        "Zeta Stesso Portone 09",
+    ]
+    for limit in range(1, len(ids) + 1):
+        end = limit
+        while end < len(ids) and places[end] == places[limit - 1]:
+            end += 1
+        few = search(api, max_minutes=20, limit=limit)
+        assert [f["id"] for f in few["features"]] == ids[:end], limit
+        assert few["truncated"] is (end < len(ids)), limit
 
 
 def test_limit_keeps_the_nearest_whole_places(api, seeded, mode):
