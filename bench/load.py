@@ -25,8 +25,8 @@ What it does:
    acknowledged before the restart is in the database afterwards.
 
 Exit status 1 when a goal is missed (≥ 150 searches/s with p95 ≤ 100 ms and no error at a
-steady step; back within 5 s; no acknowledged write lost). Figures also go to
-``bench/out/load.json``.
+steady step; back within 5 s; no acknowledged write lost; no 500 around the restart). Figures
+also go to ``bench/out/load.json``.
 """
 
 from __future__ import annotations
@@ -353,6 +353,7 @@ def run(args: argparse.Namespace) -> int:
                 )
         results["fault"] = fault(args, runner, samples, writer, info, gevent)
         results["fault"]["reasons"] = dict(reasons.most_common(8))
+        results["fault"]["answered_500"] = sum(n for r, n in reasons.items() if "code=500" in r)
         results["loadavg_end"] = os.getloadavg()
     finally:
         runner.quit()
@@ -520,6 +521,7 @@ def report(results: dict[str, Any]) -> int:
         f"≥{GOAL_RPS} searches/s with p95 ≤ {GOAL_P95_MS} ms and no error": bool(steady),
         f"back within {GOAL_RECOVERY_S:.0f} s of the database": recovered,
         "no acknowledged write lost": f["lost_writes"] == 0,
+        "no 500 around the restart (a 503, or the answer)": f["answered_500"] == 0,
     }
     results["goals"] = goals
     (OUT / "load.json").write_text(json.dumps(results, indent=2))

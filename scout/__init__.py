@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from scout.views.bulletin import bp as bulletin_bp
     from scout.views.ogc import bp as ogc_bp
     from scout.views.ops import bp as ops_bp
+    from scout.views.ops import close_session
     from scout.views.outcomes import bp as outcomes_bp
     from scout.views.people import bp as people_bp
     from scout.views.public import bp as public_bp
@@ -111,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(ops_bp)
+    # Runs before Flask-SQLAlchemy's teardown (teardowns run last registered first).
+    app.teardown_appcontext(close_session)
     app.register_blueprint(basemap_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(i18n_bp)

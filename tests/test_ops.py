@@ -49,6 +49,34 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
             db.engine.dispose()
 
 
+def test_an_answer_made_before_the_database_went_away_is_still_sent(database_url, tmp_path):
+    """The database restarts between a page's last query and the end of its request: the
+    closing rollback fails on the dead connection, and the page she asked for is still the
+    answer, not a 500. The next request reconnects by itself."""
+    import psycopg
+    from sqlalchemy import text
+
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, "UPLOAD_FOLDER": str(tmp_path)})
+
+    def answered_then_cut() -> str:
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+        return "the page"
+
+    app.add_url_rule("/answered-then-cut", view_func=answered_then_cut)
+    try:
+        client = app.test_client()
+        response = client.get("/answered-then-cut")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True) == "the page"
+        assert client.get("/healthz").status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture
 def log_lines() -> Iterator[io.StringIO]:
     """Everything the ``scout`` loggers write, formatted as in production."""

@@ -43,3 +43,19 @@ def database_unavailable(err: OperationalError) -> tuple[Any, int]:
     logger.warning("database unavailable: %s", type(err.orig).__name__ if err.orig else "?")
     body, status = _respond(503, str(_l("The service is briefly unavailable. Please retry.")))
     return body, status
+
+
+def close_session(_exc: BaseException | None) -> None:
+    """End the request's session (before Flask-SQLAlchemy's own teardown, which then finds
+    nothing to do). When the database went away after the answer was made, the rollback of
+    the closing session fails: the broken session is dropped (its connection is already
+    invalidated) and the answer stands, instead of turning into a 500 at the last moment."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError as err:
+        orig = getattr(err, "orig", None)
+        logger.warning(
+            "database connection lost at the end of a request: %s",
+            type(orig).__name__ if orig else type(err).__name__,
+        )
+        db.session.registry.clear()
