@@ -1,11 +1,13 @@
 """What a search finds at the places it reaches: the wanted offers, courses, services and partners
-of each place (one query per kind, place ids as one array), and the open-market offers.
+of each place (one statement for every kind, the places' ids and walking seconds as arrays),
+and the open-market offers.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -110,24 +112,48 @@ def _published_place() -> Any:
     return Place.status == ReviewStatus.PUBLISHED
 
 
-def _offer_filter(q: SearchQuery, today: date) -> Any:
-    conds = [
+# A search's filters, written once: as bound parameters (the items' statement, built once
+# for every search) or as this search's values (``candidate_places``). Each optional filter
+# is ``param IS NULL OR condition``: a NULL (no such filter asked for) turns it off.
+Param = Callable[[str, Any], Any]  # (name, type) → the parameter's SQL expression
+
+_TEXTS = ARRAY(String)
+
+
+def _text(enum_column: Any) -> Any:
+    """An enum column as its stored text (no conversion per row)."""
+    return type_coerce(enum_column, String)
+
+
+def _off_or(param: Param, name: str, type_: Any, condition: Callable[[Any], Any]) -> Any:
+    """``condition`` on parameter ``name``, or true when the parameter is NULL."""
+    value = param(name, type_)
+    return or_(value.is_(None), condition(value))
+
+
+def _offer_conditions(param: Param) -> list[Any]:
+    return [
         Offer.status == ReviewStatus.PUBLISHED,
         Offer.offer_status == OfferStatus.OPEN,
-        or_(Offer.expires_on.is_(None), Offer.expires_on >= today),
+        or_(Offer.expires_on.is_(None), Offer.expires_on >= param("today", Date)),
+        _off_or(param, "sector", String, lambda v: func.lower(Offer.sector) == func.lower(v)),
+        _off_or(param, "sectors", _TEXTS, lambda v: func.lower(Offer.sector) == any_(v)),
+        _off_or(param, "contracts", _TEXTS, lambda v: _text(Offer.contract_type) == any_(v)),
+        _off_or(param, "part_times", _TEXTS, lambda v: _text(Offer.part_time) == any_(v)),
+        _off_or(param, "levels", _TEXTS, lambda v: _text(Offer.italian_level) == any_(v)),
     ]
-    if q.sector:
-        conds.append(func.lower(Offer.sector) == q.sector.lower())
-    if q.sectors:
-        conds.append(func.lower(Offer.sector).in_(sorted(s.lower() for s in q.sectors)))
-    if q.contract_types:
-        conds.append(Offer.contract_type.in_(sorted(q.contract_types)))
-    if q.part_times:
-        conds.append(Offer.part_time.in_(sorted(q.part_times)))
-    if q.max_italian_level is not None:
-        allowed = [lv for lv in ItalianLevel if lv.rank <= q.max_italian_level.rank]
-        conds.append(Offer.italian_level.in_(allowed))
-    return and_(*conds)
+
+
+def _resource_conditions(param: Param) -> list[Any]:
+    return [
+        Resource.status == ReviewStatus.PUBLISHED,
+        _text(Resource.kind) == any_(param("resource_kinds", _TEXTS)),
+        or_(Resource.ends_on.is_(None), Resource.ends_on >= param("today", Date)),
+    ]
+
+
+def _partner_conditions(param: Param, is_partner: Any, sectors: Any) -> list[Any]:
+    return [is_partner.is_(True), _off_or(param, "sector", String, lambda v: v == any_(sectors))]
 
 
 def _resource_kinds(q: SearchQuery) -> list[ResourceKind]:
@@ -139,19 +165,24 @@ def _resource_kinds(q: SearchQuery) -> list[ResourceKind]:
     return sorted(kinds)
 
 
-def _resource_filter(q: SearchQuery, today: date) -> Any:
-    return and_(
-        Resource.status == ReviewStatus.PUBLISHED,
-        Resource.kind.in_(_resource_kinds(q)),
-        or_(Resource.ends_on.is_(None), Resource.ends_on >= today),
-    )
+def _filter_values(q: SearchQuery, today: date) -> dict[str, Any]:
+    """The values of the filters' parameters for ``q`` (None: not asked for)."""
+    levels = None
+    if q.max_italian_level is not None:
+        levels = [lv.value for lv in ItalianLevel if lv.rank <= q.max_italian_level.rank]
+    return {
+        "today": today,
+        "sector": q.sector or None,
+        "sectors": sorted(s.lower() for s in q.sectors) if q.sectors else None,
+        "contracts": sorted(c.value for c in q.contract_types) if q.contract_types else None,
+        "part_times": sorted(p.value for p in q.part_times) if q.part_times else None,
+        "levels": levels,
+        "resource_kinds": [k.value for k in _resource_kinds(q)],
+    }
 
 
-def _org_filter(q: SearchQuery) -> Any:
-    conds = [Organisation.is_partner.is_(True)]
-    if q.sector:
-        conds.append(Organisation.sectors.any(q.sector))
-    return and_(*conds)
+def _bound(name: str, type_: Any) -> Any:
+    return bindparam(name, type_=type_)
 
 
 def candidate_places(q: SearchQuery, today: date) -> Select:
@@ -160,13 +191,19 @@ def candidate_places(q: SearchQuery, today: date) -> Select:
     Correlated to the enclosing query's ``place`` (EXISTS per row, by index): the walking
     engine narrows the places to a box around the origin first, so only those are checked.
     """
+    values = _filter_values(q, today)
+
+    def param(name: str, type_: Any) -> Any:
+        return literal(values[name], type_)
+
     wanted = []
     if Kind.OFFER in q.kinds:
-        wanted.append(Place.offers.any(_offer_filter(q, today)))
+        wanted.append(Place.offers.any(and_(*_offer_conditions(param))))
     if Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds:
-        wanted.append(Place.resources.any(_resource_filter(q, today)))
+        wanted.append(Place.resources.any(and_(*_resource_conditions(param))))
     if Kind.ORGANISATION in q.kinds:
-        wanted.append(Place.organisation.has(_org_filter(q)))
+        partner = _partner_conditions(param, Organisation.is_partner, Organisation.sectors)
+        wanted.append(Place.organisation.has(and_(*partner)))
     return select(Place.id).where(_published_place(), or_(*wanted)).correlate(Place)
 
 
@@ -176,29 +213,16 @@ def place_point(place_id: int) -> Select:
     return select(Place.id, lon, lat).where(Place.id == place_id, _published_place())
 
 
-def _ids(ids: Iterable[int]) -> Any:
-    """One ``integer[]`` parameter for ``column == any_(...)``: a search passes hundreds of
-    place ids, and an expanded ``IN (...)`` list costs a parameter (and its typing) each."""
-    return any_(literal(list(ids), ARRAY(Integer)))
-
-
 # --- the items at the reached places: one statement, built once ----------------------------
 #
 # The reached places come in as two arrays (ids and walking seconds, nearest first); each kind
 # of item is one branch of a UNION ALL over them, its own columns padded with NULL in the
-# others; the filters are bound parameters that a NULL turns off, so the statement is the same
-# for every search (compiled and planned once). With a ``limit``, the database keeps the hits
-# up to the place of the limit-th in the order of :func:`scout.search.run.rank` (names
-# compared by code point, as Python does): a search reads the rows it shows, not its chunk.
+# others; the filters are bound parameters (above), so the statement is the same for every
+# search (compiled once, prepared once per connection). Its rows come in the order of
+# :func:`scout.search.run.rank` (names compared by code point, as Python does), so a search
+# with a ``limit`` stops reading after the limit-th hit's place.
 
 _BRANCH_OFFER, _BRANCH_RESOURCE, _BRANCH_ORGANISATION = 0, 1, 2
-
-_TEXTS = ARRAY(String)
-
-
-def _text(enum_column: Any) -> Any:
-    """An enum column as its stored text (no conversion per row)."""
-    return type_coerce(enum_column, String)
 
 
 def _enum(cls: type[enum.Enum]) -> Callable[[Any], Any]:
@@ -262,11 +286,6 @@ _BRANCH_DETAILS = tuple(
     )
     for b in range(3)
 )
-
-
-def _off_or(name: str, type_: Any, condition: Any) -> Any:
-    """``condition`` on a bound parameter, or true when the parameter is NULL."""
-    return or_(bindparam(name, type_=type_).is_(None), condition(bindparam(name, type_=type_)))
 
 
 def _padded(columns: tuple[Any, Any, Any], b: int) -> Any:
@@ -336,25 +355,10 @@ def _statement() -> Select:
         .where(Place.id == any_(ids))
         .cte("places")
     )
-    today = bindparam("today", type_=Date)
-    offers = _branch(_BRANCH_OFFER, places, Offer).where(
-        Offer.status == ReviewStatus.PUBLISHED,
-        Offer.offer_status == OfferStatus.OPEN,
-        or_(Offer.expires_on.is_(None), Offer.expires_on >= today),
-        _off_or("sector", String, lambda v: func.lower(Offer.sector) == func.lower(v)),
-        _off_or("sectors", _TEXTS, lambda v: func.lower(Offer.sector) == any_(v)),
-        _off_or("contracts", _TEXTS, lambda v: _text(Offer.contract_type) == any_(v)),
-        _off_or("part_times", _TEXTS, lambda v: _text(Offer.part_time) == any_(v)),
-        _off_or("levels", _TEXTS, lambda v: _text(Offer.italian_level) == any_(v)),
-    )
-    resources = _branch(_BRANCH_RESOURCE, places, Resource).where(
-        Resource.status == ReviewStatus.PUBLISHED,
-        _text(Resource.kind) == any_(bindparam("resource_kinds", type_=_TEXTS)),
-        or_(Resource.ends_on.is_(None), Resource.ends_on >= today),
-    )
+    offers = _branch(_BRANCH_OFFER, places, Offer).where(*_offer_conditions(_bound))
+    resources = _branch(_BRANCH_RESOURCE, places, Resource).where(*_resource_conditions(_bound))
     partners = _branch(_BRANCH_ORGANISATION, places).where(
-        places.c.is_partner.is_(True),
-        _off_or("sector", String, lambda v: v == any_(places.c.sectors)),
+        *_partner_conditions(_bound, places.c.is_partner, places.c.sectors)
     )
     items = union_all(offers, resources, partners).subquery("items")
     i = items.c
@@ -364,37 +368,10 @@ def _statement() -> Select:
     )
 
 
-_HITS: Select | None = None
-
-
+@functools.cache
 def _hits_statement() -> Select:
-    global _HITS  # noqa: PLW0603 -- built once per process, on first use (needs the models)
-    if _HITS is None:
-        _HITS = _statement()
-    return _HITS
-
-
-def _parameters(
-    q: SearchQuery, ids: list[int], seconds: list[float], today: date
-) -> dict[str, Any]:
-    levels = None
-    if q.max_italian_level is not None:
-        levels = [lv.value for lv in ItalianLevel if lv.rank <= q.max_italian_level.rank]
-    resource_kinds = [k.value for k in _resource_kinds(q)]
-    return {
-        "ids": ids,
-        "seconds": seconds,
-        "today": today,
-        "want_0": Kind.OFFER in q.kinds,
-        "want_1": bool(resource_kinds),
-        "want_2": Kind.ORGANISATION in q.kinds,
-        "sector": q.sector or None,
-        "sectors": sorted(s.lower() for s in q.sectors) if q.sectors else None,
-        "contracts": sorted(c.value for c in q.contract_types) if q.contract_types else None,
-        "part_times": sorted(p.value for p in q.part_times) if q.part_times else None,
-        "levels": levels,
-        "resource_kinds": resource_kinds,
-    }
+    """:func:`_statement`, built once per process on first use."""
+    return _statement()
 
 
 @dataclass(slots=True)
@@ -422,7 +399,15 @@ def _hits(
     ids, seconds = places
     if not ids:
         return Found([])
-    rows = session.connection().execute(_hits_statement(), _parameters(q, ids, seconds, today))
+    parameters = {
+        "ids": ids,
+        "seconds": seconds,
+        "want_0": Kind.OFFER in q.kinds,
+        "want_1": Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds,
+        "want_2": Kind.ORGANISATION in q.kinds,
+        **_filter_values(q, today),
+    }
+    rows = session.connection().execute(_hits_statement(), parameters)
     addresses: dict[int, str] = {}
     out: list[Hit] = []
     more = False

@@ -94,7 +94,7 @@ def _finish(
             targets,
             q.profile,
             place_ids=True,
-            same_as=answer if isinstance(answer, walking.ReachAnswer) else None,
+            same_as=answer,
             fixed_origin=True,
         ).walks
     apply_school(hits, q, school, school_walks)
@@ -147,10 +147,10 @@ def _run_walkable(session: Session, q: SearchQuery) -> SearchResult:
         hits += found.hits
         more = found.more
         done = end
-    shown = nearest(rank(hits), q.limit)
-    result = _finish(q, shown, answer, school)
-    more = more or done < len(ids) or len(shown) < len(hits)
-    result.total = None if more else len(shown)
+    # Read in the ranking's order and cut after the limit-th's place: nothing to trim.
+    result = _finish(q, hits, answer, school)
+    more = more or done < len(ids)
+    result.total = None if more else len(hits)
     result.truncated = more
     return result
 

@@ -135,6 +135,7 @@ def ids_and_seconds(walks: Mapping[int, Walk]) -> tuple[list[int], list[float]]:
 class Answer:
     estimate: bool
     network_date: datetime | None = None
+    graph: Graph | None = None  # the network walked (None: an estimate)
 
 
 @dataclass(slots=True)
@@ -144,7 +145,6 @@ class ReachAnswer(Answer):
     rows: Mapping[int, Any] = field(default_factory=dict)
     # Over the published places: their index (feature heads by id, see PlaceIndex.heads).
     places: PlaceIndex | None = None
-    graph: Graph | None = None  # the network walked (None: an estimate)
 
 
 @dataclass(slots=True)
@@ -317,7 +317,7 @@ def walk_to(
     profile: Profile = Profile.STANDARD,
     *,
     place_ids: bool = False,
-    same_as: ReachAnswer | None = None,
+    same_as: Answer | None = None,
     fixed_origin: bool = False,
 ) -> WalkAnswer:
     """Walking time from ``origin`` to each target point (e.g. school → each place).
@@ -345,6 +345,7 @@ def walk_to(
         estimate=False,
         network_date=graph.osm_date,
         walks={(k if place_ids else keys[k]): Walk(m, m / speed) for k, m in metres.items()},
+        graph=graph,
     )
 
 
