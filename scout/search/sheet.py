@@ -65,6 +65,15 @@ def group_by_place(hits: list[Hit]) -> list[SheetPlace]:
     return list(out.values())
 
 
+def _routed(places: list[SheetPlace]) -> list[SheetPlace]:
+    return [p for p in places if p.route is not None and p.route.line and p.route.legs]
+
+
+def shows_start(places: list[SheetPlace], show_start: bool) -> bool:
+    """Whether the map marks the start: asked for, and at least one route drawn from it."""
+    return show_start and bool(_routed(places))
+
+
 def _bbox(
     places: list[SheetPlace], start: LonLat | None = None
 ) -> tuple[float, float, float, float]:
@@ -90,13 +99,14 @@ def map_svg(
     title: str,
     origin: LonLat | None = None,
     show_start: bool = True,
-    start_label: str = "",
 ) -> Markup:
-    """An SVG map of ``places`` (numbered circles), their routes from ``origin`` and the
-    streets with their names, over the NIL outlines and names."""
+    """An SVG map of ``places`` (numbered circles), their routes from ``origin`` (its square,
+    when :func:`shows_start`) and the streets with their names, over the NIL outlines and
+    names. No words of the sheet's language go in it: WeasyPrint draws SVG text without
+    Arabic shaping or right-to-left order, so the legend under the map names the start."""
     if not places:
         return Markup("")
-    routed = [p for p in places if p.route is not None and p.route.line and p.route.legs]
+    routed = _routed(places)
     min_lon, min_lat, max_lon, max_lat = _bbox(places, origin if routed else None)
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
@@ -143,13 +153,11 @@ def map_svg(
             ' stroke-dasharray="9 4" stroke-linejoin="round"/>'
         )
     parts.append(street_names)
-    if origin is not None and show_start and routed:
+    if origin is not None and shows_start(places, show_start):
         x, y = xy(origin.lon, origin.lat)
         parts.append(
             f'<g class="sheet-map-start"><rect x="{x - 8}" y="{y - 8}" width="16" height="16"'
-            ' fill="#ffffff" stroke="#111111" stroke-width="3"/>'
-            + svg.halo_text(x + 12, y + 4, escape(start_label), 'font-size="11" font-weight="700"')
-            + "</g>"
+            ' fill="#ffffff" stroke="#111111" stroke-width="3"/></g>'
         )
     for p in places:
         x, y = xy(p.lon, p.lat)

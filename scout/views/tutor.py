@@ -203,6 +203,7 @@ def _sheet_context() -> dict[str, Any]:
 
 def _render_sheet(ctx: dict[str, Any], for_pdf: bool) -> str:
     rtl = ctx["lang"] in current_app.config["RTL_LANGUAGES"]
+    start = ctx["origin"] is not None and sheet.shows_start(ctx["places"], ctx["show_start"])
     with force_locale(ctx["lang"]):
         for place in ctx["places"]:
             place.directions = place.route.directions(html=True) if place.route else []
@@ -212,13 +213,13 @@ def _render_sheet(ctx: dict[str, Any], for_pdf: bool) -> str:
             _("Map of the places on this sheet"),
             origin=ctx["origin"],
             show_start=ctx["show_start"],
-            start_label=_("Start"),
         )
         return render_template(
             "tutor/sheet.html",
             **ctx,
             direction="rtl" if rtl else "ltr",
             map_svg=svg,
+            map_start=start,
             format_schedule=schedule.format_schedule,
             for_pdf=for_pdf,
         )

@@ -80,7 +80,11 @@ def test_the_map_draws_streets_names_route_places_and_start(sheet):
     assert 'data-kind="steps"' in svg
     assert 'class="sheet-map-place"' in svg
     assert 'class="sheet-map-start"' in svg
-    assert ">Partenza<" in svg
+    # The start is named under the map, in the sheet's language: not in the SVG, whose text
+    # the PDF would draw without Arabic shaping.
+    assert "<text" not in svg.split('class="sheet-map-start"')[1].split("</g>")[0]
+    legend = html[html.index('class="sheet-map-legend"') :]
+    assert legend[: legend.index("</p>")].rstrip().endswith("Partenza")
     # Greys and black only: it prints the same in black and white.
     colours = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', svg))
     assert all(c[1:3] == c[3:5] == c[5:7] for c in colours), colours
@@ -89,9 +93,18 @@ def test_the_map_draws_streets_names_route_places_and_start(sheet):
     assert "Gira a sinistra in" in html
 
 
+def test_the_start_reads_in_arabic_on_the_printed_sheet(sheet):
+    """The PDF's text of the start's name is the Arabic word in reading order (drawn as SVG
+    text it came out letter by letter, reversed and unjoined)."""
+    pdf = sheet("/tutor/sheet.pdf", "ar", show_start="on").data
+    _reader, _tags, text = tagged_pdf(pdf, "ar")
+    assert "الانطلاق" in _plain(text)
+
+
 def test_the_tutor_can_leave_the_start_out(sheet):
     html = sheet("/tutor/sheet", "it").get_data(as_text=True)
     assert 'class="sheet-map-start"' not in html
+    assert 'class="sheet-map-legend"' not in html
     assert 'class="sheet-map-route"' in html
 
 
