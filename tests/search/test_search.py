@@ -490,6 +490,25 @@ def test_every_limit_shows_the_start_of_the_whole_list(
         assert few["truncated"] is (end < len(ids)), limit
 
 
+def test_the_answer_reads_as_geojson_in_gdal(api, seeded, mode, tmp_path):
+    """GDAL (through pyogrio) reads a search's answer as GeoJSON: one point per result, in
+    the answer's order, with its title and walking minutes."""
+    import pyogrio
+
+    body = {"origin": {"lon": HOME.lon, "lat": HOME.lat}, "max_minutes": 15}
+    response = api("/search", body)
+    path = tmp_path / "search.geojson"
+    path.write_bytes(response.data)
+    frame = pyogrio.read_dataframe(path)
+    features = response.get_json()["features"]
+    assert len(frame) == len(features) > 3
+    assert set(frame.geometry.geom_type) == {"Point"}
+    assert list(frame["title"]) == [f["properties"]["title"] for f in features]
+    assert list(frame["walk_minutes"]) == sorted(frame["walk_minutes"])
+    first = features[0]["geometry"]["coordinates"]
+    assert (frame.geometry.iloc[0].x, frame.geometry.iloc[0].y) == pytest.approx(first)
+
+
 def test_limit_keeps_the_nearest_whole_places(api, seeded, mode):
     everything = search(api, max_minutes=20)
     assert everything["truncated"] is False
