@@ -17,7 +17,12 @@ What it does:
 3. runs locust (as a library, FastHttpUser) for each step of ``--steps``: tutor users each
    sending ``POST /api/v1/search`` (random origin in the area, 15 minutes) at
    ``--search-rate`` per second, plus a fifth as many public visitors loading ``/`` and the
-   public GeoJSON; prints requests/s, p50/p95/p99 and errors per request type and step;
+   public GeoJSON; prints requests/s, p50/p95/p99 and errors per request type and step.
+   Each user starts its requests at random, independent times (a Poisson process at its
+   rate, :func:`poisson_throughput`), as people do: locust's ``constant_throughput`` started
+   every user's request in the same instant, every 1/rate seconds, so each step was a train of
+   bursts of all users at once (at 20 users a search waited ~35 ms behind the burst, on a
+   machine otherwise idle);
 4. fault: at the last step's load, restarts PostgreSQL (``pg_ctl restart -m immediate``:
    a crash-like stop, then WAL recovery), and prints how long the app took to answer again
    after the database was back, and how many requests failed; a writer posts searches (each
@@ -42,6 +47,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -230,10 +236,26 @@ def post_worker_init(worker: Any) -> None:
 # --- load --------------------------------------------------------------------------------
 
 
+def poisson_throughput(rate: float) -> Callable[[Any], float]:
+    """A locust ``wait_time`` that starts a user's tasks as a Poisson process of ``rate`` a
+    second (exponential gaps between starts, from the last planned start, so a slow answer
+    does not lower the rate); users' processes are independent, so together they are one
+    Poisson process of the sum of their rates. When a task overruns its planned start, the
+    next one starts at once (as ``constant_throughput`` does)."""
+
+    def wait(user: Any) -> float:
+        now = time.monotonic()
+        planned = max(getattr(user, "_planned_start", now), now - 1 / rate)
+        user._planned_start = planned + random.expovariate(rate)
+        return max(0.0, user._planned_start - now)
+
+    return wait
+
+
 def run(args: argparse.Namespace) -> int:
     # locust patches the standard library with gevent: import it before anything networked.
     import gevent
-    from locust import FastHttpUser, constant_throughput, events, task
+    from locust import FastHttpUser, events, task
     from locust.env import Environment
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -265,7 +287,7 @@ def run(args: argparse.Namespace) -> int:
 
     class Tutor(FastHttpUser):
         host = f"http://127.0.0.1:{APP_PORT}"
-        wait_time = constant_throughput(args.search_rate)
+        wait_time = poisson_throughput(args.search_rate)
         weight = 5
 
         @task
@@ -276,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
 
     class Visitor(FastHttpUser):
         host = f"http://127.0.0.1:{APP_PORT}"
-        wait_time = constant_throughput(args.search_rate / 2)
+        wait_time = poisson_throughput(args.search_rate / 2)
         weight = 1
 
         @task(2)

@@ -6,6 +6,7 @@ accepts ``Authorization: Bearer <token>``, of which only the SHA-256 is stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -31,7 +32,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -135,21 +136,27 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+@functools.cache
+def _token_user() -> Select:
+    """One indexed query (the token's unique hash) straight to its active user; built once,
+    as every API call asks it."""
+    return (
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == bindparam("token_hash"),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    )
+
+
 @login_manager.request_loader
 def load_user_from_token(req: Any) -> User | None:
     token = _bearer(req)
     if token is None:
         return None
-    # One indexed query (the token's unique hash) straight to its active user.
-    user = db.session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == _token_hash(token),
-            ApiToken.revoked_at.is_(None),
-            User.active.is_(True),
-        )
-    )
+    user = db.session.scalar(_token_user(), {"token_hash": _token_hash(token)})
     if user is None:
         return None
     g.token_auth = True

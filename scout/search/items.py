@@ -319,10 +319,17 @@ def _branch(b: int, places: Any, item: Any = None) -> Select:
     return query.where(bindparam(f"want_{b}", type_=Boolean))
 
 
+def _numbers(values: list[int] | list[float]) -> str:
+    """A PostgreSQL array literal of numbers (``{1,2.5}``), for the statement's ``ids`` and
+    ``seconds``: psycopg's list dumper looks at every element, 0.3 ms for a chunk's two lists,
+    ten times the cost of writing the text (Python's ``str`` of a float reads back exactly)."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def _statement() -> Select:
-    ids = bindparam("ids", type_=ARRAY(Integer))
+    ids = cast(bindparam("ids", type_=String), ARRAY(Integer))
     reached = (
-        func.unnest(ids, bindparam("seconds", type_=ARRAY(Float)))
+        func.unnest(ids, cast(bindparam("seconds", type_=String), ARRAY(Float)))
         .table_valued(column("place_id", Integer), column("seconds", Float))
         .render_derived(name="reached")
     )
@@ -400,8 +407,8 @@ def _hits(
     if not ids:
         return Found([])
     parameters = {
-        "ids": ids,
-        "seconds": seconds,
+        "ids": _numbers(ids),
+        "seconds": _numbers(seconds),
         "want_0": Kind.OFFER in q.kinds,
         "want_1": Kind.COURSE in q.kinds or Kind.SERVICE in q.kinds,
         "want_2": Kind.ORGANISATION in q.kinds,

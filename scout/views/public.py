@@ -19,6 +19,7 @@ from babel import Locale
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from scout import publishing, schedule, spatial, walking
 from scout.errors import NotFound
@@ -43,13 +44,9 @@ def _filters() -> publishing.Filters:
     return publishing.Filters.from_args(request.args)
 
 
-def _list_context(filters: publishing.Filters) -> dict[str, Any]:
+def _list_context(filters: publishing.Filters, page: int) -> dict[str, Any]:
     """The server-rendered page of the list (for visitors without JavaScript and the first
     paint): allow-listed records only, the template never sees a model."""
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
     stmt = publishing.places_query(filters)
     total = publishing.count(stmt)
     places = publishing.load_places(stmt.limit(LIST_PAGE).offset((page - 1) * LIST_PAGE))
@@ -66,6 +63,22 @@ def _list_context(filters: publishing.Filters) -> dict[str, Any]:
         "org_kinds": OrgKind,
         "resource_kinds": ResourceKind,
     }
+
+
+def _list_html(filters: publishing.Filters) -> Markup:
+    """The list's page as HTML, rendered once per page, filters, language and map (its
+    links lead to the same map) while the data is unchanged: the public map is the most
+    visited page, and its list cost three times the rest of it."""
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+
+    def build() -> str:
+        return render_template("public/_place_list.html", **_list_context(filters, page))
+
+    html = cached(("list", request.endpoint, str(get_locale()), filters, page), build)
+    return Markup(html)  # noqa: S704  (our own autoescaped template's output)
 
 
 def feed_url(filters: publishing.Filters) -> str:
@@ -133,7 +146,10 @@ def _render_map(template: str, embedded: bool) -> str:
         outlines=spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"]),
         leaflet=LEAFLET,
         embedded=embedded,
-        **_list_context(_filters()),
+        filters=_filters(),
+        org_kinds=OrgKind,
+        resource_kinds=ResourceKind,
+        place_list=_list_html(_filters()),
     )
 
 
@@ -256,11 +272,12 @@ def walk_route() -> Response:
 # --- downloads ---------------------------------------------------------------------------
 
 
-# The map's feed, serialised and gzipped, by (filters, data version): every visitor of the same
-# map gets the same bytes, and a change to organisations, places or resources makes a new key.
-_FEED_CACHE: OrderedDict[tuple[Any, ...], tuple[bytes, bytes]] = OrderedDict()
-_FEED_CACHE_SIZE = 32
-_FEED_LOCK = threading.Lock()
+# What every visitor of the same map gets, by key and data version: the map's feed (serialised
+# and gzipped) and the list's HTML. A change to organisations, places or resources, or a new
+# day, makes a new key; the least recently used entries go.
+_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()
 
 
 def _encode(body: str | dict[str, Any] | list[Any]) -> tuple[bytes, bytes]:
@@ -269,18 +286,22 @@ def _encode(body: str | dict[str, Any] | list[Any]) -> tuple[bytes, bytes]:
     return raw, gzip.compress(raw, compresslevel=6)
 
 
-def cached_feed(key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> tuple[bytes, bytes]:
+def cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     key = (*key, publishing.data_version())
-    with _FEED_LOCK:
-        if key in _FEED_CACHE:
-            _FEED_CACHE.move_to_end(key)
-            return _FEED_CACHE[key]
-    encoded = _encode(build())
-    with _FEED_LOCK:
-        _FEED_CACHE[key] = encoded
-        while len(_FEED_CACHE) > _FEED_CACHE_SIZE:
-            _FEED_CACHE.popitem(last=False)
-    return encoded
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = build()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def cached_feed(key: tuple[Any, ...], build: Callable[[], dict[str, Any]]) -> tuple[bytes, bytes]:
+    return cached(("feed", *key), lambda: _encode(build()))
 
 
 def send_data(

@@ -61,6 +61,24 @@ def test_server_list_comes_in_pages(client, network, monkeypatch):
     assert 'id="list-pages"' in first
 
 
+def test_the_list_follows_the_data_and_the_language_of_each_visit(client, network, make_place):
+    # The list's HTML is cached per page, filters and language while the data is unchanged.
+    first = client.get("/").get_data(as_text=True)
+    assert network["greco"].id in _list_ids(first)
+    added = make_place("Forno Nuovo", lon=GRECO[0], lat=GRECO[1])
+    network["greco"].name = "Sportello Greco Nord"
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert added.id in _list_ids(html)
+    assert "Sportello Greco Nord" in html
+    assert 'data-count="5"' in html
+    button = f'show-on-map" data-place-id="{added.id}">'
+    arabic = client.get("/", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert "Sportello Greco Nord" in arabic
+    assert button + "اعرض على الخريطة</button>" in arabic  # "Show on map"
+    assert button + "Mostra sulla mappa</button>" in client.get("/").get_data(as_text=True)
+
+
 def test_user_text_is_escaped_in_the_list(client, network):
     html = client.get("/").get_data(as_text=True)
     assert HOSTILE not in html
