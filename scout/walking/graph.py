@@ -379,9 +379,10 @@ class Graph:
         node_m = self._node_metres(start, max(budgets))
         reached = np.flatnonzero(np.isfinite(node_m))
         edges = np.append(view.edges_of(reached), start.edge)  # twice at worst: no harm
-        xy, metres = bands.along_edges(self, edges, node_m, start)
-        # One grid for every band: a band is the cells whose least metres are within its own.
-        grid = bands.raster(xy, metres, top)
+        streets = bands.along_edges(self, edges, node_m, start)
+        # One grid for every band: a band is the cells whose least metres are within its own,
+        # each one's segment walked as far as the band goes.
+        grid = bands.raster(streets, top)
         return [
             bands.band(*grid, budget - start.dist)
             if budget > start.dist
