@@ -89,12 +89,12 @@ def feed_url(filters: publishing.Filters) -> str:
     return url_for("public.places_geojson") + "?" + query
 
 
-def _map_settings() -> dict[str, Any]:
+def _map_settings(first_feed: str) -> dict[str, Any]:
     """What the ES modules need; reaches them as a ``|tojson`` data attribute."""
     locale = str(get_locale())
     return {
         "featuresUrl": url_for("public.places_geojson"),
-        "firstFeed": feed_url(_filters()),
+        "firstFeed": first_feed,
         "walkUrl": url_for("public.walk"),
         "routeUrl": url_for("public.walk_route"),
         "centre": list(MILAN_CENTRE),
@@ -139,17 +139,19 @@ def _map_settings() -> dict[str, Any]:
 
 
 def _render_map(template: str, embedded: bool) -> str:
+    filters = _filters()  # read from the URL once for the settings, the form and the list
+    first_feed = feed_url(filters)
     return render_template(
         template,
-        settings=_map_settings(),
-        first_feed=feed_url(_filters()),
+        settings=_map_settings(first_feed),
+        first_feed=first_feed,
         outlines=spatial.municipi_geojson(db.session, current_app.config["SERVICE_MUNICIPI"]),
         leaflet=LEAFLET,
         embedded=embedded,
-        filters=_filters(),
+        filters=filters,
         org_kinds=OrgKind,
         resource_kinds=ResourceKind,
-        place_list=_list_html(_filters()),
+        place_list=_list_html(filters),
     )
 
 
