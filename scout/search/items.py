@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     Boolean,
     Date,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Text,
     and_,
     any_,
     bindparam,
@@ -237,6 +239,10 @@ def _hours(value: Any) -> float | None:
     return float(value) if value else None
 
 
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 # Detail name → (its column in each branch, or None; how a value is read back, or None).
 _DETAILS: dict[str, tuple[tuple[Any, Any, Any], Callable[[Any], Any] | None]] = {
     "sector": ((Offer.sector, None, None), None),
@@ -246,15 +252,15 @@ _DETAILS: dict[str, tuple[tuple[Any, Any, Any], Callable[[Any], Any] | None]] = 
     "italian_level": ((_text(Offer.italian_level), None, None), _enum(ItalianLevel)),
     "how_to_apply": ((Offer.how_to_apply, None, None), None),
     "documents_required": ((Offer.documents_required, None, None), None),
-    "expires_on": ((Offer.expires_on, None, None), None),
+    "expires_on": ((Offer.expires_on, None, None), _date),
     "resource_kind": ((None, _text(Resource.kind), None), _enum(ResourceKind)),
     "languages": ((None, Resource.languages, None), _list),
     "childcare": ((None, Resource.childcare, None), None),
     "is_free": ((None, Resource.is_free, None), None),
     "cost": ((None, Resource.cost, None), None),
     "how_to_enrol": ((None, Resource.how_to_enrol, None), None),
-    "starts_on": ((None, Resource.starts_on, None), None),
-    "ends_on": ((None, Resource.ends_on, None), None),
+    "starts_on": ((None, Resource.starts_on, None), _date),
+    "ends_on": ((None, Resource.ends_on, None), _date),
     "description": ((Offer.description, Resource.description, None), None),
     "opening_hours": ((None, None, Place.opening_hours), None),
     "opening_schedule": ((None, None, Place.opening_schedule), _list),
@@ -276,6 +282,10 @@ _PLACE_COLUMNS = (
     "lat",
 )
 # A row: the place's columns, then branch, item_id, title, schedule, the details.
+_PLACE_ID, _SECONDS, _PLACE_NAME, _STREET, _CIVIC, _POSTCODE, _ORG_NAME, _ORG_KIND, _LON, _LAT = (
+    range(len(_PLACE_COLUMNS))
+)
+_BRANCH, _ITEM_ID, _TITLE, _SCHEDULE = range(len(_PLACE_COLUMNS), len(_PLACE_COLUMNS) + 4)
 _FIRST_DETAIL = len(_PLACE_COLUMNS) + 4
 # (name, position in the row, reader) of the details each branch gives, in a hit's order.
 _BRANCH_DETAILS = tuple(
@@ -369,8 +379,11 @@ def _statement() -> Select:
     )
     items = union_all(offers, resources, partners).subquery("items")
     i = items.c
-    # Nearest place first, as :func:`scout.search.run.rank` (names by code point, as Python).
-    return select(items).order_by(
+    # Each row as one JSON array of its columns, which orjson reads back at a fraction of
+    # the cost of psycopg's conversion of ~35 columns one by one (3.2 -> 1.8 ms for a chunk's
+    # 185 rows, the statement's own 1.3 ms included). Nearest place first, as
+    # :func:`scout.search.run.rank` (names by code point, as Python).
+    return select(cast(func.json_build_array(*i), Text)).order_by(
         i.seconds, i.place_name.collate("C"), i.place_id, i.branch, i.item_id
     )
 
@@ -419,16 +432,17 @@ def _hits(
     out: list[Hit] = []
     more = False
     # Rows come nearest place first, as ranked: past the limit, the first row of another
-    # place ends the read (psycopg converts a row only when it is fetched).
-    for r in rows:
-        pid = r.place_id
+    # place ends the read.
+    for (text,) in rows:
+        r = orjson.loads(text)
+        pid = r[_PLACE_ID]
         if limit is not None and len(out) >= limit and pid != out[-1].place_id:
             more = True
             break
         address = addresses.get(pid)
         if address is None:
-            address = addresses[pid] = address_line(r.street, r.civic_number, r.postcode)
-        branch = r.branch
+            address = addresses[pid] = address_line(r[_STREET], r[_CIVIC], r[_POSTCODE])
+        branch = r[_BRANCH]
         details = {
             name: r[i] if read is None else read(r[i]) for name, i, read in _BRANCH_DETAILS[branch]
         }
@@ -438,21 +452,22 @@ def _hits(
             kind = Kind.COURSE if details["resource_kind"] in COURSE_KINDS else Kind.SERVICE
         else:
             kind = Kind.ORGANISATION
+        org_kind = r[_ORG_KIND]
         out.append(
             Hit(
                 kind=kind,
-                item_id=r.item_id,
-                title=r.title,
+                item_id=r[_ITEM_ID],
+                title=r[_TITLE],
                 place_id=pid,
-                place_name=r.place_name,
+                place_name=r[_PLACE_NAME],
                 address=address,
-                organisation=r.org_name,
-                organisation_kind=OrgKind(r.org_kind) if r.org_kind else None,
-                lon=r.lon,
-                lat=r.lat,
+                organisation=r[_ORG_NAME],
+                organisation_kind=OrgKind(org_kind) if org_kind else None,
+                lon=r[_LON],
+                lat=r[_LAT],
                 walk=walks[pid],
                 details=details,
-                schedule=list(r.schedule or []),
+                schedule=r[_SCHEDULE] or [],
             )
         )
     rows.close()
