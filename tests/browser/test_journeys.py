@@ -367,7 +367,10 @@ def test_tutor_results_are_in_view_after_search(
     expect(page.locator("#origin-status")).to_have_attribute("data-ready", "true")
     search = page.get_by_role("button", name="Cerca", exact=True)
     search.scroll_into_view_if_needed()
-    search.click()
+    with page.expect_response("**/api/v1/search") as answer:
+        search.click()
+    # The answer travels compressed (whatever of zstd, brotli, gzip the browser accepts).
+    assert answer.value.headers.get("content-encoding") in {"zstd", "br", "gzip"}
     first = page.locator("#results > li.result").first
     expect(first).to_be_visible()
     expect(page.get_by_role("heading", name="Risultati")).to_be_in_viewport()

@@ -29,6 +29,7 @@ from scout.models import (
     School,
 )
 from scout.walking.osm_import import import_osm
+from tests.compression import DECODERS
 from tests.factories import milan_today
 
 GRID_ORIGIN = (9.2271, 45.4970)  # Via Padova, Municipio 2
@@ -335,6 +336,23 @@ def test_isochrones_and_route(api, seeded, mode):
     listed = search(api, kinds=["offer"], sector="pulizie")["features"][0]["properties"]
     assert route["properties"]["walk_minutes"] == listed["walk_minutes"]
     assert api("/search/route", {"origin": origin, "place_id": 999999}).status_code == 404
+
+
+@pytest.mark.parametrize("encoding", sorted(DECODERS))
+def test_the_answer_travels_compressed(client, make_user, seeded, encoding):
+    """A tablet on a weak signal downloads a tenth of the answer; one that accepts no
+    compression gets it plain. Decoded by each format's own library, it is the same answer."""
+    auth = {"Authorization": f"Bearer {issue_token(make_user('tutor'), 'tests')}"}
+    body = {"origin": {"lon": HOME.lon, "lat": HOME.lat}, "max_minutes": 30}
+    plain = client.post("/api/v1/search", json=body, headers=auth)
+    assert plain.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    packed = client.post("/api/v1/search", json=body, headers=auth | {"Accept-Encoding": encoding})
+    assert packed.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert len(packed.data) < len(plain.data) / 2
+    assert json.loads(DECODERS[encoding](packed.data)) == plain.get_json()
+    assert plain.get_json()["count"] >= 5
 
 
 def test_address_lookup_answers_candidates(api, seeded):

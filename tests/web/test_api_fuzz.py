@@ -29,6 +29,7 @@ from scout.models import Role
 from scout.search.query import HUB_MESSAGE
 from scout.search.schemas import SCHOOL_HOURS_MESSAGE
 from scout.views.api.openapi import OPERATIONS, PREFIX, PUBLIC, SCOUT_SESSION, build_spec
+from tests.compression import DECODERS
 from tests.factories import CITTA_STUDI, VIA_PADOVA
 from tests.web.test_permissions import rolled_back, server_errors
 
@@ -81,9 +82,20 @@ def _stated_rules() -> set[str]:
     }
 
 
+def _content(response) -> bytes:
+    """The body as a client reads it: decoded by its ``Content-Encoding`` (the walking and search
+    answers are compressed when the request accepts it, as schemathesis's requests do)."""
+    if hasattr(response, "get_data"):
+        data, encoding = response.get_data(), response.headers.get("Content-Encoding")
+    else:  # schemathesis's own response: each header a list of values
+        data = response.content
+        values = {k.lower(): v for k, v in response.headers.items()}.get("content-encoding")
+        encoding = values[0] if values else None
+    return DECODERS[encoding](data) if encoding else data
+
+
 def _body(response):
-    data = response.get_data() if hasattr(response, "get_data") else response.content
-    return json.loads(data or b"null")
+    return json.loads(_content(response) or b"null")
 
 
 def _input_negated(case, declared: set[str]) -> bool:
@@ -118,8 +130,7 @@ def problems(response) -> list[str]:
     if status >= 500 and status != 503:
         out.append(f"{status} server error")
     try:
-        data = response.get_data() if hasattr(response, "get_data") else response.content
-        body = json.loads(data or b"null")
+        body = _body(response)
     except ValueError:
         body = None
         out.append(f"{status}: the body is not JSON ({response.headers.get('Content-Type')})")

@@ -15,6 +15,7 @@ from flask import Response
 from flask_babel import get_locale
 
 from scout import audit, search, walking
+from scout.assets import compressed
 from scout.errors import NotFound
 from scout.extensions import db
 from scout.geo import LonLat
@@ -25,6 +26,7 @@ from scout.walking import gazetteer
 
 
 @bp.post("/search")
+@compressed
 def search_run() -> Response:
     """Offers, courses, services and partners within walking reach, nearest first.
 
@@ -60,6 +62,7 @@ def search_address() -> dict[str, Any]:
 
 
 @bp.post("/search/isochrones")
+@compressed
 def search_isochrones() -> dict[str, Any]:
     """The 5/10/15-minute areas around the origin (up to ``max_minutes``), as GeoJSON."""
     req = search.parse_request(search.IsochronesRequest, json_body())
@@ -68,6 +71,7 @@ def search_isochrones() -> dict[str, Any]:
 
 
 @bp.post("/search/route")
+@compressed
 def search_route() -> dict[str, Any]:
     """The walking route from the origin to one place, as a GeoJSON LineString feature."""
     req = search.parse_request(search.RouteRequest, json_body())

@@ -17,6 +17,7 @@ from flask import Response, request
 from pydantic import BaseModel
 
 from scout import walking
+from scout.assets import compressed
 from scout.errors import NotFound, OutOfArea
 from scout.geo import LonLat
 from scout.validation import json_body, parse_args, parse_json
@@ -50,6 +51,7 @@ def _engine(call: Any, *args: Any) -> Any:
 
 
 @bp.post("/walk/reach")
+@compressed
 def walk_reach() -> Response:
     """Published places within ``minutes`` (default 15, up to 30) of walking, nearest first."""
     req = _params(schemas.WalkReachRequest)
@@ -63,6 +65,7 @@ def walk_reach() -> Response:
 
 
 @bp.post("/walk/isochrones")
+@compressed
 def walk_isochrones() -> Response:
     """One polygon per band of walking minutes (``minutes=5,10,15``), smallest first."""
     req = _params(schemas.WalkIsochronesRequest)
@@ -71,6 +74,7 @@ def walk_isochrones() -> Response:
 
 
 @bp.post("/walk/route")
+@compressed
 def walk_route() -> Response:
     """The walking line from the origin to one place, with minutes and metres."""
     req = _params(schemas.WalkRouteRequest)
