@@ -208,9 +208,21 @@ def main() -> None:
         t0 = time.perf_counter()
         client.post("/api/v1/search", json=body(p, None), headers=headers)
         plain_t.append(time.perf_counter() - t0)
+    # What a tablet downloads: the answer as its browser asks for it (Chromium: zstd).
+    sizes = []
+    for p, school_id in list(zip(origins, schools, strict=True))[:30]:
+        asked = headers | {"Accept-Encoding": "gzip, deflate, br, zstd"}
+        packed = client.post("/api/v1/search", json=body(p, school_id), headers=asked)
+        plain = client.post("/api/v1/search", json=body(p, school_id), headers=headers)
+        sizes.append((len(plain.data), len(packed.data), packed.headers.get("Content-Encoding")))
     network = "network" if not routing_is_estimate(app) else "ESTIMATE MODE (no network)"
     print(f"{len(reach_t)} origins ({skipped} off the paths skipped), {network}")
     print(f"results per search: median {sorted(counts)[len(counts) // 2]}, max {max(counts)}")
+    raw, packed, encoding = sorted(sizes)[len(sizes) // 2]
+    print(
+        f"answer with a school (median of 30): {raw / 1000:.1f} KB, "
+        f"{packed / 1000:.1f} KB as {encoding}"
+    )
     print(line("walking-engine reach, 15 min (engine call)", reach_t))
     print(line("POST /api/v1/walk/reach, 15 min", reach_api_t))
     print(line("POST /api/v1/search, school + hours", search_t))
