@@ -119,6 +119,24 @@ def test_expired_offers_and_unpublished_places_never_appear(seeded, client):
         assert title not in text
 
 
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_a_scouts_text_is_shown_as_text_never_as_markup(seeded, client, make_offer, lang):
+    """The bulletin's body is our own template's output, marked safe once: what a scout typed
+    in it (a title, a description) arrives escaped, in every language."""
+    make_offer(
+        seeded["near"],
+        '<script>alert("x")</script> Cuoca',
+        description='<img src=x onerror="alert(1)"> & pranzo',
+        expires_on=TODAY + timedelta(days=10),
+    )
+    bulletin = _publish()
+    page = client.get(f"/bollettino/{bulletin.number}?lang={lang}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Cuoca" in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; pranzo" in page
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+
+
 @pytest.mark.parametrize(
     ("seconds", "section", "minutes"),
     [(899.0, "km_zero", 15), (900.0, "km_zero", 15), (900.5, "market", 16), (960, "market", 16)],

@@ -19,6 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from markupsafe import escape
 
+from scout.i18n import FSI, LRI, PDI, isolate, ltr
 from scout.models import Role
 from scout.paths import ROOT
 
@@ -271,3 +272,14 @@ def test_isolated_text_is_escaped_once():
     assert '<a href="/p/1">Via Padova</a>' in isolate(Markup('<a href="/p/1">Via Padova</a>'))
     assert "<b>02 1234</b>" in ltr(Markup("<b>02 1234</b>"))
     assert "12" in ltr(12)
+
+
+def test_isolated_text_is_escaped():
+    """``ltr`` and ``isolate`` wrap user text in markup of their own: the text stays text."""
+    assert str(ltr('<b>02 1234</b> & "x"')) == (
+        f'<span dir="ltr">{LRI}&lt;b&gt;02 1234&lt;/b&gt; &amp; &#34;x&#34;{PDI}</span>'
+    )
+    assert (
+        str(isolate("<i>Via Padova</i>")) == f"<bdi>{FSI}&lt;i&gt;Via Padova&lt;/i&gt;{PDI}</bdi>"
+    )
+    assert str(isolate(None)) == str(ltr("")) == ""
